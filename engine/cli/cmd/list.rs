@@ -1,0 +1,61 @@
+//! `deskbook list`: the effective items (and playbooks) the role may see.
+
+use anyhow::{bail, Result};
+use deskbook_content::Kind;
+use serde::Serialize;
+use std::process::ExitCode;
+
+use super::Ctx;
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    kind: &'a str,
+    title: &'a str,
+}
+
+pub fn execute(ctx: &Ctx, kind: Option<&str>, json: bool) -> Result<ExitCode> {
+    let kind = match kind {
+        None => None,
+        Some(k) => match Kind::parse(k) {
+            Some(k) => Some(k),
+            None => bail!(
+                "unknown kind `{k}`: expected one of {}",
+                Kind::ALL.join(", ")
+            ),
+        },
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    for item in &ctx.content.items {
+        if ctx.visible(item) && kind.is_none_or(|k| k == item.meta.kind) {
+            rows.push(Row {
+                id: item.id(),
+                kind: item.meta.kind.as_str(),
+                title: &item.meta.title,
+            });
+        }
+    }
+    if kind.is_none_or(|k| k == Kind::Playbook) {
+        for pb in &ctx.content.playbooks {
+            let title = pb
+                .yaml()
+                .map(|p| p.title.as_str())
+                .unwrap_or("(Lua playbook)");
+            rows.push(Row {
+                id: &pb.id,
+                kind: "playbook",
+                title,
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.id.cmp(b.id));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        for r in &rows {
+            println!("{:w$}  {:8}  {}", r.id, r.kind, r.title);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

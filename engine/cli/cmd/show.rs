@@ -1,0 +1,64 @@
+//! `deskbook show ID`: one item, rendered for the terminal or as JSON.
+
+use anyhow::{bail, Result};
+use deskbook_content::markdown::{render_terminal, Style};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use super::Ctx;
+
+pub fn execute(ctx: &Ctx, id: &str, json: bool) -> Result<ExitCode> {
+    if let Some(item) = ctx.content.item(id).filter(|i| ctx.visible(i)) {
+        if json {
+            let mut v = serde_json::to_value(&item.meta)?;
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("body".into(), serde_json::Value::String(item.body.clone()));
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        let style = if std::io::stdout().is_terminal() {
+            Style::Ansi
+        } else {
+            Style::Plain
+        };
+        let m = &item.meta;
+        let (b, r) = if style == Style::Ansi {
+            ("\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        println!("{b}{}{r}", m.title);
+        println!(
+            "{} · {} · tier {} · {}",
+            m.id,
+            m.kind.as_str(),
+            join(&m.tier),
+            m.os.join(", ")
+        );
+        println!("{}\n", m.summary);
+        print!("{}", render_terminal(&item.body, style));
+        if !m.related.is_empty() {
+            println!("\nSee also: {}", m.related.join(", "));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(pb) = ctx.content.playbook(id) {
+        if json {
+            let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.file.path, "source": pb.file.text});
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        } else {
+            print!("{}", pb.file.text);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    bail!("no item with id `{id}` (try `deskbook search {id}` or `deskbook list`)")
+}
+
+fn join(tiers: &[u8]) -> String {
+    tiers
+        .iter()
+        .map(u8::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}

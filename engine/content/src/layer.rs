@@ -1,0 +1,130 @@
+//! Layers: the built-in content embedded in the binary, and folders on disk shaped like it.
+
+use include_dir::{include_dir, Dir};
+use std::path::{Path, PathBuf};
+
+static BUILTIN_KB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../kb");
+static BUILTIN_PLAYBOOKS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../playbooks");
+
+/// Largest file a layer may hold, in bytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Where a layer comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerSpec {
+    BuiltIn,
+    Dir(PathBuf),
+}
+
+impl LayerSpec {
+    pub fn name(&self) -> String {
+        match self {
+            LayerSpec::BuiltIn => "built-in".to_string(),
+            LayerSpec::Dir(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A file of a layer, as raw bytes (decoding is the loader's job, so it can report bad UTF-8).
+#[derive(Debug)]
+pub struct RawFile {
+    /// Path relative to the layer root, with `/` separators (`kb/events/event-4268.md`).
+    pub rel: String,
+    /// Path shown to people: relative for the built-in layer, the disk path otherwise.
+    pub display: String,
+    pub contents: Result<Vec<u8>, String>,
+}
+
+/// Every file of the layer under `kb/` and `playbooks/`, sorted by relative path.
+pub fn files(spec: &LayerSpec) -> Result<Vec<RawFile>, String> {
+    let mut out = Vec::new();
+    match spec {
+        LayerSpec::BuiltIn => {
+            for (prefix, dir) in [("kb", &BUILTIN_KB), ("playbooks", &BUILTIN_PLAYBOOKS)] {
+                collect_embedded(prefix, dir, &mut out);
+            }
+        }
+        LayerSpec::Dir(root) => {
+            if !root.is_dir() {
+                return Err(format!(
+                    "{}: not a directory (expected a layer folder with kb/ or playbooks/)",
+                    root.display()
+                ));
+            }
+            for sub in ["kb", "playbooks"] {
+                let dir = root.join(sub);
+                if dir.is_dir() {
+                    collect_disk(root, &dir, &mut out);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn collect_embedded(prefix: &str, dir: &Dir<'_>, out: &mut Vec<RawFile>) {
+    for f in dir.files() {
+        let rel = format!("{prefix}/{}", f.path().to_string_lossy().replace('\\', "/"));
+        let contents = if f.contents().len() as u64 > MAX_FILE_BYTES {
+            Err(too_big(f.contents().len() as u64))
+        } else {
+            Ok(f.contents().to_vec())
+        };
+        out.push(RawFile {
+            display: rel.clone(),
+            rel,
+            contents,
+        });
+    }
+    for d in dir.dirs() {
+        collect_embedded(prefix, d, out);
+    }
+}
+
+fn collect_disk(root: &Path, dir: &Path, out: &mut Vec<RawFile>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            out.push(RawFile {
+                rel: rel_path(root, dir),
+                display: dir.display().to_string(),
+                contents: Err(format!("cannot read folder: {e}")),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_disk(root, &path, out);
+            continue;
+        }
+        let contents = match std::fs::metadata(&path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => Err(too_big(m.len())),
+            Ok(_) => std::fs::read(&path).map_err(|e| format!("cannot read file: {e}")),
+            Err(e) => Err(format!("cannot read file: {e}")),
+        };
+        out.push(RawFile {
+            rel: rel_path(root, &path),
+            display: path.display().to_string(),
+            contents,
+        });
+    }
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn too_big(len: u64) -> String {
+    format!(
+        "file is {:.1} MB; content files are limited to {} KB",
+        len as f64 / 1_048_576.0,
+        MAX_FILE_BYTES / 1024
+    )
+}

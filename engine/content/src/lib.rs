@@ -1,0 +1,23 @@
+//! The content model of deskbook: articles, events, tools, guidance, the call taxonomy and
+//! playbooks, loaded from the built-in layer and layers on disk, with diagnostics that name
+//! `file:line:column` for every problem.
+
+pub mod diag;
+pub mod frontmatter;
+pub mod layer;
+mod links;
+pub mod loader;
+pub mod markdown;
+pub mod model;
+pub mod playbook;
+pub mod source;
+pub mod taxonomy;
+pub mod vocab;
+pub mod yaml;
+
+pub use diag::{Diagnostic, Severity};
+pub use layer::LayerSpec;
+pub use loader::{load, Content, LayerInfo};
+pub use model::{FrontMatter, Item, Kind};
+pub use playbook::{Playbook, PlaybookBody, PlaybookDoc};
+pub use source::SourceFile;

@@ -1,0 +1,541 @@
+//! Loading layers into the effective content, collecting every problem on the way.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diag::{position, Diagnostic};
+use crate::frontmatter;
+use crate::layer::{self, LayerSpec, RawFile};
+use crate::model::{FrontMatter, Item, Kind, FRONT_MATTER_FIELDS};
+use crate::playbook::{locate_steps, Playbook, PlaybookBody, PlaybookDoc, PLAYBOOK_FIELDS};
+use crate::source::SourceFile;
+use crate::taxonomy::{Taxonomy, TaxonomyFile};
+use crate::vocab::{is_valid_id, OS_IDS, TASKS};
+use crate::yaml;
+
+/// A layer as loaded: its name and where it lives.
+#[derive(Debug, Clone)]
+pub struct LayerInfo {
+    pub name: String,
+    pub spec: LayerSpec,
+}
+
+/// The effective content of all layers.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Items sorted by id; a later layer's item replaces an earlier one with the same id.
+    pub items: Vec<Item>,
+    /// Playbooks sorted by id.
+    pub playbooks: Vec<PlaybookDoc>,
+    /// Scenario files (`playbooks/tests/*.yaml`) of every layer, parsed by the playbook crate.
+    pub scenarios: Vec<Arc<SourceFile>>,
+    pub taxonomy: Taxonomy,
+    pub layers: Vec<LayerInfo>,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Content {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items
+            .binary_search_by(|i| i.meta.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.items[i])
+    }
+
+    pub fn playbook(&self, id: &str) -> Option<&PlaybookDoc> {
+        self.playbooks
+            .binary_search_by(|p| p.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.playbooks[i])
+    }
+
+    /// Whether an item or a playbook has this id.
+    pub fn has_id(&self, id: &str) -> bool {
+        self.item(id).is_some() || self.playbook(id).is_some()
+    }
+
+    /// The event item describing event (or failure code) `number`.
+    pub fn event(&self, number: u32) -> Option<&Item> {
+        self.items.iter().find(|i| {
+            i.meta.kind == Kind::Event && i.meta.event.as_ref().map(|e| e.id) == Some(number)
+        })
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Load the built-in layer (when `builtin`) and then each folder in order.
+pub fn load(specs: &[LayerSpec]) -> Content {
+    let mut content = Content::default();
+    let mut item_slots: HashMap<String, usize> = HashMap::new();
+    let mut items: Vec<Item> = Vec::new();
+    let mut playbooks: Vec<PlaybookDoc> = Vec::new();
+    let mut pb_slots: HashMap<String, usize> = HashMap::new();
+
+    for (layer_idx, spec) in specs.iter().enumerate() {
+        content.layers.push(LayerInfo {
+            name: spec.name(),
+            spec: spec.clone(),
+        });
+        let files = match layer::files(spec) {
+            Ok(f) => f,
+            Err(msg) => {
+                content
+                    .diagnostics
+                    .push(Diagnostic::error(&spec.name(), 1, 1, msg));
+                continue;
+            }
+        };
+        // Ids defined in this layer, with where, to report duplicates inside one layer.
+        let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+        for raw in files {
+            let Some(file) = decode(&raw, &mut content.diagnostics) else {
+                continue;
+            };
+            let rel = raw.rel.as_str();
+            if rel == "kb/taxonomy.yaml" {
+                load_taxonomy(&file, &mut content);
+            } else if rel.starts_with("kb/") && rel.ends_with(".md") {
+                if let Some(item) = parse_item(file, layer_idx, &mut content.diagnostics) {
+                    let id = item.meta.id.clone();
+                    if !claim(&mut seen, &id, &item.file, 1, &mut content.diagnostics) {
+                        continue;
+                    }
+                    if pb_slots.contains_key(&id) {
+                        let at = id_line(&item.file);
+                        content.diagnostics.push(
+                            Diagnostic::error(
+                                &item.file.path,
+                                at,
+                                1,
+                                format!("duplicate id `{id}`: a playbook already has this id"),
+                            )
+                            .with_source(&item.file.text),
+                        );
+                        continue;
+                    }
+                    match item_slots.get(&id) {
+                        Some(&slot) => items[slot] = item,
+                        None => {
+                            item_slots.insert(id, items.len());
+                            items.push(item);
+                        }
+                    }
+                }
+            } else if rel.starts_with("playbooks/tests/") {
+                if rel.ends_with(".yaml") || rel.ends_with(".yml") {
+                    content.scenarios.push(Arc::new(file));
+                }
+            } else if rel.starts_with("playbooks/")
+                && (rel.ends_with(".yaml") || rel.ends_with(".yml") || rel.ends_with(".lua"))
+            {
+                if let Some(doc) = parse_playbook(file, layer_idx, &mut content.diagnostics) {
+                    let id = doc.id.clone();
+                    if !claim(&mut seen, &id, &doc.file, 1, &mut content.diagnostics) {
+                        continue;
+                    }
+                    if item_slots.contains_key(&id) {
+                        content.diagnostics.push(Diagnostic::error(
+                            &doc.file.path,
+                            1,
+                            1,
+                            format!("duplicate id `{id}`: an item already has this id"),
+                        ));
+                        continue;
+                    }
+                    match pb_slots.get(&id) {
+                        Some(&slot) => playbooks[slot] = doc,
+                        None => {
+                            pb_slots.insert(id, playbooks.len());
+                            playbooks.push(doc);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    items.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    playbooks.sort_by(|a, b| a.id.cmp(&b.id));
+    content.items = items;
+    content.playbooks = playbooks;
+    crate::links::check(&mut content);
+    content
+}
+
+/// Record `id` as defined in `file` for this layer; report a duplicate and return false.
+fn claim(
+    seen: &mut HashMap<String, (String, usize)>,
+    id: &str,
+    file: &SourceFile,
+    _col: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let line = id_line(file);
+    if let Some((other, other_line)) = seen.get(id) {
+        diags.push(
+            Diagnostic::error(
+                &file.path,
+                line,
+                1,
+                format!("duplicate id `{id}`: also defined in {other}:{other_line}"),
+            )
+            .with_source(&file.text),
+        );
+        return false;
+    }
+    seen.insert(id.to_string(), (file.path.clone(), line));
+    true
+}
+
+fn id_line(file: &SourceFile) -> usize {
+    file.find_line(|l| l.trim_start().trim_start_matches("- ").starts_with("id:"))
+        .or_else(|| file.find_line(|l| l.contains("id =")))
+        .unwrap_or(1)
+}
+
+fn decode(raw: &RawFile, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    let bytes = match &raw.contents {
+        Ok(b) => b,
+        Err(msg) => {
+            diags.push(Diagnostic::error(&raw.display, 1, 1, msg.clone()));
+            return None;
+        }
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(SourceFile {
+            path: raw.display.clone(),
+            text: text.to_string(),
+        }),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // The prefix is valid UTF-8 by construction.
+            let prefix = String::from_utf8_lossy(valid);
+            let (line, column) = position(&prefix, prefix.len());
+            let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+            let d = Diagnostic::error(
+                &raw.display,
+                line,
+                column,
+                format!("invalid UTF-8 (byte 0x{bad:02x}): content files must be UTF-8 text"),
+            )
+            .with_source(&prefix);
+            diags.push(d);
+            None
+        }
+    }
+}
+
+fn load_taxonomy(file: &SourceFile, content: &mut Content) {
+    match yaml::parse::<TaxonomyFile>(&file.text) {
+        Ok(t) => {
+            for c in &t.categories {
+                if !is_valid_id(&c.id) {
+                    let (line, col) = file.locate(&c.id, 1).unwrap_or((1, 1));
+                    content.diagnostics.push(
+                        Diagnostic::error(&file.path, line, col, bad_id_message(&c.id))
+                            .with_source(&file.text),
+                    );
+                }
+            }
+            content.taxonomy.merge(t);
+        }
+        Err(e) => content.diagnostics.push(
+            Diagnostic::error(&file.path, e.line, e.column, e.message).with_source(&file.text),
+        ),
+    }
+}
+
+pub(crate) fn bad_id_message(id: &str) -> String {
+    format!("invalid id `{id}`: ids use only lowercase letters a-z, digits 0-9 and `-`")
+}
+
+/// A YAML error at a position inside text that starts on `first_line` of the file.
+fn yaml_diag(
+    file: &SourceFile,
+    first_line: usize,
+    e: yaml::YamlError,
+    known: &[&str],
+) -> Diagnostic {
+    let mut message = e.message;
+    if message.contains("unknown field") {
+        message = format!("{message} (known fields: {})", known.join(", "));
+        // serde lists "expected one of ..." already; keep one list only.
+        if let Some(idx) = message.find(", expected one of") {
+            let tail = message[idx..].find(" (known fields:").map(|t| idx + t);
+            if let Some(t) = tail {
+                message.replace_range(idx..t, "");
+            }
+        }
+    }
+    Diagnostic::error(&file.path, first_line + e.line - 1, e.column, message)
+        .with_source(&file.text)
+}
+
+fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Option<Item> {
+    let split = match frontmatter::split(&file.text) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(&file.path, e.line(), 1, e.message()).with_source(&file.text),
+            );
+            return None;
+        }
+    };
+    let meta: FrontMatter = match yaml::parse(split.yaml) {
+        Ok(m) => m,
+        Err(e) => {
+            diags.push(yaml_diag(&file, split.yaml_line, e, FRONT_MATTER_FIELDS));
+            return None;
+        }
+    };
+    let body = split.body.to_string();
+    let body_line = split.body_line;
+    let file = Arc::new(file);
+    let before = diags.len();
+    check_item(&meta, &file, diags);
+    if diags[before..]
+        .iter()
+        .any(|d| d.message.starts_with("invalid id"))
+    {
+        return None;
+    }
+    Some(Item {
+        meta,
+        body,
+        body_line,
+        file,
+        layer,
+    })
+}
+
+/// Position of `field:` in the front matter: its line, and the column of its value (or of
+/// the field name when the value is on later lines).
+fn field_pos(file: &SourceFile, field: &str) -> (usize, usize) {
+    let prefix = format!("{field}:");
+    let Some(line) = file
+        .find_line(|l| l.starts_with(&prefix))
+        .or_else(|| file.find_line(|l| l.trim_start().starts_with(&prefix)))
+    else {
+        return (2, 1);
+    };
+    let text = file.text.lines().nth(line - 1).unwrap_or("");
+    let name_at = text.find(&prefix).unwrap_or(0);
+    let after = &text[name_at + prefix.len()..];
+    let value_at = after.len() - after.trim_start().len();
+    if after.trim().is_empty() {
+        (line, text[..name_at].chars().count() + 1)
+    } else {
+        (
+            line,
+            text[..name_at + prefix.len() + value_at].chars().count() + 1,
+        )
+    }
+}
+
+/// Position of `value` within the line of `field:` (or the lines after it).
+fn value_pos(file: &SourceFile, field: &str, value: &str) -> (usize, usize) {
+    let (line, col) = field_pos(file, field);
+    file.locate(value, line).unwrap_or((line, col))
+}
+
+fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
+    let mut err = |(line, col): (usize, usize), msg: String| {
+        diags.push(Diagnostic::error(&file.path, line, col, msg).with_source(&file.text));
+    };
+    if !is_valid_id(&m.id) {
+        err(value_pos(file, "id", &m.id), bad_id_message(&m.id));
+        return;
+    }
+    for (field, value) in [
+        ("title", &m.title),
+        ("summary", &m.summary),
+        ("source", &m.source),
+    ] {
+        if value.trim().is_empty() {
+            err(
+                field_pos(file, field),
+                format!("`{field}` is empty: expected one line of text"),
+            );
+        }
+    }
+    if m.tier.is_empty() {
+        err(
+            field_pos(file, "tier"),
+            "`tier` is empty: expected a list of support tiers such as [1, 2]".into(),
+        );
+    }
+    for t in &m.tier {
+        if !(1..=3).contains(t) {
+            err(
+                field_pos(file, "tier"),
+                format!("unknown tier {t}: expected 1, 2 or 3"),
+            );
+        }
+    }
+    if m.os.is_empty() {
+        err(
+            field_pos(file, "os"),
+            format!(
+                "`os` is empty: expected one or more of {}",
+                OS_IDS.join(", ")
+            ),
+        );
+    }
+    for os in &m.os {
+        if !OS_IDS.contains(&os.as_str()) {
+            err(value_pos(file, "os", os), unknown_os(os));
+        }
+    }
+    if m.tags.is_empty() {
+        err(
+            field_pos(file, "tags"),
+            "`tags` is empty: expected at least one tag".into(),
+        );
+    }
+    for tag in &m.tags {
+        if !is_valid_id(tag) {
+            err(
+                value_pos(file, "tags", tag),
+                format!(
+                    "invalid tag `{tag}`: tags use only lowercase letters a-z, digits 0-9 and `-`"
+                ),
+            );
+        }
+    }
+    match (m.kind, &m.event) {
+        (Kind::Event, None) => err(
+            field_pos(file, "kind"),
+            "`kind: event` needs an `event:` block (id, source, log, os, severity, benign)".into(),
+        ),
+        (k, Some(_)) if k != Kind::Event => err(
+            field_pos(file, "event"),
+            format!(
+                "`event:` is only allowed with `kind: event` (this item is `kind: {}`)",
+                k.as_str()
+            ),
+        ),
+        _ => {}
+    }
+    match (m.kind, &m.tool) {
+        (Kind::Tool, None) => err(
+            field_pos(file, "kind"),
+            "`kind: tool` needs a `tool:` block (name, obtain, os)".into(),
+        ),
+        (k, Some(_)) if k != Kind::Tool => err(
+            field_pos(file, "tool"),
+            format!(
+                "`tool:` is only allowed with `kind: tool` (this item is `kind: {}`)",
+                k.as_str()
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(ev) = &m.event {
+        for os in &ev.os {
+            if !OS_IDS.contains(&os.as_str()) {
+                err(value_pos(file, "event", os), unknown_os(os));
+            }
+        }
+    }
+    if let Some(tool) = &m.tool {
+        let (tool_line, _) = field_pos(file, "tool");
+        for (os, rec) in &tool.os {
+            if !OS_IDS.contains(&os.as_str()) {
+                err(
+                    file.locate(&format!("{os}:"), tool_line)
+                        .unwrap_or((tool_line, 1)),
+                    unknown_os(os),
+                );
+            }
+            for (task, cmd) in &rec.tasks {
+                if !TASKS.contains(&task.as_str()) {
+                    err(
+                        file.locate(&format!("{task}:"), tool_line)
+                            .unwrap_or((tool_line, 1)),
+                        format!(
+                            "unknown task `{task}`: expected one of {}",
+                            TASKS.join(", ")
+                        ),
+                    );
+                }
+                if cmd.trim().is_empty() {
+                    err(
+                        file.locate(&format!("{task}:"), tool_line)
+                            .unwrap_or((tool_line, 1)),
+                        format!("task `{task}` has an empty command line"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn unknown_os(os: &str) -> String {
+    format!(
+        "unknown OS id `{os}`: expected one of {}",
+        OS_IDS.join(", ")
+    )
+}
+
+fn parse_playbook(
+    file: SourceFile,
+    layer: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<PlaybookDoc> {
+    let stem = file
+        .path
+        .rsplit(['/', '\\'])
+        .next()
+        .and_then(|n| n.rsplit_once('.').map(|(s, _)| s.to_string()))
+        .unwrap_or_default();
+    if file.path.ends_with(".lua") {
+        if !is_valid_id(&stem) {
+            diags.push(Diagnostic::error(
+                &file.path,
+                1,
+                1,
+                format!(
+                    "{} (a Lua playbook's id is its file name)",
+                    bad_id_message(&stem)
+                ),
+            ));
+            return None;
+        }
+        return Some(PlaybookDoc {
+            id: stem,
+            file: Arc::new(file),
+            layer,
+            body: PlaybookBody::Lua,
+        });
+    }
+    let mut pb: Playbook = match yaml::parse(&file.text) {
+        Ok(p) => p,
+        Err(e) => {
+            let known: &[&str] = if e.message.contains("steps[") {
+                crate::playbook::STEP_FIELDS
+            } else {
+                PLAYBOOK_FIELDS
+            };
+            diags.push(yaml_diag(&file, 1, e, known));
+            return None;
+        }
+    };
+    if !is_valid_id(&pb.id) {
+        let (line, col) = file.locate(&pb.id, 1).unwrap_or((1, 1));
+        diags.push(
+            Diagnostic::error(&file.path, line, col, bad_id_message(&pb.id))
+                .with_source(&file.text),
+        );
+        return None;
+    }
+    locate_steps(&mut pb, &file);
+    Some(PlaybookDoc {
+        id: pb.id.clone(),
+        file: Arc::new(file),
+        layer,
+        body: PlaybookBody::Yaml(Box::new(pb)),
+    })
+}

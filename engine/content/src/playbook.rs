@@ -1,0 +1,244 @@
+//! The playbook model as written in `playbooks/*.yaml`, and the recognition of Lua playbooks.
+//!
+//! This module only parses. Graph validation, templates, Lua and running live in the
+//! `deskbook-playbook` crate, which builds on this model.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::sync::Arc;
+
+use crate::source::SourceFile;
+
+/// A playbook file of either format.
+#[derive(Debug, Clone)]
+pub struct PlaybookDoc {
+    pub id: String,
+    pub file: Arc<SourceFile>,
+    pub layer: usize,
+    pub body: PlaybookBody,
+}
+
+#[derive(Debug, Clone)]
+pub enum PlaybookBody {
+    Yaml(Box<Playbook>),
+    /// The Lua source; its metadata is read by the playbook crate's sandbox.
+    Lua,
+}
+
+impl PlaybookDoc {
+    pub fn yaml(&self) -> Option<&Playbook> {
+        match &self.body {
+            PlaybookBody::Yaml(p) => Some(p),
+            PlaybookBody::Lua => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub tier: Vec<u8>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub inputs: IndexMap<String, InputSpec>,
+    pub start: String,
+    pub steps: Vec<Step>,
+}
+
+pub const PLAYBOOK_FIELDS: &[&str] = &[
+    "id", "title", "summary", "tier", "tags", "source", "inputs", "start", "steps",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputKind {
+    Hostname,
+    Host,
+    Address,
+    Text,
+    Choice,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    pub prompt: String,
+    pub kind: InputKind,
+    #[serde(default)]
+    pub choices: Vec<String>,
+    #[serde(default)]
+    pub optional: bool,
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// One step. Exactly one of `ask`, `do`, `probe` (alone), `lua`, `call`, `end` gives its kind;
+/// the playbook crate checks the combination.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub id: String,
+    #[serde(default)]
+    pub ask: Option<String>,
+    #[serde(default, rename = "do")]
+    pub do_: Option<String>,
+    #[serde(default)]
+    pub probe: Option<ProbeCall>,
+    #[serde(default)]
+    pub lua: Option<String>,
+    #[serde(default)]
+    pub call: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub choices: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    pub save: Option<String>,
+    #[serde(default)]
+    pub next: Option<Next>,
+    #[serde(default)]
+    pub on: Option<IndexMap<String, String>>,
+    #[serde(default, deserialize_with = "string_map_opt")]
+    pub with: Option<IndexMap<String, String>>,
+    #[serde(default)]
+    pub command: Option<Action>,
+    #[serde(default)]
+    pub restore: Option<Action>,
+    #[serde(default)]
+    pub help: Vec<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub escalate: Option<String>,
+    #[serde(default)]
+    pub collect: Vec<String>,
+    #[serde(default)]
+    pub say: Option<String>,
+    /// 1-based line of the step's `id:` in its file (filled in by the loader).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+pub const STEP_FIELDS: &[&str] = &[
+    "id", "ask", "do", "probe", "lua", "call", "end", "choices", "save", "next", "on", "with",
+    "command", "restore", "help", "category", "escalate", "collect", "say",
+];
+
+/// `next:` is one step id, or (for `lua` steps) the list of ids the chunk may return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Next {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Next {
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            Next::One(s) => vec![s.as_str()],
+            Next::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Next {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::One(s)) => Ok(Next::One(s)),
+            Ok(Raw::Many(v)) => Ok(Next::Many(v)),
+            Err(_) => Err(serde::de::Error::custom(
+                "invalid `next`: expected a step id or a list of step ids",
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeCall {
+    pub name: String,
+    #[serde(default, deserialize_with = "string_map")]
+    pub with: IndexMap<String, String>,
+    /// Maps a probe status (`ok`, `fail`, `error`) to the choice it pre-fills.
+    #[serde(default)]
+    pub answer: Option<IndexMap<String, String>>,
+}
+
+/// A command a `do` step runs after confirmation: a tool-matrix task or an argv.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    #[serde(default)]
+    pub task: Option<String>,
+    #[serde(default)]
+    pub argv: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "string_map")]
+    pub with: IndexMap<String, String>,
+}
+
+/// A scalar written as string, number or boolean, kept as its text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    S(String),
+    I(i64),
+    F(f64),
+    B(bool),
+}
+
+impl Scalar {
+    fn into_string(self) -> String {
+        match self {
+            Scalar::S(s) => s,
+            Scalar::I(i) => i.to_string(),
+            Scalar::F(f) => f.to_string(),
+            Scalar::B(b) => b.to_string(),
+        }
+    }
+}
+
+fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, String>, D::Error> {
+    let raw: IndexMap<String, Scalar> = IndexMap::deserialize(d)?;
+    Ok(raw.into_iter().map(|(k, v)| (k, v.into_string())).collect())
+}
+
+fn string_map_opt<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<IndexMap<String, String>>, D::Error> {
+    string_map(d).map(Some)
+}
+
+/// Fill each step's `line` with the line of its `id:` in the file.
+pub fn locate_steps(playbook: &mut Playbook, file: &SourceFile) {
+    let steps_line = file
+        .find_line(|l| l.trim_start().starts_with("steps:"))
+        .unwrap_or(1);
+    let mut from = steps_line;
+    for step in &mut playbook.steps {
+        let found = file.text.lines().enumerate().skip(from).find(|(_, l)| {
+            let t = l.trim_start().trim_start_matches('-').trim_start();
+            t.strip_prefix("id:")
+                .map(|v| v.trim().trim_matches(['"', '\'']) == step.id)
+                .unwrap_or(false)
+        });
+        if let Some((i, _)) = found {
+            step.line = i + 1;
+            from = i + 1;
+        } else {
+            step.line = steps_line;
+        }
+    }
+}

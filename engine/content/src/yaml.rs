@@ -1,0 +1,176 @@
+//! The one place that parses YAML.
+//!
+//! Every YAML document in deskbook (front matter, taxonomy, playbooks, answer files, scenarios,
+//! configs) goes through [`parse`]. `serde_yaml` is deprecated upstream; keeping it behind this
+//! module makes a maintained fork with the same API a one-file swap. The limits of the parser
+//! (alias expansion, nesting depth) are tested in `tests` below and in `tests/bad_input.rs`.
+
+use serde::de::DeserializeOwned;
+
+/// A YAML problem with a 1-based position inside the parsed text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Largest document accepted, in bytes. Front matter and playbooks are far smaller.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
+
+/// Parse `text` into `T`, mapping the parser's errors to a position and a message.
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(YamlError {
+            line: 1,
+            column: 1,
+            message: format!(
+                "YAML document is {} bytes; the limit is {} bytes",
+                text.len(),
+                MAX_DOCUMENT_BYTES
+            ),
+        });
+    }
+    if needs_limit_check(text) {
+        // Expanding into an untyped value enforces the parser's alias and depth limits before
+        // typed deserialization (which may stop at a type error before reaching them).
+        serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| convert(&e))?;
+    }
+    serde_yaml::from_str(text).map_err(|e| convert(&e))
+}
+
+/// Whether a document uses anchors/aliases or nests deeply: only those can hit the limits.
+fn needs_limit_check(text: &str) -> bool {
+    let mut depth = 0usize;
+    let mut prev = ' ';
+    for c in text.chars() {
+        match c {
+            '[' | '{' => {
+                depth += 1;
+                if depth > 32 {
+                    return true;
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            '&' | '*' if matches!(prev, ' ' | '[' | '{' | ',' | ':' | '-' | '\n') => return true,
+            _ => {}
+        }
+        prev = c;
+    }
+    text.lines().any(|l| l.len() - l.trim_start().len() > 64)
+}
+
+/// Parse into an untyped value (for callers that inspect shape before typing it).
+pub fn parse_value(text: &str) -> Result<serde_json::Value, YamlError> {
+    parse::<serde_json::Value>(text)
+}
+
+fn convert(e: &serde_yaml::Error) -> YamlError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    YamlError {
+        line: line.max(1),
+        column: column.max(1),
+        message: clean_message(&e.to_string()),
+    }
+}
+
+/// serde_yaml appends " at line N column M" to its messages; the position is reported
+/// separately, so strip it, and phrase the parser's limits for people.
+fn clean_message(raw: &str) -> String {
+    let msg = strip_positions(raw);
+    if msg.contains("repetition limit exceeded") {
+        return "YAML aliases expand too far (an alias bomb?): the document is rejected".into();
+    }
+    if msg.contains("recursion limit exceeded") {
+        return "YAML is nested too deeply: the document is rejected".into();
+    }
+    msg
+}
+
+/// Remove every " at line N column M" (positions relative to the YAML text).
+fn strip_positions(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(idx) = rest.find(" at line ") {
+        out.push_str(&rest[..idx]);
+        let tail = &rest[idx + " at line ".len()..];
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = &tail[digits..];
+        match after.strip_prefix(" column ") {
+            Some(col) if digits > 0 => {
+                let n = col.len() - col.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                rest = &col[n..];
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn reports_position_of_syntax_error() {
+        let err = parse::<serde_json::Value>("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("did not find expected"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains(" at line "));
+    }
+
+    // Guards the "billion laughs" limit: nine levels of nine aliases must be refused quickly.
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut doc = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for i in 1..10 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+            ));
+        }
+        let err = parse::<serde_json::Value>(&doc).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{}", err.message);
+    }
+
+    // Guards the depth limit: ten thousand nested sequences must fail cleanly, not overflow.
+    #[test]
+    fn deep_nesting_is_refused() {
+        let doc = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse::<serde_json::Value>(&doc).unwrap_err();
+        assert!(err.message.contains("nested too deeply"), "{}", err.message);
+    }
+
+    #[test]
+    fn oversized_document_is_refused() {
+        let doc = "x: ".to_string() + &"y".repeat(MAX_DOCUMENT_BYTES);
+        let err = parse::<BTreeMap<String, String>>(&doc).unwrap_err();
+        assert!(err.message.contains("limit"), "{}", err.message);
+    }
+
+    #[test]
+    fn type_errors_keep_serde_wording() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct T {
+            n: u32,
+        }
+        let err = parse::<T>("n: many\n").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+}

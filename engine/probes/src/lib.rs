@@ -1,0 +1,1 @@
+//! Local probes that let the machine answer what it can.

@@ -1,0 +1,56 @@
+//! Where the `command` probe gets a tool-matrix task's command line.
+//!
+//! The tool items in `kb/` are the one source of truth for "which command does TASK on OS"
+//! (DESIGN.md, Content model). This crate sits below the content model, so it asks through
+//! a trait that the content layer implements; [`MapTasks`] is a plain table for tests,
+//! examples and callers that have no content loaded.
+
+use std::collections::BTreeMap;
+
+/// Gives the command line for a tool-matrix task on an OS.
+pub trait TaskResolver: Send + Sync {
+    /// The command line (e.g. `klist -li 0x3e7 purge`) for `task` on `os_id` (`win2000`,
+    /// `winxp`, `winxp-sp2`, `win2003`, `windows`, `linux`), or `None` when no tool in the
+    /// matrix does that task there. It is split like POSIX shell words and never run by a
+    /// shell; `{{ name }}` placeholders are filled from the probe's arguments, each within
+    /// one argument.
+    fn command(&self, os_id: &str, task: &str) -> Option<String>;
+}
+
+/// A resolver that knows no task: `command` works with `argv` only.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoTasks;
+
+impl TaskResolver for NoTasks {
+    fn command(&self, _os_id: &str, _task: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A fixed table of `(os_id, task) -> command line`.
+#[derive(Debug, Default, Clone)]
+pub struct MapTasks {
+    table: BTreeMap<(String, String), String>,
+}
+
+impl MapTasks {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) the command line for `task` on `os_id`.
+    pub fn with(mut self, os_id: &str, task: &str, command: &str) -> Self {
+        self.table
+            .insert((os_id.to_owned(), task.to_owned()), command.to_owned());
+        self
+    }
+}
+
+impl TaskResolver for MapTasks {
+    fn command(&self, os_id: &str, task: &str) -> Option<String> {
+        self.table
+            .get(&(os_id.to_owned(), task.to_owned()))
+            .cloned()
+    }
+}

@@ -1,0 +1,216 @@
+//! Bad content never crashes `deskbook check`: every fixture under tests/fixtures/bad/ gets
+//! its exact `path:line:column: message`, the offending line with a caret, and exit code 1.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// Run `check` with the fixture layer and return (exit code, the fixture's diagnostics as
+/// rendered text with the fixture folder's path replaced by `$LAYER`).
+fn check_fixture(layer: &Path) -> (i32, String) {
+    let layer_s = layer.to_string_lossy().to_string();
+    let out = run(&["--content", &layer_s, "check"]);
+    let text = stdout(&out);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    // Keep the fixture's own diagnostics: a header line for the layer and its snippet lines.
+    let mut kept = Vec::new();
+    let mut keep = false;
+    for line in text.lines() {
+        if line.starts_with(&layer_s) {
+            keep = true;
+            kept.push(line.replace(&layer_s, "$LAYER"));
+        } else if line.starts_with(|c: char| c.is_ascii_digit() || c == ' ') && keep {
+            kept.push(line.to_string());
+        } else {
+            keep = false;
+        }
+    }
+    (out.status.code().unwrap_or(-1), kept.join("\n"))
+}
+
+fn expect(name: &str, expected: &str) {
+    let (code, got) = check_fixture(&fixture(&format!("bad/{name}")));
+    assert_eq!(got, expected.trim_end(), "fixture {name}");
+    assert_eq!(code, 1, "fixture {name}: check must exit 1");
+}
+
+#[test]
+fn missing_front_matter_fences() {
+    expect(
+        "missing-fences",
+        "$LAYER/kb/item.md:1:1: missing front matter: expected the file to start with a `---` line (did you forget the opening `---`?)
+1 | id: no-fences
+  | ^",
+    );
+}
+
+#[test]
+fn unterminated_front_matter() {
+    expect(
+        "unterminated",
+        "$LAYER/kb/item.md:1:1: unterminated front matter: the `---` on line 1 is never closed (did you forget the closing `---`?)
+1 | ---
+  | ^",
+    );
+}
+
+// The reported line is the line in the file, not in the front matter.
+#[test]
+fn yaml_syntax_error_reports_the_file_line() {
+    expect(
+        "yaml-syntax",
+        "$LAYER/kb/item.md:8:10: did not find expected key, while parsing a block mapping
+8 | source: \"test fixture\"
+  |          ^",
+    );
+}
+
+#[test]
+fn wrong_type_for_a_field() {
+    expect(
+        "wrong-type",
+        "$LAYER/kb/item.md:5:7: tier: invalid type: string \"first\", expected a sequence
+5 | tier: first
+  |       ^",
+    );
+}
+
+#[test]
+fn unknown_field_lists_the_known_fields() {
+    expect(
+        "unknown-field",
+        "$LAYER/kb/item.md:9:1: unknown field `severity` (known fields: id, kind, title, summary, tier, audience, os, tags, aliases, events, tools, playbooks, related, source, event, tool)
+9 | severity: high
+  | ^",
+    );
+}
+
+#[test]
+fn duplicate_id_in_two_files() {
+    expect(
+        "duplicate-id",
+        "$LAYER/kb/b.md:2:1: duplicate id `twice`: also defined in $LAYER/kb/a.md:2
+2 | id: twice
+  | ^",
+    );
+}
+
+#[test]
+fn links_to_missing_ids_in_front_matter_and_body() {
+    expect(
+        "missing-link",
+        "$LAYER/kb/item.md:9:26: link to missing id `no-such-article` in `related`
+9 | related: [support-tiers, no-such-article]
+  |                          ^
+$LAYER/kb/item.md:12:6: link to missing id `no-such-page`
+12 | then [the missing page](kb:no-such-page).
+   |      ^",
+    );
+}
+
+#[test]
+fn id_with_capitals_and_spaces() {
+    expect(
+        "bad-id",
+        "$LAYER/kb/item.md:2:5: invalid id `Event 4268`: ids use only lowercase letters a-z, digits 0-9 and `-`
+2 | id: Event 4268
+  |     ^",
+    );
+}
+
+#[test]
+fn non_utf8_file() {
+    expect(
+        "non-utf8",
+        "$LAYER/kb/item.md:10:4: invalid UTF-8 (byte 0xe9): content files must be UTF-8 text
+10 | Caf
+   |    ^",
+    );
+}
+
+#[test]
+fn empty_file() {
+    expect(
+        "empty",
+        "$LAYER/kb/item.md:1:1: empty file: expected YAML front matter between `---` lines, then Markdown",
+    );
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    expect(
+        "alias-bomb",
+        "$LAYER/kb/item.md:2:1: YAML aliases expand too far (an alias bomb?): the document is rejected
+2 | id: alias-bomb
+  | ^",
+    );
+}
+
+#[test]
+fn yaml_deep_nesting() {
+    let (code, got) = check_fixture(&fixture("bad/deep-nesting"));
+    assert_eq!(code, 1);
+    let first = got.lines().next().unwrap_or("");
+    assert_eq!(
+        first,
+        "$LAYER/kb/item.md:9:137: YAML is nested too deeply: the document is rejected"
+    );
+}
+
+// A 20 MB file is refused by size before it is read; it is generated here rather than kept
+// in git.
+#[test]
+fn twenty_megabyte_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let kb = dir.path().join("kb");
+    std::fs::create_dir_all(&kb).expect("mkdir");
+    let mut text = String::from("---\nid: huge\n---\n");
+    text.push_str(&"padding line for a very large article\n".repeat(20 * 1024 * 1024 / 38));
+    std::fs::write(kb.join("huge.md"), text).expect("write");
+    let (code, got) = check_fixture(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(
+        got,
+        "$LAYER/kb/huge.md:1:1: file is 20.0 MB; content files are limited to 1024 KB"
+    );
+}
+
+// `check` reports every problem in one run, not just the first.
+#[test]
+fn all_problems_in_one_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["missing-fences", "bad-id", "wrong-type", "missing-link"] {
+        let from = fixture(&format!("bad/{name}/kb/item.md"));
+        let kb = dir.path().join("kb");
+        std::fs::create_dir_all(&kb).expect("mkdir");
+        std::fs::copy(&from, kb.join(format!("{name}.md"))).expect("copy");
+    }
+    let (code, got) = check_fixture(dir.path());
+    assert_eq!(code, 1);
+    let headers = got.lines().filter(|l| l.starts_with("$LAYER")).count();
+    assert_eq!(headers, 5, "{got}");
+}
+
+#[test]
+fn check_json_has_the_contract_fields() {
+    let layer = fixture("bad/bad-id");
+    let out = run(&["--content", &layer.to_string_lossy(), "check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let hit = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|d| {
+            d["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("bad-id/kb/item.md"))
+        })
+        .expect("the fixture's diagnostic");
+    assert_eq!(hit["line"], 2);
+    assert_eq!(hit["column"], 5);
+    assert!(hit["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("invalid id")));
+}
