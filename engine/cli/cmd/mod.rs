@@ -39,27 +39,4 @@ impl Ctx {
     pub fn visible(&self, item: &Item) -> bool {
         self.role != Role::Tier1 || item.meta.audience == deskbook_content::model::Audience::Public
     }
-
-    /// Refuse to work on content with errors, pointing at `check`.
-    pub fn require_valid(&self) -> Result<()> {
-        let n = self
-            .content
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .count();
-        if n > 0 {
-            for d in self
-                .content
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .take(3)
-            {
-                eprintln!("{d}");
-            }
-            anyhow::bail!("the content has {n} problem(s); run `deskbook check` to see them all");
-        }
-        Ok(())
-    }
 }

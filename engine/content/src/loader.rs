@@ -91,17 +91,15 @@ pub fn load(specs: &[LayerSpec]) -> Content {
         };
         // Ids defined in this layer, with where, to report duplicates inside one layer.
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-        for raw in files {
-            let Some(file) = decode(&raw, &mut content.diagnostics) else {
-                continue;
-            };
-            let rel = raw.rel.as_str();
-            if rel == "kb/taxonomy.yaml" {
-                load_taxonomy(&file, &mut content);
-            } else if rel.starts_with("kb/") && rel.ends_with(".md") {
-                if let Some(item) = parse_item(file, layer_idx, &mut content.diagnostics) {
+        for (parsed, diags) in parse_all(files, layer_idx) {
+            content.diagnostics.extend(diags);
+            match parsed {
+                Parsed::Skip => {}
+                Parsed::Taxonomy(file) => load_taxonomy(&file, &mut content),
+                Parsed::Scenario(file) => content.scenarios.push(Arc::new(file)),
+                Parsed::Item(item) => {
                     let id = item.meta.id.clone();
-                    if !claim(&mut seen, &id, &item.file, 1, &mut content.diagnostics) {
+                    if !claim(&mut seen, &id, &item.file, &mut content.diagnostics) {
                         continue;
                     }
                     if pb_slots.contains_key(&id) {
@@ -118,23 +116,16 @@ pub fn load(specs: &[LayerSpec]) -> Content {
                         continue;
                     }
                     match item_slots.get(&id) {
-                        Some(&slot) => items[slot] = item,
+                        Some(&slot) => items[slot] = *item,
                         None => {
                             item_slots.insert(id, items.len());
-                            items.push(item);
+                            items.push(*item);
                         }
                     }
                 }
-            } else if rel.starts_with("playbooks/tests/") {
-                if rel.ends_with(".yaml") || rel.ends_with(".yml") {
-                    content.scenarios.push(Arc::new(file));
-                }
-            } else if rel.starts_with("playbooks/")
-                && (rel.ends_with(".yaml") || rel.ends_with(".yml") || rel.ends_with(".lua"))
-            {
-                if let Some(doc) = parse_playbook(file, layer_idx, &mut content.diagnostics) {
+                Parsed::Playbook(doc) => {
                     let id = doc.id.clone();
-                    if !claim(&mut seen, &id, &doc.file, 1, &mut content.diagnostics) {
+                    if !claim(&mut seen, &id, &doc.file, &mut content.diagnostics) {
                         continue;
                     }
                     if item_slots.contains_key(&id) {
@@ -165,12 +156,81 @@ pub fn load(specs: &[LayerSpec]) -> Content {
     content
 }
 
+/// What one file of a layer turned out to be.
+enum Parsed {
+    Skip,
+    Taxonomy(SourceFile),
+    Scenario(SourceFile),
+    Item(Box<Item>),
+    Playbook(PlaybookDoc),
+}
+
+/// Decode and parse every file of a layer, in parallel, keeping file order.
+fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || files.len() < 64 {
+        return files.into_iter().map(|f| parse_one(f, layer)).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<RawFile>> = Vec::new();
+    let mut files = files;
+    while !files.is_empty() {
+        let rest = files.split_off(chunk.min(files.len()));
+        chunks.push(files);
+        files = rest;
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| {
+                scope.spawn(move || {
+                    c.into_iter()
+                        .map(|f| parse_one(f, layer))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Some(file) = decode(&raw, &mut diags) else {
+        return (Parsed::Skip, diags);
+    };
+    let rel = raw.rel.as_str();
+    let parsed = if rel == "kb/taxonomy.yaml" {
+        Parsed::Taxonomy(file)
+    } else if rel.starts_with("kb/") && rel.ends_with(".md") {
+        parse_item(file, layer, &mut diags).map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
+    } else if rel.starts_with("playbooks/tests/") {
+        if rel.ends_with(".yaml") || rel.ends_with(".yml") {
+            Parsed::Scenario(file)
+        } else {
+            Parsed::Skip
+        }
+    } else if rel.starts_with("playbooks/")
+        && (rel.ends_with(".yaml") || rel.ends_with(".yml") || rel.ends_with(".lua"))
+    {
+        parse_playbook(file, layer, &mut diags).map_or(Parsed::Skip, Parsed::Playbook)
+    } else {
+        Parsed::Skip
+    };
+    (parsed, diags)
+}
+
 /// Record `id` as defined in `file` for this layer; report a duplicate and return false.
 fn claim(
     seen: &mut HashMap<String, (String, usize)>,
     id: &str,
     file: &SourceFile,
-    _col: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
     let line = id_line(file);

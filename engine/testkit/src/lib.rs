@@ -1,1 +1,3 @@
-//! Test and benchmark helpers.
+//! Helpers for tests and benchmarks: generated content shaped like the built-in content.
+
+pub mod corpus;
