@@ -1,0 +1,96 @@
+//! The `check`, `list` and `show` contract of DESIGN.md, driven through the real binary from
+//! an empty directory (so only the embedded content and the given layers are seen).
+
+mod common;
+
+use common::*;
+
+#[test]
+fn list_json_has_id_kind_title_for_every_kind() {
+    let out = run(&["list", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).expect("json");
+    for kind in ["article", "event", "tool", "guidance", "playbook"] {
+        assert!(rows.iter().any(|r| r["kind"] == kind), "no {kind} listed");
+    }
+    for r in &rows {
+        let keys: Vec<&String> = r.as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["id", "kind", "title"]);
+    }
+    assert!(rows.iter().any(|r| r["id"] == "event-4268" && r["kind"] == "event"));
+}
+
+#[test]
+fn list_filters_by_kind_and_rejects_unknown_kinds() {
+    let out = run(&["list", "--kind", "tool"]);
+    let text = stdout(&out);
+    assert!(text.lines().count() >= 25);
+    assert!(text.lines().all(|l| l.contains("  tool  ")), "{text}");
+    let bad = run(&["list", "--kind", "recipe"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(
+        stderr(&bad).trim(),
+        "error: unknown kind `recipe`: expected one of article, event, tool, guidance, playbook"
+    );
+}
+
+#[test]
+fn show_json_gives_front_matter_and_body() {
+    let out = run(&["show", "tool-netdiag", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["id"], "tool-netdiag");
+    assert_eq!(v["kind"], "tool");
+    assert!(v["tool"]["os"].as_object().is_some_and(|m| m.contains_key("win2000")));
+    assert!(v["body"].as_str().is_some_and(|b| !b.is_empty()));
+}
+
+#[test]
+fn show_renders_plain_text_when_piped() {
+    let out = run(&["show", "event-4268"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b'), "escape codes in piped output");
+    assert!(!text.contains("](kb:"), "raw Markdown links in rendered output");
+    assert!(text.lines().next().is_some_and(|l| l.contains("4268")));
+}
+
+#[test]
+fn show_unknown_id_is_a_clear_error() {
+    let out = run(&["show", "no-such-thing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim(),
+        "error: no item with id `no-such-thing` (try `deskbook search no-such-thing` or `deskbook list`)"
+    );
+}
+
+#[test]
+fn a_later_layer_replaces_an_item_with_the_same_id() {
+    let layer = fixture("layers/override");
+    let out = run(&["--content", &layer.to_string_lossy(), "show", "support-tiers", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["title"], "Woodgrove Bank support tiers");
+    let check = run(&["--content", &layer.to_string_lossy(), "check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}
+
+#[test]
+fn a_layer_that_is_not_a_folder_is_reported() {
+    let out = run(&["--content", "/nonexistent/layer", "check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v[0]["file"], "/nonexistent/layer");
+    assert_eq!(
+        v[0]["message"],
+        "/nonexistent/layer: not a directory (expected a layer folder with kb/ or playbooks/)"
+    );
+}
+
+#[test]
+fn bad_command_line_values_exit_non_zero_without_a_trace() {
+    let out = run(&["--role", "admin", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid value 'admin' for '--role"));
+    assert!(!stderr(&out).contains("panicked"));
+}
