@@ -17,7 +17,9 @@ fn list_json_has_id_kind_title_for_every_kind() {
         let keys: Vec<&String> = r.as_object().expect("object").keys().collect();
         assert_eq!(keys, ["id", "kind", "title"]);
     }
-    assert!(rows.iter().any(|r| r["id"] == "event-4268" && r["kind"] == "event"));
+    assert!(rows
+        .iter()
+        .any(|r| r["id"] == "event-4268" && r["kind"] == "event"));
 }
 
 #[test]
@@ -41,7 +43,9 @@ fn show_json_gives_front_matter_and_body() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(v["id"], "tool-netdiag");
     assert_eq!(v["kind"], "tool");
-    assert!(v["tool"]["os"].as_object().is_some_and(|m| m.contains_key("win2000")));
+    assert!(v["tool"]["os"]
+        .as_object()
+        .is_some_and(|m| m.contains_key("win2000")));
     assert!(v["body"].as_str().is_some_and(|b| !b.is_empty()));
 }
 
@@ -51,7 +55,10 @@ fn show_renders_plain_text_when_piped() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     assert!(!text.contains('\x1b'), "escape codes in piped output");
-    assert!(!text.contains("](kb:"), "raw Markdown links in rendered output");
+    assert!(
+        !text.contains("](kb:"),
+        "raw Markdown links in rendered output"
+    );
     assert!(text.lines().next().is_some_and(|l| l.contains("4268")));
 }
 
@@ -68,7 +75,13 @@ fn show_unknown_id_is_a_clear_error() {
 #[test]
 fn a_later_layer_replaces_an_item_with_the_same_id() {
     let layer = fixture("layers/override");
-    let out = run(&["--content", &layer.to_string_lossy(), "show", "support-tiers", "--json"]);
+    let out = run(&[
+        "--content",
+        &layer.to_string_lossy(),
+        "show",
+        "support-tiers",
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(v["title"], "Woodgrove Bank support tiers");
     let check = run(&["--content", &layer.to_string_lossy(), "check"]);

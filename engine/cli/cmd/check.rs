@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use super::Ctx;
 
 pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
-    let diags = &ctx.content.diagnostics;
+    // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
+    let mut all = ctx.content.diagnostics.clone();
+    all.extend(deskbook_playbook::check::check(&ctx.content));
+    let diags = &all;
     if json {
         println!("{}", serde_json::to_string_pretty(diags)?);
     } else {
@@ -23,7 +26,7 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             println!("{errors} error(s), {warnings} warning(s) in {items} items and {playbooks} playbooks");
         }
     }
-    Ok(if ctx.content.has_errors() {
+    Ok(if diags.iter().any(|d| d.is_error()) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

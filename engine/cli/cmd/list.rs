@@ -11,7 +11,7 @@ use super::Ctx;
 struct Row<'a> {
     id: &'a str,
     kind: &'a str,
-    title: &'a str,
+    title: std::borrow::Cow<'a, str>,
 }
 
 pub fn execute(ctx: &Ctx, kind: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -31,20 +31,16 @@ pub fn execute(ctx: &Ctx, kind: Option<&str>, json: bool) -> Result<ExitCode> {
             rows.push(Row {
                 id: item.id(),
                 kind: item.meta.kind.as_str(),
-                title: &item.meta.title,
+                title: item.meta.title.as_str().into(),
             });
         }
     }
     if kind.is_none_or(|k| k == Kind::Playbook) {
         for pb in &ctx.content.playbooks {
-            let title = pb
-                .yaml()
-                .map(|p| p.title.as_str())
-                .unwrap_or("(Lua playbook)");
             rows.push(Row {
                 id: &pb.id,
                 kind: "playbook",
-                title,
+                title: deskbook_playbook::title(pb),
             });
         }
     }

@@ -2,7 +2,12 @@
 
 mod check;
 mod list;
+mod probe;
+mod run;
+mod search;
+mod sessions;
 mod show;
+mod test;
 
 use anyhow::Result;
 use deskbook_content::{Content, Item, LayerSpec};
@@ -11,11 +16,53 @@ use std::process::ExitCode;
 use crate::args::{Cli, Command, Role};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let ctx = Ctx::load(&cli);
+    let specs = layer_specs(&cli.content);
+    let ctx = match cli.command {
+        // Search opens its cached index without loading the content (it loads only to build).
+        Command::Search {
+            query,
+            limit,
+            kind,
+            json,
+        } => {
+            let args = search::Args {
+                query,
+                limit,
+                kind,
+                json,
+            };
+            return search::execute(&specs, cli.role, args);
+        }
+        _ => Ctx::load(&cli),
+    };
     match cli.command {
         Command::Check { json } => check::execute(&ctx, json),
         Command::List { kind, json } => list::execute(&ctx, kind.as_deref(), json),
         Command::Show { id, json } => show::execute(&ctx, &id, json),
+        Command::Run {
+            playbook,
+            vars,
+            answers,
+            agent,
+            json,
+            dry_run,
+        } => run::execute(
+            &ctx,
+            cli.db.as_deref(),
+            run::Args {
+                playbook,
+                vars,
+                answers,
+                agent,
+                json,
+                dry_run,
+            },
+        ),
+        Command::Test { json } => test::execute(&ctx, json),
+        Command::Probe { name, args, json } => probe::execute(&ctx, &name, &args, json),
+        Command::Sessions { command } => sessions::execute(&ctx, cli.db.as_deref(), command),
+        // Handled above, before the content is loaded.
+        Command::Search { .. } => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -27,10 +74,8 @@ pub struct Ctx {
 
 impl Ctx {
     fn load(cli: &Cli) -> Ctx {
-        let mut specs = vec![LayerSpec::BuiltIn];
-        specs.extend(cli.content.iter().cloned().map(LayerSpec::Dir));
         Ctx {
-            content: deskbook_content::load(&specs),
+            content: deskbook_content::load(&layer_specs(&cli.content)),
             role: cli.role,
         }
     }
@@ -39,4 +84,11 @@ impl Ctx {
     pub fn visible(&self, item: &Item) -> bool {
         self.role != Role::Tier1 || item.meta.audience == deskbook_content::model::Audience::Public
     }
+}
+
+/// The layers of this run: the built-in content, then each `--content` folder in order.
+fn layer_specs(content: &[std::path::PathBuf]) -> Vec<LayerSpec> {
+    let mut specs = vec![LayerSpec::BuiltIn];
+    specs.extend(content.iter().cloned().map(LayerSpec::Dir));
+    specs
 }

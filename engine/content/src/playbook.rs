@@ -227,8 +227,10 @@ pub fn locate_steps(playbook: &mut Playbook, file: &SourceFile) {
         .find_line(|l| l.trim_start().starts_with("steps:"))
         .unwrap_or(1);
     let mut from = steps_line;
+    // Split once: re-splitting the text for every step made a 10,000-step playbook quadratic.
+    let lines: Vec<&str> = file.text.lines().collect();
     for step in &mut playbook.steps {
-        let found = file.text.lines().enumerate().skip(from).find(|(_, l)| {
+        let found = lines.iter().enumerate().skip(from).find(|(_, l)| {
             let t = l.trim_start().trim_start_matches('-').trim_start();
             t.strip_prefix("id:")
                 .map(|v| v.trim().trim_matches(['"', '\'']) == step.id)

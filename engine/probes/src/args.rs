@@ -54,7 +54,14 @@ fn spec(probe: &str) -> Option<&'static [(&'static str, bool)]> {
 }
 
 /// The tool-matrix OS ids (content-format.md).
-pub(crate) const OS_IDS: &[&str] = &["win2000", "winxp", "winxp-sp2", "win2003", "windows", "linux"];
+pub(crate) const OS_IDS: &[&str] = &[
+    "win2000",
+    "winxp",
+    "winxp-sp2",
+    "win2003",
+    "windows",
+    "linux",
+];
 
 /// Longest value accepted for most arguments.
 const MAX_VALUE: usize = 1024;
@@ -180,7 +187,10 @@ pub(crate) fn parse(probe: &str, args: &BTreeMap<String, String>) -> Result<Para
             let known = if known.is_empty() {
                 "no arguments".to_owned()
             } else if probe == "command" {
-                format!("{}, and values for the task's placeholders", known.join(", "))
+                format!(
+                    "{}, and values for the task's placeholders",
+                    known.join(", ")
+                )
             } else {
                 known.join(", ")
             };
@@ -204,7 +214,7 @@ pub(crate) fn parse(probe: &str, args: &BTreeMap<String, String>) -> Result<Para
         "os" => Params::Os,
         "ping" => Params::Ping {
             host: a.host("host")?,
-            count: a.number("count", 1, 100)?.unwrap_or(4),
+            count: a.number("count", 1, 100)?.map_or(4, |n| n as u32),
             timeout: a.timeout(1000, 60_000)?,
         },
         "resolve" => Params::Resolve {
@@ -346,7 +356,11 @@ impl Args<'_> {
             return Ok(None);
         };
         let n = self.number(arg, min, 65_535).map_err(|_| {
-            ProbeError::bad(arg, v, format!("expected a port number from {min} to 65535"))
+            ProbeError::bad(
+                arg,
+                v,
+                format!("expected a port number from {min} to 65535"),
+            )
         })?;
         Ok(n.and_then(|n| u16::try_from(n).ok()))
     }
@@ -465,7 +479,8 @@ impl Args<'_> {
 fn task_name(v: &str) -> Result<String, ProbeError> {
     let ok = !v.is_empty()
         && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && v.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !v.starts_with('-');
     if ok {
         Ok(v.to_owned())
@@ -485,15 +500,24 @@ fn task_name(v: &str) -> Result<String, ProbeError> {
 pub(crate) fn parse_argv(v: &str) -> Result<Vec<String>, ProbeError> {
     let words: Vec<String> = if v.trim_start().starts_with('[') {
         serde_json::from_str(v).map_err(|_| {
-            ProbeError::bad("argv", v, "expected a JSON array of strings, such as [\"klist\", \"purge\"]")
+            ProbeError::bad(
+                "argv",
+                v,
+                "expected a JSON array of strings, such as [\"klist\", \"purge\"]",
+            )
         })?
     } else {
-        shell_words::split(v).map_err(|_| {
-            ProbeError::bad("argv", v, "unbalanced quotes in the command line")
-        })?
+        shell_words::split(v)
+            .map_err(|_| ProbeError::bad("argv", v, "unbalanced quotes in the command line"))?
     };
     match words.first() {
-        None => return Err(ProbeError::bad("argv", v, "expected a command, got nothing")),
+        None => {
+            return Err(ProbeError::bad(
+                "argv",
+                v,
+                "expected a command, got nothing",
+            ))
+        }
         Some(p) if p.is_empty() || p.starts_with('-') => {
             return Err(ProbeError::bad(
                 "argv",
@@ -514,7 +538,8 @@ fn is_placeholder_name(k: &str) -> bool {
     !k.is_empty()
         && k.len() <= 32
         && k.as_bytes()[0].is_ascii_lowercase()
-        && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && k.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Checks a value destined for a `{{ name }}` placeholder of a task's command line. Host-like
@@ -532,7 +557,11 @@ fn placeholder_value(k: &str, v: &str) -> Result<String, ProbeError> {
         "port" => {
             let ok = v.parse::<u16>().is_ok_and(|p| p > 0);
             if !ok {
-                return Err(ProbeError::bad(k, v, "expected a port number from 1 to 65535"));
+                return Err(ProbeError::bad(
+                    k,
+                    v,
+                    "expected a port number from 1 to 65535",
+                ));
             }
         }
         _ => {
@@ -547,14 +576,18 @@ fn placeholder_value(k: &str, v: &str) -> Result<String, ProbeError> {
                 ));
             }
             if let Some(c) = v.chars().find(|c| {
-                !(c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '@' | '\\' | '/' | '=' | '+' | ','))
+                !(c.is_alphanumeric()
+                    || matches!(
+                        c,
+                        '.' | '_' | '-' | ':' | '@' | '\\' | '/' | '=' | '+' | ','
+                    ))
             }) {
                 return Err(ProbeError::bad(
                     k,
                     v,
                     format!(
                         "a placeholder value may contain letters, digits and . _ - : @ \\ / = + , only, not `{}`",
-                        c.escape_debug()
+                        crate::error::shown(&c.to_string())
                     ),
                 ));
             }

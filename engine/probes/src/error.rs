@@ -72,13 +72,13 @@ pub(crate) fn quoted(value: &str) -> String {
 
 /// Escapes control characters and shortens long text to keep messages one line.
 pub(crate) fn shown(value: &str) -> String {
-    let mut out = String::new();
-    for (n, c) in value.chars().enumerate() {
-        if n == SHOWN_CHARS {
-            out.push_str(&format!("… ({} bytes)", value.len()));
-            break;
-        }
-        out.extend(c.escape_debug());
+    let head: String = value.chars().take(SHOWN_CHARS).collect();
+    // Debug formatting escapes control characters and `"` but, unlike `escape_debug`,
+    // leaves `'` alone.
+    let debug = format!("{head:?}");
+    let mut out = debug[1..debug.len() - 1].to_owned();
+    if head.len() < value.len() {
+        out.push_str(&format!("… ({} bytes)", value.len()));
     }
     out
 }

@@ -62,6 +62,11 @@ fn check_name(s: &str, service_labels: bool) -> Result<(), String> {
         return Err(format!("{EXPECTED}, got nothing"));
     }
     let name = s.strip_suffix('.').unwrap_or(s);
+    if name.starts_with('-') {
+        return Err(format!(
+            "{EXPECTED}: a host name may not start with `-` (it would read as an option)"
+        ));
+    }
     if name.len() > 253 {
         return Err(format!(
             "{EXPECTED}: a host name has at most 253 characters, this has {}",
@@ -84,7 +89,9 @@ fn check_name(s: &str, service_labels: bool) -> Result<(), String> {
     }
     for label in name.split('.') {
         if label.is_empty() {
-            return Err(format!("{EXPECTED}: empty label (a leading dot or two dots in a row)"));
+            return Err(format!(
+                "{EXPECTED}: empty label (a leading dot or two dots in a row)"
+            ));
         }
         if label.len() > 63 {
             return Err(format!(
@@ -113,8 +120,10 @@ fn check_name(s: &str, service_labels: bool) -> Result<(), String> {
 fn char_shown(c: char) -> String {
     if c == ' ' {
         "a space".to_owned()
+    } else if c == '`' {
+        "a backtick".to_owned()
     } else {
-        format!("`{}`", c.escape_debug())
+        format!("`{}`", crate::error::shown(&c.to_string()))
     }
 }
 
@@ -162,8 +171,9 @@ mod tests {
             ("", "expected an IP address or a host name, got nothing"),
             ("a;b", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `;`"),
             ("$(reboot)", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `$`"),
-            ("-oProxyCommand=x", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `=`"),
-            ("-host", "expected an IP address or a host name: a label may not start or end with `-`"),
+            ("-oProxyCommand=x", "expected an IP address or a host name: a host name may not start with `-` (it would read as an option)"),
+            ("host-", "expected an IP address or a host name: a label may not start or end with `-`"),
+            ("`id`", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not a backtick"),
             ("a\nb", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `\\n`"),
             ("a b", "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not a space"),
             ("a..b", "expected an IP address or a host name: empty label (a leading dot or two dots in a row)"),

@@ -109,10 +109,11 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    pub(crate) fn new(probe: &'static str) -> Self {
+    /// A report whose clock started at `started` (when the arguments were taken).
+    pub(crate) fn starting(probe: &'static str, started: Instant) -> Self {
         Report {
             probe,
-            started: Instant::now(),
+            started,
             data: Map::new(),
             output: String::new(),
         }
@@ -203,7 +204,14 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             keys,
-            ["probe", "status", "summary", "data", "duration_ms", "output"]
+            [
+                "probe",
+                "status",
+                "summary",
+                "data",
+                "duration_ms",
+                "output"
+            ]
         );
     }
 
@@ -213,6 +221,10 @@ mod tests {
         push_bounded(&mut buf, &"é".repeat(10), 7);
         assert_eq!(buf, format!("ééé{CUT_NOTE}"));
         push_bounded(&mut buf, "more", 7);
-        assert_eq!(buf, format!("ééé{CUT_NOTE}"), "nothing is added after a cut");
+        assert_eq!(
+            buf,
+            format!("ééé{CUT_NOTE}"),
+            "nothing is added after a cut"
+        );
     }
 }

@@ -38,20 +38,18 @@ pub enum StoreError {
         matches: Vec<String>,
     },
     /// A failure while reading or writing an open database.
-    #[error("{}: {op}: {source}", path.display())]
+    #[error("{}: cannot {op}: {error}", path.display())]
     Sqlite {
         path: PathBuf,
         op: &'static str,
-        #[source]
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     /// A stored JSON column that does not parse (written by hand or by another program).
-    #[error("{}: call {session}: stored {what} is not valid JSON: {source}", path.display())]
+    #[error("{}: call {session}: the stored {what} is not valid JSON: {error}", path.display())]
     BadJson {
         path: PathBuf,
         session: String,
         what: &'static str,
-        #[source]
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
 }

@@ -31,7 +31,9 @@ mod tests {
         let a = new_session_id();
         let b = new_session_id();
         assert_eq!(a.len(), 10, "{a}");
-        assert!(a.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_ne!(a, b);
     }
 }

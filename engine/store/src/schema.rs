@@ -35,5 +35,5 @@ CREATE TABLE events (
     payload TEXT NOT NULL,       -- JSON object
     at      TEXT NOT NULL,       -- RFC 3339 UTC
     PRIMARY KEY (session, seq)
-);
+) WITHOUT ROWID;
 ";

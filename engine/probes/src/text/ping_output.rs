@@ -30,6 +30,7 @@ fn number_prefix(s: &str) -> Option<f64> {
 }
 
 /// Windows `ping -n N -w MS ADDR`.
+#[cfg_attr(not(windows), allow(dead_code))]
 pub(crate) fn parse_windows(text: &str) -> PingText {
     let mut p = PingText::default();
     let mut attempts = 0;
@@ -38,10 +39,14 @@ pub(crate) fn parse_windows(text: &str) -> PingText {
         if lower.starts_with("negotiating ip security") {
             p.negotiating_ip_security += 1;
             attempts += 1;
-        } else if lower.starts_with("reply from") && (lower.contains("time=") || lower.contains("time<")) {
+        } else if lower.starts_with("reply from")
+            && (lower.contains("time=") || lower.contains("time<"))
+        {
             attempts += 1;
             p.received += 1;
-            let t = after(&lower, "time=").or_else(|| after(&lower, "time<")).and_then(number_prefix);
+            let t = after(&lower, "time=")
+                .or_else(|| after(&lower, "time<"))
+                .and_then(number_prefix);
             if let Some(mut t) = t {
                 if lower.contains("time<") {
                     t = 0.0;
@@ -74,6 +79,7 @@ pub(crate) fn parse_windows(text: &str) -> PingText {
 }
 
 /// Linux iputils `ping -n -c N -W S ADDR`.
+#[cfg_attr(windows, allow(dead_code))]
 pub(crate) fn parse_iputils(text: &str) -> PingText {
     let mut p = PingText::default();
     for line in text.lines().map(str::trim) {
@@ -162,14 +168,20 @@ Approximate round trip times in milli-seconds:\r
         assert_eq!(p.rtts_ms, [2.0, 0.0]);
         assert_eq!(p.ttl, Some(128));
         let only = parse_windows(WINDOWS_NEGOTIATING_ONLY);
-        assert_eq!((only.sent, only.received, only.negotiating_ip_security), (4, 0, 4));
+        assert_eq!(
+            (only.sent, only.received, only.negotiating_ip_security),
+            (4, 0, 4)
+        );
     }
 
     #[test]
     fn windows_unreachable_replies_are_not_counted_as_received() {
         let p = parse_windows(WINDOWS_UNREACHABLE);
         assert_eq!((p.sent, p.received), (2, 0));
-        assert_eq!(p.errors, ["Destination host unreachable.", "Request timed out."]);
+        assert_eq!(
+            p.errors,
+            ["Destination host unreachable.", "Request timed out."]
+        );
         assert_eq!(p.negotiating_ip_security, 0);
     }
 

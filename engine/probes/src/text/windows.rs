@@ -120,7 +120,10 @@ pub(crate) fn parse_reg_current_version(text: &str) -> Option<WinVersion> {
     };
     // Windows 10 and later keep "6.3" in CurrentVersion for old programs; the real major
     // and minor are separate DWORDs.
-    let (major, minor) = match (dword("CurrentMajorVersionNumber"), dword("CurrentMinorVersionNumber")) {
+    let (major, minor) = match (
+        dword("CurrentMajorVersionNumber"),
+        dword("CurrentMinorVersionNumber"),
+    ) {
         (Some(ma), Some(mi)) => (ma, mi),
         _ => {
             let (ma, mi, _) = dotted(&value("CurrentVersion")?)?;
@@ -175,11 +178,31 @@ mod tests {
     #[test]
     fn ver_output_of_each_windows_generation_maps_to_its_os_id() {
         let cases = [
-            ("\nMicrosoft Windows 2000 [Version 5.00.2195]\n", "win2000", "5.0.2195"),
-            ("\r\nMicrosoft Windows XP [Version 5.1.2600]\r\n", "winxp", "5.1.2600"),
-            ("Microsoft Windows [Version 5.2.3790]", "win2003", "5.2.3790"),
-            ("Microsoft Windows [Version 6.0.6002]", "windows", "6.0.6002"),
-            ("\nMicrosoft Windows [Version 10.0.19045.3803]\n", "windows", "10.0.19045"),
+            (
+                "\nMicrosoft Windows 2000 [Version 5.00.2195]\n",
+                "win2000",
+                "5.0.2195",
+            ),
+            (
+                "\r\nMicrosoft Windows XP [Version 5.1.2600]\r\n",
+                "winxp",
+                "5.1.2600",
+            ),
+            (
+                "Microsoft Windows [Version 5.2.3790]",
+                "win2003",
+                "5.2.3790",
+            ),
+            (
+                "Microsoft Windows [Version 6.0.6002]",
+                "windows",
+                "6.0.6002",
+            ),
+            (
+                "\nMicrosoft Windows [Version 10.0.19045.3803]\n",
+                "windows",
+                "10.0.19045",
+            ),
         ];
         for (text, id, version) in cases {
             let v = parse_ver(text).expect("parses");
@@ -219,7 +242,10 @@ Domain:                    woodgrovebank.com
         let xp = parse_systeminfo(SYSTEMINFO_XP_SP2).expect("parses");
         assert_eq!(xp.os_id(), Some("winxp-sp2"));
         assert_eq!(xp.service_pack, Some(2));
-        assert_eq!(xp.product.as_deref(), Some("Microsoft Windows XP Professional"));
+        assert_eq!(
+            xp.product.as_deref(),
+            Some("Microsoft Windows XP Professional")
+        );
         assert_eq!(xp.domain.as_deref(), Some("woodgrovebank.com"));
         assert_eq!(xp.version_text(), "5.1.2600 Service Pack 2");
         let srv = parse_systeminfo(SYSTEMINFO_2003).expect("parses");
@@ -293,6 +319,14 @@ Ethernet adapter VPN:
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(servers, ["192.0.2.53", "192.0.2.54", "fec0:0:0:ffff::1", "198.51.100.53"]);
+        assert_eq!(
+            servers,
+            [
+                "192.0.2.53",
+                "192.0.2.54",
+                "fec0:0:0:ffff::1",
+                "198.51.100.53"
+            ]
+        );
     }
 }

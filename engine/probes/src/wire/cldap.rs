@@ -87,7 +87,9 @@ fn element(buf: &[u8]) -> Result<(Tlv<'_>, &[u8]), String> {
             return Err("unsupported BER length form".into());
         }
         let bytes = buf.get(2..2 + n).ok_or(SHORT)?;
-        let len = bytes.iter().fold(0usize, |acc, b| acc << 8 | usize::from(*b));
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, b| acc << 8 | usize::from(*b));
         (len, 2 + n)
     };
     let end = header.checked_add(len).ok_or(SHORT)?;
@@ -96,12 +98,14 @@ fn element(buf: &[u8]) -> Result<(Tlv<'_>, &[u8]), String> {
 }
 
 fn int(value: &[u8]) -> i64 {
-    value
-        .iter()
-        .take(8)
-        .fold(if value.first().is_some_and(|b| b & 0x80 != 0) { -1 } else { 0 }, |acc, b| {
-            acc << 8 | i64::from(*b)
-        })
+    value.iter().take(8).fold(
+        if value.first().is_some_and(|b| b & 0x80 != 0) {
+            -1
+        } else {
+            0
+        },
+        |acc, b| acc << 8 | i64::from(*b),
+    )
 }
 
 /// What a CLDAP reply said.

@@ -41,7 +41,13 @@ pub(crate) enum Heard {
 /// Matches a received datagram against echo `seq`. `ip_header`: the buffer starts with
 /// the IPv4 header (IPv4 raw sockets). `id`: the identifier to check (`None` for
 /// datagram sockets, where the kernel rewrites and filters it).
-pub(crate) fn match_reply(buf: &[u8], v6: bool, ip_header: bool, id: Option<u16>, seq: u16) -> Option<Heard> {
+pub(crate) fn match_reply(
+    buf: &[u8],
+    v6: bool,
+    ip_header: bool,
+    id: Option<u16>,
+    seq: u16,
+) -> Option<Heard> {
     let (icmp, ttl) = if ip_header {
         let ihl = usize::from(buf.first()? & 0x0f) * 4;
         (buf.get(ihl..)?, buf.get(8).copied())
@@ -95,11 +101,16 @@ mod tests {
     fn replies_match_by_sequence_and_identifier() {
         let mut reply = echo_request(false, 0x1234, 7, b"x");
         reply[0] = 0;
-        assert_eq!(match_reply(&reply, false, false, None, 7), Some(Heard::Reply { ttl: None }));
+        assert_eq!(
+            match_reply(&reply, false, false, None, 7),
+            Some(Heard::Reply { ttl: None })
+        );
         assert_eq!(match_reply(&reply, false, false, Some(0x1234), 8), None);
         assert_eq!(match_reply(&reply, false, false, Some(0x9999), 7), None);
         // Behind an IPv4 header (raw sockets), with the TTL read from it.
-        let mut ip = vec![0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1];
+        let mut ip = vec![
+            0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+        ];
         ip.extend_from_slice(&reply);
         assert_eq!(
             match_reply(&ip, false, true, Some(0x1234), 7),
@@ -113,11 +124,16 @@ mod tests {
     #[test]
     fn unreachable_quoting_our_request_is_recognised() {
         let request = echo_request(false, 0x1234, 3, b"payload!");
-        let mut quoted_ip = vec![0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 192, 0, 2, 1];
+        let mut quoted_ip = vec![
+            0x45, 0, 0, 0, 0, 0, 0, 0, 64, 1, 0, 0, 10, 0, 0, 1, 192, 0, 2, 1,
+        ];
         quoted_ip.extend_from_slice(&request);
         let mut err = vec![3, 1, 0, 0, 0, 0, 0, 0];
         err.extend_from_slice(&quoted_ip);
-        assert_eq!(match_reply(&err, false, false, Some(0x1234), 3), Some(Heard::Unreachable(1)));
+        assert_eq!(
+            match_reply(&err, false, false, Some(0x1234), 3),
+            Some(Heard::Unreachable(1))
+        );
         assert_eq!(match_reply(&err, false, false, Some(0x1234), 4), None);
         assert_eq!(match_reply(&err[..10], false, false, None, 3), None);
     }

@@ -25,7 +25,9 @@ fn hex(s: &str) -> Vec<u8> {
 /// A public value of the right shape for `group`.
 fn ke_data(group: u16, random: &mut dyn FnMut() -> u64) -> Option<Vec<u8>> {
     let modp = |bytes: usize, random: &mut dyn FnMut() -> u64| {
-        let mut v: Vec<u8> = (0..bytes / 8).flat_map(|_| random().to_be_bytes()).collect();
+        let mut v: Vec<u8> = (0..bytes / 8)
+            .flat_map(|_| random().to_be_bytes())
+            .collect();
         // Below the prime (whose top bits are all ones) and well above 1.
         v[0] = 0x7f;
         v
@@ -93,10 +95,24 @@ fn v2_proposal(out: &mut Vec<u8>, last: bool, number: u8, transforms: &[(u8, u16
 
 fn v2_sa() -> Vec<u8> {
     let dh: Vec<(u8, u16, Option<u16>)> = V2_GROUPS.iter().map(|g| (DH, *g, None)).collect();
-    let prfs = [(PRF, 5, None), (PRF, 6, None), (PRF, 7, None), (PRF, 2, None)];
-    let mut cbc = vec![(ENCR, 12, Some(256)), (ENCR, 12, Some(128)), (ENCR, 3, None)];
+    let prfs = [
+        (PRF, 5, None),
+        (PRF, 6, None),
+        (PRF, 7, None),
+        (PRF, 2, None),
+    ];
+    let mut cbc = vec![
+        (ENCR, 12, Some(256)),
+        (ENCR, 12, Some(128)),
+        (ENCR, 3, None),
+    ];
     cbc.extend_from_slice(&prfs);
-    cbc.extend_from_slice(&[(INTEG, 12, None), (INTEG, 13, None), (INTEG, 14, None), (INTEG, 2, None)]);
+    cbc.extend_from_slice(&[
+        (INTEG, 12, None),
+        (INTEG, 13, None),
+        (INTEG, 14, None),
+        (INTEG, 2, None),
+    ]);
     cbc.extend_from_slice(&dh);
     let mut gcm = vec![(ENCR, 20, Some(256)), (ENCR, 20, Some(128))];
     gcm.extend_from_slice(&prfs);
@@ -167,7 +183,11 @@ pub(crate) fn ikev1_main_mode(cookie: &[u8; 8]) -> Vec<u8> {
         attr(4, *group);
         attr(11, 1); // life type: seconds
         attr(12, 28_800);
-        payload(&mut transforms, if i + 1 == combos.len() { 0 } else { 3 }, &body);
+        payload(
+            &mut transforms,
+            if i + 1 == combos.len() { 0 } else { 3 },
+            &body,
+        );
     }
     let mut proposal = vec![1, 1, 0, n]; // proposal #1, PROTO_ISAKMP, no SPI
     proposal.extend_from_slice(&transforms);
@@ -249,7 +269,10 @@ impl<'a> Iterator for Payloads<'a> {
 /// someone else, and requests, are errors.
 pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
     if buf.len() < 28 {
-        return Err(format!("{} bytes is too short for an IKE header", buf.len()));
+        return Err(format!(
+            "{} bytes is too short for an IKE header",
+            buf.len()
+        ));
     }
     if &buf[..8] != spi {
         return Err("reply for another initiator".into());
@@ -268,7 +291,10 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
             if flags & 0x20 == 0 {
                 return Err("an IKEv2 request, not a response".into());
             }
-            for p in (Payloads { buf: body, next: buf[16] }) {
+            for p in (Payloads {
+                buf: body,
+                next: buf[16],
+            }) {
                 let (ty, b) = p?;
                 match ty {
                     33 => answer.chosen = Some(v2_chosen(b)?),
@@ -286,7 +312,10 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
             }
         }
         1 => {
-            for p in (Payloads { buf: body, next: buf[16] }) {
+            for p in (Payloads {
+                buf: body,
+                next: buf[16],
+            }) {
                 let (ty, b) = p?;
                 match ty {
                     1 => answer.chosen = Some(v1_chosen(b)?),
@@ -317,13 +346,21 @@ fn v2_chosen(sa: &[u8]) -> Result<String, String> {
     let spi_len = usize::from(prop[2]);
     let transforms = prop.get(4 + spi_len..).unwrap_or_default();
     let mut names = Vec::new();
-    for t in (Payloads { buf: transforms, next: 3 }) {
+    for t in (Payloads {
+        buf: transforms,
+        next: 3,
+    }) {
         let (_, t) = t?;
         if t.len() < 4 {
             return Err("short transform".into());
         }
-        let key_len = (t.len() >= 8 && t[4..6] == [0x80, 14]).then(|| u16::from_be_bytes([t[6], t[7]]));
-        names.push(v2_transform_name(t[0], u16::from_be_bytes([t[2], t[3]]), key_len));
+        let key_len =
+            (t.len() >= 8 && t[4..6] == [0x80, 14]).then(|| u16::from_be_bytes([t[6], t[7]]));
+        names.push(v2_transform_name(
+            t[0],
+            u16::from_be_bytes([t[2], t[3]]),
+            key_len,
+        ));
     }
     Ok(names.join("/"))
 }
@@ -335,7 +372,11 @@ fn v1_chosen(sa: &[u8]) -> Result<String, String> {
     };
     let spi_len = usize::from(*prop.get(2).ok_or("short proposal")?);
     let transforms = prop.get(4 + spi_len..).unwrap_or_default();
-    let Some(Ok((_, t))) = (Payloads { buf: transforms, next: 3 }).next() else {
+    let Some(Ok((_, t))) = (Payloads {
+        buf: transforms,
+        next: 3,
+    })
+    .next() else {
         return Err("proposal without a transform".into());
     };
     let mut attrs = t.get(4..).unwrap_or_default();
@@ -522,13 +563,25 @@ fn vendor_name(vid: &[u8]) -> String {
     let known: &[(&str, &str)] = &[
         ("882fe56d6fd20dbc2251613b2ebe5beb", "strongSwan"),
         (RFC3947_NATT, "RFC 3947 NAT-T"),
-        ("90cb80913ebb696e086381b5ec427b1f", "draft-ietf-ipsec-nat-t-ike-02"),
-        ("7d9419a65310ca6f2c179d9215529d56", "draft-ietf-ipsec-nat-t-ike-03"),
+        (
+            "90cb80913ebb696e086381b5ec427b1f",
+            "draft-ietf-ipsec-nat-t-ike-02",
+        ),
+        (
+            "7d9419a65310ca6f2c179d9215529d56",
+            "draft-ietf-ipsec-nat-t-ike-03",
+        ),
         (DPD, "Dead Peer Detection"),
         ("09002689dfd6b712", "XAUTH"),
         ("4048b7d56ebce88525e7de7f00d6c2d3", "IKE fragmentation"),
-        ("fb1de3cdf341b7ea16b7e5be0855f120", "MS-Negotiation Discovery Capable"),
-        ("26244d38eddb61b3172a36e3d0cfb819", "Microsoft Vid-Initial-Contact"),
+        (
+            "fb1de3cdf341b7ea16b7e5be0855f120",
+            "MS-Negotiation Discovery Capable",
+        ),
+        (
+            "26244d38eddb61b3172a36e3d0cfb819",
+            "Microsoft Vid-Initial-Contact",
+        ),
         ("e3a5966a76379fe707228231e5ce8652", "IKE CGA version 1"),
     ];
     for (prefix, name) in known {
@@ -557,24 +610,41 @@ mod tests {
         let m = ikev2_sa_init(&spi, 14, None, &mut counter());
         assert_eq!(&m[..8], &spi);
         assert_eq!(&m[16..20], &[33, 0x20, 34, 0x08]);
-        assert_eq!(u32::from_be_bytes([m[24], m[25], m[26], m[27]]) as usize, m.len());
-        let types: Vec<u8> = Payloads { buf: &m[28..], next: 33 }
-            .map(|p| p.map(|(t, _)| t))
-            .collect::<Result<_, _>>()
-            .expect("well-formed");
+        assert_eq!(
+            u32::from_be_bytes([m[24], m[25], m[26], m[27]]) as usize,
+            m.len()
+        );
+        let types: Vec<u8> = Payloads {
+            buf: &m[28..],
+            next: 33,
+        }
+        .map(|p| p.map(|(t, _)| t))
+        .collect::<Result<_, _>>()
+        .expect("well-formed");
         assert_eq!(types, [33, 34, 40]);
         let with_cookie = ikev2_sa_init(&spi, 19, Some(b"cookie"), &mut counter());
-        let types: Vec<u8> = Payloads { buf: &with_cookie[28..], next: with_cookie[16] }
-            .map(|p| p.map(|(t, _)| t))
-            .collect::<Result<_, _>>()
-            .expect("well-formed");
+        let types: Vec<u8> = Payloads {
+            buf: &with_cookie[28..],
+            next: with_cookie[16],
+        }
+        .map(|p| p.map(|(t, _)| t))
+        .collect::<Result<_, _>>()
+        .expect("well-formed");
         assert_eq!(types, [41, 33, 34, 40]);
     }
 
     #[test]
     fn ke_data_has_the_length_of_each_group() {
         let mut r = counter();
-        for (g, len) in [(2, 128), (14, 256), (15, 384), (16, 512), (19, 64), (20, 96), (31, 32)] {
+        for (g, len) in [
+            (2, 128),
+            (14, 256),
+            (15, 384),
+            (16, 512),
+            (19, 64),
+            (20, 96),
+            (31, 32),
+        ] {
             assert_eq!(ke_data(g, &mut r).map(|d| d.len()), Some(len), "group {g}");
         }
         assert!(V2_GROUPS.iter().all(|g| ke_data(*g, &mut r).is_some()));
@@ -585,11 +655,20 @@ mod tests {
         let cookie = [9; 8];
         let m = ikev1_main_mode(&cookie);
         assert_eq!(&m[16..20], &[1, 0x10, 2, 0]);
-        assert_eq!(u32::from_be_bytes([m[24], m[25], m[26], m[27]]) as usize, m.len());
-        let payloads: Vec<(u8, &[u8])> = Payloads { buf: &m[28..], next: 1 }
-            .collect::<Result<_, _>>()
-            .expect("well-formed");
-        assert_eq!(payloads.iter().map(|p| p.0).collect::<Vec<_>>(), [1, 13, 13]);
+        assert_eq!(
+            u32::from_be_bytes([m[24], m[25], m[26], m[27]]) as usize,
+            m.len()
+        );
+        let payloads: Vec<(u8, &[u8])> = Payloads {
+            buf: &m[28..],
+            next: 1,
+        }
+        .collect::<Result<_, _>>()
+        .expect("well-formed");
+        assert_eq!(
+            payloads.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [1, 13, 13]
+        );
         assert_eq!(payloads[0].1[8 + 4 + 3], 36, "transform count");
     }
 
@@ -603,7 +682,12 @@ mod tests {
             &mut sa,
             true,
             1,
-            &[(ENCR, 12, Some(256)), (PRF, 5, None), (INTEG, 12, None), (DH, 14, None)],
+            &[
+                (ENCR, 12, Some(256)),
+                (PRF, 5, None),
+                (INTEG, 12, None),
+                (DH, 14, None),
+            ],
         );
         payload(&mut m, 34, &sa);
         payload(&mut m, 40, &[0, 14, 0, 0, 1, 2, 3]);
@@ -640,11 +724,21 @@ mod tests {
     fn ikev1_no_proposal_chosen_informational_decodes() {
         let cookie = [3; 8];
         let mut m = header(&cookie, 11, 0x10, 5, 0);
-        payload(&mut m, 0, &[0, 0, 0, 1, 1, 16, 0, 14, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb]);
+        payload(
+            &mut m,
+            0,
+            &[
+                0, 0, 0, 1, 1, 16, 0, 14, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xbb,
+                0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb, 0xbb,
+            ],
+        );
         let a = decode(&finish(m), &cookie).expect("decodes");
         assert_eq!(a.version, 1);
         assert_eq!(a.exchange, 5);
-        assert_eq!(a.error().map(|n| notify_name(1, n.code)).as_deref(), Some("NO_PROPOSAL_CHOSEN"));
+        assert_eq!(
+            a.error().map(|n| notify_name(1, n.code)).as_deref(),
+            Some("NO_PROPOSAL_CHOSEN")
+        );
     }
 
     #[test]
@@ -652,7 +746,15 @@ mod tests {
         // Our own first message, answered as a responder would: the SA with one transform.
         let cookie = [5; 8];
         let mut t = vec![1, 1, 0, 0];
-        for (ty, v) in [(1u16, 7u16), (14, 256), (2, 4), (3, 65001), (4, 14), (11, 1), (12, 28800)] {
+        for (ty, v) in [
+            (1u16, 7u16),
+            (14, 256),
+            (2, 4),
+            (3, 65001),
+            (4, 14),
+            (11, 1),
+            (12, 28800),
+        ] {
             t.extend_from_slice(&(0x8000 | ty).to_be_bytes());
             t.extend_from_slice(&v.to_be_bytes());
         }
@@ -666,8 +768,14 @@ mod tests {
         payload(&mut m, 13, &sa);
         payload(&mut m, 0, &hex("1e2b516905991c7d7c96fcbfb587e46100000004"));
         let a = decode(&finish(m), &cookie).expect("decodes");
-        assert_eq!(a.chosen.as_deref(), Some("AES-CBC-256/SHA2-256/KERBEROS/MODP_2048"));
-        assert_eq!(a.vendor_ids, ["MS NT5 ISAKMPOAKLEY 00000004 (Windows Server 2003)"]);
+        assert_eq!(
+            a.chosen.as_deref(),
+            Some("AES-CBC-256/SHA2-256/KERBEROS/MODP_2048")
+        );
+        assert_eq!(
+            a.vendor_ids,
+            ["MS NT5 ISAKMPOAKLEY 00000004 (Windows Server 2003)"]
+        );
     }
 
     #[test]

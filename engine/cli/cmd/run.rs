@@ -1,0 +1,91 @@
+//! `deskbook run PLAYBOOK`: run a playbook with the agent or an answers file, recording
+//! every step in the call store.
+
+use anyhow::Result;
+use deskbook_content::markdown::Style;
+use deskbook_runtime::{AnswersFile, ContentTasks, Input, LiveProbes, Options};
+use deskbook_store::Store;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::Ctx;
+
+pub struct Args {
+    pub playbook: String,
+    pub vars: Vec<(String, String)>,
+    pub answers: Option<PathBuf>,
+    pub agent: Option<String>,
+    pub json: bool,
+    pub dry_run: bool,
+}
+
+pub fn execute(ctx: &Ctx, db: Option<&Path>, args: Args) -> Result<ExitCode> {
+    let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
+    let mut store = if args.dry_run {
+        None
+    } else {
+        Some(open_store(db)?)
+    };
+    let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
+    let opts = Options {
+        answers,
+        vars: args.vars.into_iter().collect(),
+        agent: args.agent.or_else(login_name),
+        rollout: None,
+        json: args.json,
+        dry_run: args.dry_run,
+    };
+    deskbook_runtime::start(
+        &ctx.content,
+        store.as_mut(),
+        &probes,
+        &args.playbook,
+        opts,
+        terminal_io(args.json),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The store `--db` names, or the one in the user's data directory.
+pub(super) fn open_store(db: Option<&Path>) -> Result<Store> {
+    Ok(match db {
+        Some(path) => Store::open(path)?,
+        None => Store::open_default()?,
+    })
+}
+
+/// Standard input for the agent's lines; human text on standard output, or on standard
+/// error under `--json` (standard output then carries only JSON lines).
+pub(super) fn terminal_io(json: bool) -> Input<'static> {
+    let human: Box<dyn std::io::Write> = if json {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
+    let styled = if json {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let style = if styled && std::env::var_os("NO_COLOR").is_none() {
+        Style::Ansi
+    } else {
+        Style::Plain
+    };
+    Input {
+        lines: Box::new(std::io::BufReader::new(std::io::stdin())),
+        human,
+        json: Box::new(std::io::stdout()),
+        style,
+        echo: !std::io::stdin().is_terminal(),
+    }
+}
+
+/// The agent's login name, for calls recorded without `--agent`.
+fn login_name() -> Option<String> {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+        .filter(|v| !v.trim().is_empty())
+}

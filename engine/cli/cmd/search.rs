@@ -1,0 +1,114 @@
+//! `deskbook search QUERY...`: ranked hits over what the role may see.
+//!
+//! Runs before the content is loaded: a warm search opens the cached index without
+//! parsing a single file (the library loads the content only to build the index).
+
+use anyhow::Result;
+use deskbook_content::LayerSpec;
+use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use crate::args::Role;
+
+pub struct Args {
+    pub query: Vec<String>,
+    pub limit: usize,
+    pub kind: Option<String>,
+    pub json: bool,
+}
+
+pub fn execute(specs: &[LayerSpec], role: Role, args: Args) -> Result<ExitCode> {
+    let text = args.query.join(" ");
+    let opts = SearchOptions {
+        limit: args.limit,
+        kind: args.kind,
+    };
+    // Refuse bad options before any index work.
+    if opts.limit == 0 {
+        return refuse(&SearchError::ZeroLimit);
+    }
+    if let Some(k) = &opts.kind {
+        if deskbook_content::Kind::parse(k).is_none() {
+            return refuse(&SearchError::UnknownKind { kind: k.clone() });
+        }
+    }
+    let scope = match role {
+        Role::Tier1 => Scope::Public,
+        Role::Tier2 | Role::Tier3 => Scope::All,
+    };
+    let opened = cache::open(specs, scope, cache::default_root().as_deref())?;
+    for note in &opened.notes {
+        eprintln!("warning: {note}");
+    }
+    if opened.problems > 0 {
+        eprintln!(
+            "warning: the content has {} problem(s); results cover the items that loaded \
+             (run `deskbook check`)",
+            opened.problems
+        );
+    }
+    let results = match opened.index.search(&text, &opts) {
+        Ok(r) => r,
+        Err(e @ (SearchError::EmptyQuery { .. } | SearchError::QueryTooLong { .. })) => {
+            return refuse(&e)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json(&results))?);
+    } else {
+        print_text(&results);
+    }
+    if results.hits.is_empty() {
+        eprintln!(
+            "no matches for `{text}`: try other words the caller used, fewer words, an event \
+             number (4268) or a tool name (netsh)"
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A query or option the search cannot run: the message alone, exit 1.
+fn refuse(e: &SearchError) -> Result<ExitCode> {
+    eprintln!("error: {e}");
+    Ok(ExitCode::FAILURE)
+}
+
+/// The `search --json` contract: scores rounded to three decimals.
+fn json(results: &Results) -> serde_json::Value {
+    let hits: Vec<serde_json::Value> = results
+        .hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "id": h.id,
+                "kind": h.kind,
+                "title": h.title,
+                "score": (f64::from(h.score) * 1000.0).round() / 1000.0,
+                "snippet": h.snippet.text,
+            })
+        })
+        .collect();
+    serde_json::json!({"query": results.query, "took_us": results.took_us, "hits": hits})
+}
+
+fn print_text(results: &Results) {
+    let tty = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (bold, dim, reset) = if tty {
+        ("\x1b[1m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let id_w = results.hits.iter().map(|h| h.id.len()).max().unwrap_or(0);
+    for h in &results.hits {
+        println!(
+            "{bold}{:id_w$}{reset}  {dim}{:8}{reset}  {}",
+            h.id, h.kind, h.title
+        );
+        if !h.snippet.text.is_empty() {
+            println!("    {}", h.snippet.marked(bold, reset));
+        }
+    }
+}

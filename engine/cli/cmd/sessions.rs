@@ -1,0 +1,94 @@
+//! `deskbook sessions list | show ID | resume ID | export ID --out DIR`: the recorded calls.
+
+use anyhow::Result;
+use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProbes, Options};
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::run::{open_store, terminal_io};
+use super::Ctx;
+use crate::args::SessionsCommand;
+
+pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result<ExitCode> {
+    let mut store = open_store(db)?;
+    match command {
+        SessionsCommand::List { json } => {
+            let calls = store.calls()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&calls)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            if calls.is_empty() {
+                println!("no calls recorded in {}", store.path().display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let w = calls
+                .iter()
+                .map(|c| c.playbook.len())
+                .max()
+                .unwrap_or(8)
+                .max(8);
+            println!(
+                "{:10}  {:16}  {:w$}  {:16}  {:12}  escalate",
+                "session", "started (UTC)", "playbook", "status", "category"
+            );
+            for c in &calls {
+                let started: String = c.started_at.replace('T', " ").chars().take(16).collect();
+                println!(
+                    "{:10}  {:16}  {:w$}  {:16}  {:12}  {}",
+                    c.session,
+                    started,
+                    c.playbook,
+                    c.status.as_deref().unwrap_or("open"),
+                    c.category.as_deref().unwrap_or("-"),
+                    c.escalate.as_deref().unwrap_or("-"),
+                );
+            }
+        }
+        SessionsCommand::Show { id, json } => {
+            let call = store.call(&id)?;
+            let events = store.events(&call.session)?;
+            if json {
+                let v = serde_json::json!({ "call": call, "events": events });
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            print!("{}", summary::ticket(&call, &events, &ctx.content));
+            println!("\nEvent log:");
+            for e in &events {
+                println!("{}", log::json_line(&call.session, e));
+            }
+        }
+        SessionsCommand::Resume { id, answers, json } => {
+            let answers = answers.as_deref().map(AnswersFile::read).transpose()?;
+            let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
+            let opts = Options {
+                answers,
+                json,
+                ..Options::default()
+            };
+            deskbook_runtime::resume(
+                &ctx.content,
+                &mut store,
+                &probes,
+                &id,
+                opts,
+                terminal_io(json),
+            )?;
+        }
+        SessionsCommand::Export { id, out } => {
+            let call = store.call(&id)?;
+            let events = store.events(&call.session)?;
+            let files = export::export(&call, &events, &ctx.content, &out)?;
+            println!(
+                "escalation packet of call {} in {}:",
+                call.session,
+                out.display()
+            );
+            for f in files {
+                println!("  {f}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,85 @@
+//! `deskbook test`: every playbook scenario, then branch coverage per playbook.
+
+use anyhow::Result;
+use deskbook_playbook::{coverage, scenario};
+use serde::Serialize;
+use std::process::ExitCode;
+
+use super::Ctx;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    passed: usize,
+    failed: usize,
+    scenarios: &'a [scenario::ScenarioResult],
+    coverage: &'a [coverage::Coverage],
+}
+
+pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+    let errors: Vec<_> = ctx
+        .content
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    if !errors.is_empty() {
+        for d in errors.iter().take(3) {
+            eprintln!("{d}");
+        }
+        anyhow::bail!(
+            "the content has {} problem(s); run `deskbook check` to see them all",
+            errors.len()
+        );
+    }
+    let results = scenario::run_all(&ctx.content);
+    let cov = coverage::compute(&ctx.content, &results);
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let passed = results.len() - failed;
+    if json {
+        let report = Report {
+            passed,
+            failed,
+            scenarios: &results,
+            coverage: &cov,
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for r in &results {
+            let mark = if r.passed { "ok  " } else { "FAIL" };
+            println!("{mark}  {}: {}  ({})", r.playbook, r.name, r.file);
+            for p in &r.problems {
+                println!("      {p}");
+            }
+        }
+        println!();
+        println!("branch coverage (YAML: edges taken / edges in the graph; Lua: answers taken / choices offered by the questions reached):");
+        let w = cov.iter().map(|c| c.playbook.len()).max().unwrap_or(0);
+        for c in &cov {
+            let mut line = format!(
+                "  {:w$}  {:7}  {:>3}/{:<3}  {:5.1}%",
+                c.playbook,
+                c.measure,
+                c.taken,
+                c.total,
+                c.percent()
+            );
+            if let (Some(written), Some(reached)) = (c.asks_written, c.asks_reached) {
+                line.push_str(&format!("  ({reached} of {written} questions reached)"));
+            }
+            println!("{line}");
+            for m in &c.missing {
+                println!("  {:w$}    not taken: {m}", "");
+            }
+        }
+        println!();
+        println!(
+            "{} scenario(s): {passed} passed, {failed} failed",
+            results.len()
+        );
+    }
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

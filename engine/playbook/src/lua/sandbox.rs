@@ -1,0 +1,348 @@
+//! The Lua sandbox: one interpreter per run, with limits.
+//!
+//! - Only the `table`, `string`, `math` and `utf8` libraries (and a safe part of the base
+//!   library) are loaded. The `coroutine` library is loaded too, but only so the engine can
+//!   capture `coroutine.yield` for its own API; no playbook environment contains it.
+//! - Every chunk gets an environment table made here, with only what playbooks may use; the
+//!   globals of the interpreter are never visible. Forbidden names (`io`, `os`, `require`,
+//!   …) raise a clear error instead of reading as nil.
+//! - Chunks are text only (`ChunkMode::Text`); `load` in a playbook is text-only too, and
+//!   `string.dump` is removed, so no bytecode can be made or loaded.
+//! - `math.random` is removed: a run must replay exactly from its recorded answers.
+//! - A memory limit for the interpreter, and an instruction hook that fails a step whose
+//!   Lua code runs past its deadline (time spent waiting for the agent does not count).
+//!
+//! Errors are turned into one line that names the playbook file and line.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mlua::chunk::ChunkMode;
+use mlua::debug::{Debug, DebugEvent};
+use mlua::{
+    Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Thread, Value, VmState,
+};
+
+/// The limits of a run's interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes the interpreter may allocate in all.
+    pub memory: usize,
+    /// Lua execution time allowed for one step (between two answers).
+    pub step_time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory: 16 * 1024 * 1024,
+            step_time: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Base-library functions a playbook may use.
+const SAFE_BASE: &[&str] = &[
+    "assert",
+    "error",
+    "ipairs",
+    "next",
+    "pairs",
+    "pcall",
+    "rawequal",
+    "rawget",
+    "rawlen",
+    "rawset",
+    "select",
+    "setmetatable",
+    "getmetatable",
+    "tonumber",
+    "tostring",
+    "type",
+    "xpcall",
+];
+
+/// Names a playbook might reach for that the sandbox does not give; using one is an error
+/// that says so.
+const FORBIDDEN: &[&str] = &[
+    "io",
+    "os",
+    "require",
+    "package",
+    "debug",
+    "dofile",
+    "loadfile",
+    "loadstring",
+    "print",
+    "collectgarbage",
+    "coroutine",
+];
+
+/// Name of the chunk holding the engine's own Lua code (its lines are never blamed).
+pub(crate) const API_CHUNK: &str = "=deskbook";
+
+/// The name a playbook chunk gets inside Lua. Lua cuts chunk names in messages to 60
+/// bytes, so the file's path is put back in [`Sandbox::message`] instead.
+const CHUNK: &str = "~playbook";
+
+/// A run's interpreter.
+pub(crate) struct Sandbox {
+    pub(crate) lua: Lua,
+    pub(crate) limits: Limits,
+    deadline: Rc<Cell<Option<Instant>>>,
+    /// The last line run in a playbook chunk, to name the line of a memory error.
+    last_line: Rc<Cell<usize>>,
+    hook: HookTriggers,
+}
+
+impl Sandbox {
+    pub(crate) fn new(limits: Limits) -> Result<Sandbox, String> {
+        let libs = StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8 | StdLib::COROUTINE;
+        let lua = Lua::new_with(libs, LuaOptions::default()).map_err(|e| e.to_string())?;
+        let g = lua.globals();
+        let strip = || -> mlua::Result<()> {
+            let string: Table = g.get("string")?;
+            string.set("dump", Value::Nil)?;
+            let math: Table = g.get("math")?;
+            math.set("random", Value::Nil)?;
+            math.set("randomseed", Value::Nil)?;
+            Ok(())
+        };
+        strip().map_err(|e| e.to_string())?;
+        let sandbox = Sandbox {
+            lua,
+            limits,
+            deadline: Rc::new(Cell::new(None)),
+            last_line: Rc::new(Cell::new(0)),
+            hook: HookTriggers::new().every_line().every_nth_instruction(1000),
+        };
+        sandbox.install_hook(None).map_err(|e| e.to_string())?;
+        sandbox
+            .lua
+            .set_memory_limit(limits.memory)
+            .map_err(|e| e.to_string())?;
+        Ok(sandbox)
+    }
+
+    /// Install the deadline hook on `thread` (or the main thread).
+    pub(crate) fn install_hook(&self, thread: Option<&Thread>) -> mlua::Result<()> {
+        let deadline = self.deadline.clone();
+        let last_line = self.last_line.clone();
+        let limit = self.limits.step_time;
+        let callback = move |_: &Lua, debug: &Debug| -> mlua::Result<VmState> {
+            if debug.event() == DebugEvent::Line {
+                if let Some(line) = debug.current_line() {
+                    let src = debug.source();
+                    if src.source.as_deref() != Some(API_CHUNK) {
+                        last_line.set(line);
+                    }
+                }
+            }
+            // Checked on line events too: a loop whose body is a `pcall` of an endless loop
+            // would otherwise always be interrupted inside the `pcall`, which swallows the
+            // error; the loop's own jump back is a line event outside it.
+            if let Some(d) = deadline.get() {
+                if Instant::now() > d {
+                    let line = debug.current_line().unwrap_or(last_line.get());
+                    return Err(mlua::Error::RuntimeError(format!(
+                        "\u{1}{line}\u{1}the Lua code ran longer than {} (the limit for one step): is there an endless loop?",
+                        human_duration(limit)
+                    )));
+                }
+            }
+            Ok(VmState::Continue)
+        };
+        match thread {
+            Some(t) => t.set_hook(self.hook, callback),
+            None => self.lua.set_hook(self.hook, callback),
+        }
+    }
+
+    /// A fresh environment: the safe base functions, the four libraries, a text-only `load`
+    /// and errors for forbidden names.
+    pub(crate) fn environment(&self) -> mlua::Result<Table> {
+        let lua = &self.lua;
+        let g = lua.globals();
+        let env = lua.create_table()?;
+        for name in SAFE_BASE {
+            env.set(*name, g.get::<Value>(*name)?)?;
+        }
+        for lib in ["string", "table", "math", "utf8"] {
+            env.set(lib, g.get::<Value>(lib)?)?;
+        }
+        env.set("_G", env.clone())?;
+        // Finalizers (`__gc`) run with hooks off, so an endless loop in one could never be
+        // stopped: a metatable with `__gc` is refused.
+        let raw_setmetatable: Function = g.get("setmetatable")?;
+        let guarded_setmetatable: Function = lua
+            .load(
+                "local raw_setmetatable, rawget = ...\n\
+                 return function(t, mt)\n\
+                   if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then\n\
+                     error('`__gc` metamethods are not available to playbooks', 2)\n\
+                   end\n\
+                   return raw_setmetatable(t, mt)\n\
+                 end",
+            )
+            .set_name(API_CHUNK)
+            .set_mode(ChunkMode::Text)
+            .call((raw_setmetatable, g.get::<Function>("rawget")?))?;
+        env.set("setmetatable", guarded_setmetatable)?;
+        let raw_load: Function = g.get("load")?;
+        let text_load: Function = lua
+            .load(
+                "local raw_load, env = ...\n\
+                 return function(chunk, name)\n\
+                   return raw_load(chunk, name, 't', env)\n\
+                 end",
+            )
+            .set_name(API_CHUNK)
+            .set_mode(ChunkMode::Text)
+            .call((raw_load, env.clone()))?;
+        env.set("load", text_load)?;
+        let meta = lua.create_table()?;
+        let forbidden: Function = lua
+            .load(
+                "local forbidden = ...\n\
+                 return function(_, key)\n\
+                   if forbidden[key] then\n\
+                     error('`' .. tostring(key) .. '` is not available to playbooks (the Lua sandbox has no files, processes or modules)', 2)\n\
+                   end\n\
+                   return nil\n\
+                 end",
+            )
+            .set_name(API_CHUNK)
+            .set_mode(ChunkMode::Text)
+            .call(lua.create_table_from(FORBIDDEN.iter().map(|n| (*n, true)))?)?;
+        meta.set("__index", forbidden)?;
+        env.set_metatable(Some(meta))?;
+        Ok(env)
+    }
+
+    /// Compile a text chunk named after `file`, with `env`. `first_line` is the file line
+    /// of the chunk's first line, so Lua's line numbers are the file's.
+    pub(crate) fn load(
+        &self,
+        source: &str,
+        file: &str,
+        first_line: usize,
+        env: Table,
+    ) -> Result<Function, String> {
+        let padded;
+        let text = if first_line > 1 {
+            padded = format!("{}{source}", "\n".repeat(first_line - 1));
+            padded.as_str()
+        } else {
+            source
+        };
+        self.lua
+            .load(text)
+            .set_name(format!("={CHUNK}"))
+            .set_mode(ChunkMode::Text)
+            .set_environment(env)
+            .into_function()
+            .map_err(|e| self.message(&e, file))
+    }
+
+    /// Run `f` with the step deadline armed.
+    pub(crate) fn guarded<R>(&self, f: impl FnOnce() -> mlua::Result<R>) -> mlua::Result<R> {
+        self.deadline
+            .set(Some(Instant::now() + self.limits.step_time));
+        self.last_line.set(0);
+        let r = f();
+        self.deadline.set(None);
+        r
+    }
+
+    /// One line naming `file` and the line for a Lua error.
+    pub(crate) fn message(&self, e: &mlua::Error, file: &str) -> String {
+        match innermost(e) {
+            mlua::Error::MemoryError(_) => format!(
+                "{}: the Lua code ran out of memory (the limit is {})",
+                at(file, self.last_line.get()),
+                human_bytes(self.limits.memory)
+            ),
+            mlua::Error::SyntaxError { message, .. } => strip_chunk_prefix(message, file),
+            mlua::Error::RuntimeError(m) => {
+                if let Some(rest) = m.strip_prefix('\u{1}') {
+                    // From the hook: "\u{1}LINE\u{1}message".
+                    let (line, msg) = rest.split_once('\u{1}').unwrap_or(("0", rest));
+                    let line = line.parse().unwrap_or(0);
+                    format!("{}: {msg}", at(file, line))
+                } else if let Some(idx) = m.find('\u{1}') {
+                    // A hook error that a Lua `error` call re-raised with a position.
+                    let rest = &m[idx + 1..];
+                    let (line, msg) = rest.split_once('\u{1}').unwrap_or(("0", rest));
+                    format!("{}: {msg}", at(file, line.parse().unwrap_or(0)))
+                } else {
+                    first_line_of(&strip_chunk_prefix(m, file), file, self.last_line.get())
+                }
+            }
+            other => first_line_of(
+                &strip_chunk_prefix(&other.to_string(), file),
+                file,
+                self.last_line.get(),
+            ),
+        }
+    }
+
+    /// Resume `thread` with `args` under the deadline.
+    pub(crate) fn resume(&self, thread: &Thread, args: MultiValue) -> mlua::Result<MultiValue> {
+        self.guarded(|| thread.resume::<MultiValue>(args))
+    }
+}
+
+fn at(file: &str, line: usize) -> String {
+    if line == 0 {
+        file.to_string()
+    } else {
+        format!("{file}:{line}")
+    }
+}
+
+/// The error that started it all (callback errors wrap the one raised inside).
+fn innermost(e: &mlua::Error) -> &mlua::Error {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => innermost(cause),
+        mlua::Error::WithContext { cause, .. } => innermost(cause),
+        other => other,
+    }
+}
+
+/// Lua prefixes messages with the chunk name: put the file's path in its place.
+fn strip_chunk_prefix(message: &str, file: &str) -> String {
+    let first = message.lines().next().unwrap_or("").trim();
+    match first.strip_prefix(CHUNK) {
+        Some(rest) => format!("{file}{rest}"),
+        None => first.replace(&format!("{CHUNK}:"), &format!("{file}:")),
+    }
+}
+
+/// The first line of a message, prefixed with `file:line` unless it already names the file.
+fn first_line_of(message: &str, file: &str, line: usize) -> String {
+    let first = message.lines().next().unwrap_or("").trim();
+    if first.starts_with(file) {
+        first.to_string()
+    } else {
+        format!("{}: {first}", at(file, line))
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn human_bytes(n: usize) -> String {
+    if n % (1024 * 1024) == 0 {
+        format!("{} MB", n / (1024 * 1024))
+    } else if n % 1024 == 0 {
+        format!("{} KB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}

@@ -1,0 +1,262 @@
+//! Text templates (tera) over a run's inputs and saved variables.
+//!
+//! Templates are parsed once per run (all of a playbook's at start, into one [`Tera`]), so
+//! a step renders without parsing. Text without template syntax is never given to tera.
+//! [`variables`] lists the variables a template reads, for `deskbook check`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+use tera::ast::{Expr, ExprVal, Node};
+use tera::{Context, Tera};
+
+/// Whether `text` uses template syntax at all.
+pub fn is_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%") || text.contains("{#")
+}
+
+/// Parse one template; the error is tera's explanation in one line.
+pub fn parse(text: &str) -> Result<tera::Template, String> {
+    tera::Template::new("template", None, text).map_err(|e| clean_error(&e))
+}
+
+/// The variables a template reads and does not bind itself (`{% for %}`, `{% set %}`): the
+/// first segment of each name (`smb` for `smb.open`).
+pub fn variables(template: &tera::Template) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut bound = BTreeSet::new();
+    nodes(&template.ast, &mut bound, &mut out);
+    out
+}
+
+fn nodes(ast: &[Node], bound: &mut BTreeSet<String>, out: &mut BTreeSet<String>) {
+    for node in ast {
+        match node {
+            Node::VariableBlock(_, e) => expr(e, bound, out),
+            Node::Set(_, set) => {
+                expr(&set.value, bound, out);
+                bound.insert(set.key.clone());
+            }
+            Node::FilterSection(_, section, _) => {
+                for arg in section.filter.args.values() {
+                    expr(arg, bound, out);
+                }
+                nodes(&section.body, bound, out);
+            }
+            Node::Block(_, block, _) => nodes(&block.body, bound, out),
+            Node::Forloop(_, forloop, _) => {
+                expr(&forloop.container, bound, out);
+                let mut inner = bound.clone();
+                inner.insert(forloop.value.clone());
+                inner.insert("loop".into());
+                if let Some(k) = &forloop.key {
+                    inner.insert(k.clone());
+                }
+                nodes(&forloop.body, &mut inner, out);
+                if let Some(empty) = &forloop.empty_body {
+                    nodes(empty, bound, out);
+                }
+            }
+            Node::If(cond, _) => {
+                for (_, e, body) in &cond.conditions {
+                    expr(e, bound, out);
+                    nodes(body, bound, out);
+                }
+                if let Some((_, body)) = &cond.otherwise {
+                    nodes(body, bound, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn expr(e: &Expr, bound: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    expr_val(&e.val, bound, out);
+    for f in &e.filters {
+        for arg in f.args.values() {
+            expr(arg, bound, out);
+        }
+    }
+}
+
+fn ident(name: &str, bound: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    let root = name.split(['.', '[']).next().unwrap_or(name);
+    if !root.is_empty() && !bound.contains(root) && !root.starts_with("__tera") {
+        out.insert(root.to_string());
+    }
+}
+
+fn expr_val(v: &ExprVal, bound: &BTreeSet<String>, out: &mut BTreeSet<String>) {
+    match v {
+        ExprVal::Ident(name) => ident(name, bound, out),
+        ExprVal::Math(m) => {
+            expr(&m.lhs, bound, out);
+            expr(&m.rhs, bound, out);
+        }
+        ExprVal::Logic(l) => {
+            expr(&l.lhs, bound, out);
+            expr(&l.rhs, bound, out);
+        }
+        ExprVal::Test(t) => {
+            // `x is defined` is how a template asks whether a variable exists.
+            if t.name != "defined" && t.name != "undefined" {
+                ident(&t.ident, bound, out);
+            }
+            for a in &t.args {
+                expr(a, bound, out);
+            }
+        }
+        ExprVal::MacroCall(m) => {
+            for a in m.args.values() {
+                expr(a, bound, out);
+            }
+        }
+        ExprVal::FunctionCall(f) => {
+            for a in f.args.values() {
+                expr(a, bound, out);
+            }
+        }
+        ExprVal::Array(items) => {
+            for a in items {
+                expr(a, bound, out);
+            }
+        }
+        ExprVal::StringConcat(c) => {
+            for v in &c.values {
+                expr_val(v, bound, out);
+            }
+        }
+        ExprVal::In(i) => {
+            expr(&i.lhs, bound, out);
+            expr(&i.rhs, bound, out);
+        }
+        ExprVal::String(_) | ExprVal::Int(_) | ExprVal::Float(_) | ExprVal::Bool(_) => {}
+    }
+}
+
+/// tera's error, and its causes, as one line (the parser's arrow drawing dropped).
+pub fn clean_error(e: &tera::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        // Parse errors: "Failed to parse ..\n --> 1:7\n  |\n1 | ..\n  |  ^--\n  |\n  = expected ..."
+        let expected = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("= "))
+            .map(str::to_string);
+        let at = text
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix("--> "))
+            .map(str::to_string);
+        let line = match (expected, at) {
+            (Some(exp), Some(at)) => format!("{exp} (template position {at})"),
+            (Some(exp), None) => exp,
+            _ => text.lines().next().unwrap_or("").to_string(),
+        };
+        if !line.is_empty() && !parts.contains(&line) && !line.starts_with("Failed to render") {
+            parts.push(line);
+        }
+        cur = err.source();
+    }
+    if parts.is_empty() {
+        "the template cannot be rendered".into()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// The templates of a run, parsed once.
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Parse every `(name, text)` that uses template syntax. The first error is returned with
+    /// the name it belongs to.
+    pub fn new<'a>(
+        items: impl IntoIterator<Item = (String, &'a str)>,
+    ) -> Result<Templates, (String, String)> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![]);
+        let list: Vec<(String, &str)> = items.into_iter().filter(|(_, t)| is_template(t)).collect();
+        for (name, text) in &list {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                return Err((name.clone(), clean_error(&e)));
+            }
+        }
+        tera.add_raw_templates(list)
+            .map_err(|e| (String::new(), clean_error(&e)))?;
+        Ok(Templates { tera })
+    }
+
+    /// Render `text` (registered under `name` when it is a template) with `vars`.
+    pub fn render(&self, name: &str, text: &str, vars: &Context) -> Result<String, String> {
+        if !is_template(text) {
+            return Ok(text.to_string());
+        }
+        self.tera.render(name, vars).map_err(|e| clean_error(&e))
+    }
+}
+
+/// A tera context holding `vars`.
+pub fn context(vars: &Map<String, Value>) -> Context {
+    let mut ctx = Context::new();
+    for (k, v) in vars {
+        ctx.insert(k.as_str(), v);
+    }
+    ctx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars_of(text: &str) -> Vec<String> {
+        let t = parse(text).expect("parses");
+        variables(&t).into_iter().collect()
+    }
+
+    #[test]
+    fn lists_free_variables() {
+        assert_eq!(
+            vars_of("ping {{ target }} from {{ caller | upper }}"),
+            ["caller", "target"]
+        );
+        assert_eq!(vars_of("{{ smb.open }}"), ["smb"]);
+        assert_eq!(
+            vars_of("{% for a in addrs %}{{ a }}{{ loop.index }}{% endfor %}{{ a2 }}"),
+            ["a2", "addrs"]
+        );
+        assert_eq!(vars_of("{% if x is defined %}{{ y }}{% endif %}"), ["y"]);
+        assert_eq!(vars_of("{% set n = m %}{{ n }}"), ["m"]);
+    }
+
+    #[test]
+    fn parse_errors_are_one_line() {
+        let e = parse("Hello {{ target").err().unwrap_or_default();
+        assert!(!e.contains('\n'), "{e}");
+        assert!(e.contains("template position 1:"), "{e}");
+    }
+
+    #[test]
+    fn renders_and_reports_undefined() {
+        let t = Templates::new(vec![("a".to_string(), "hi {{ who }}")]).expect("ok");
+        let mut vars = Map::new();
+        vars.insert("who".into(), Value::String("<pc>".into()));
+        assert_eq!(
+            t.render("a", "hi {{ who }}", &context(&vars)).as_deref(),
+            Ok("hi <pc>")
+        );
+        let e = t
+            .render("a", "hi {{ who }}", &context(&Map::new()))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("who"), "{e}");
+        assert_eq!(
+            t.render("b", "plain", &Context::new()).as_deref(),
+            Ok("plain")
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Answers files (`--answers FILE`): the inputs, answers by step id and canned probe
+//! results of a scripted run. A playbook scenario has the same shape plus `playbook`, `name`
+//! and `expect`, so a scenario file can drive `deskbook run` as it is.
+//!
+//! ```yaml
+//! vars: {caller: PC-0042, target: srv-files-01}
+//! answers: {ping-target: "yes", basic-network: "not fixed"}
+//! probes: {ping-target: {status: ok, data: {}}}
+//! ```
+
+use deskbook_content::{yaml, Diagnostic, SourceFile};
+use deskbook_probes::{ProbeResult, Status};
+use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::RuntimeError;
+
+/// A parsed answers file.
+#[derive(Debug, Clone)]
+pub struct AnswersFile {
+    pub file: SourceFile,
+    /// `playbook:` when the file names the playbook it is for (scenario files do).
+    pub playbook: Option<String>,
+    pub vars: BTreeMap<String, String>,
+    pub answers: BTreeMap<String, String>,
+    pub probes: BTreeMap<String, Canned>,
+}
+
+/// A canned probe result: what the probe would have found.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a canned probe result such as {status: ok, data: {}}"
+)]
+pub struct Canned {
+    pub status: Status,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+    #[serde(default)]
+    pub output: String,
+}
+
+impl Canned {
+    /// The result as the probe `probe` would have returned it.
+    pub fn result(&self, probe: &str) -> ProbeResult {
+        ProbeResult {
+            probe: probe.to_string(),
+            status: self.status,
+            summary: self
+                .summary
+                .clone()
+                .unwrap_or_else(|| format!("{} (canned result)", self.status)),
+            data: self.data.clone(),
+            duration_ms: 0,
+            output: self.output.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    playbook: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "scalar_map")]
+    vars: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "scalar_map")]
+    answers: BTreeMap<String, String>,
+    #[serde(default)]
+    probes: BTreeMap<String, Canned>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    expect: Option<serde::de::IgnoredAny>,
+}
+
+/// A scalar written as string, number or boolean, kept as its text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    S(String),
+    I(i64),
+    F(f64),
+    B(bool),
+}
+
+fn scalar_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw: Option<BTreeMap<String, Scalar>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Scalar::S(s) => s,
+                Scalar::I(i) => i.to_string(),
+                Scalar::F(f) => f.to_string(),
+                Scalar::B(b) => b.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
+}
+
+impl AnswersFile {
+    /// Read and parse `path`; every problem names `path:line:column`.
+    pub fn read(path: &Path) -> Result<AnswersFile, RuntimeError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| {
+            RuntimeError::Answers(Box::new(Diagnostic::error(
+                &shown,
+                1,
+                1,
+                format!("cannot read the answers file: {e}"),
+            )))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let (line, column) = deskbook_content::diag::position(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            );
+            RuntimeError::Answers(Box::new(Diagnostic::error(
+                &shown,
+                line,
+                column,
+                "the answers file is not UTF-8 text",
+            )))
+        })?;
+        AnswersFile::parse(SourceFile { path: shown, text })
+    }
+
+    /// Parse an answers file's text.
+    pub fn parse(file: SourceFile) -> Result<AnswersFile, RuntimeError> {
+        let raw: Raw = if file.text.trim().is_empty() {
+            Raw {
+                playbook: None,
+                name: None,
+                vars: BTreeMap::new(),
+                answers: BTreeMap::new(),
+                probes: BTreeMap::new(),
+                expect: None,
+            }
+        } else {
+            yaml::parse(&file.text).map_err(|e| {
+                RuntimeError::Answers(Box::new(
+                    Diagnostic::error(&file.path, e.line, e.column, e.message)
+                        .with_source(&file.text),
+                ))
+            })?
+        };
+        Ok(AnswersFile {
+            playbook: raw.playbook,
+            vars: raw.vars,
+            answers: raw.answers,
+            probes: raw.probes,
+            file,
+        })
+    }
+
+    /// A diagnostic at the answer given for `step` (or at `answers:` when the step has
+    /// none), for an answer the engine refused.
+    pub fn at_answer(&self, step: &str, message: impl Into<String>) -> Diagnostic {
+        let from = self
+            .file
+            .find_line(|l| l.trim_start().starts_with("answers:"))
+            .unwrap_or(1);
+        let (line, column) = self
+            .file
+            .locate(&format!("{step}:"), from)
+            .or_else(|| self.file.locate(&format!("\"{step}\":"), from))
+            .unwrap_or((from, 1));
+        Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
+    }
+
+    /// A diagnostic at the `playbook:` line.
+    pub fn at_playbook(&self, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.file.locate("playbook:", 1).unwrap_or((1, 1));
+        Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<AnswersFile, String> {
+        AnswersFile::parse(SourceFile {
+            path: "a.yaml".into(),
+            text: text.into(),
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_vars_answers_and_canned_probes() {
+        let a = parse(
+            "vars: {caller: PC-0042, port: 445}\nanswers: {ping-target: \"yes\", n: 1}\nprobes:\n  ping-target: {status: fail, data: {loss: 100}}\n",
+        )
+        .expect("parses");
+        assert_eq!(a.vars.get("port").map(String::as_str), Some("445"));
+        assert_eq!(a.answers.get("n").map(String::as_str), Some("1"));
+        let r = a.probes["ping-target"].result("ping");
+        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.data.get("loss"), Some(&serde_json::json!(100)));
+    }
+
+    #[test]
+    fn unknown_key_names_position() {
+        let e = parse("vars: {}\nanswer: {a: b}\n").expect_err("unknown key");
+        assert!(e.starts_with("a.yaml:2:1: unknown field `answer`"), "{e}");
+    }
+
+    #[test]
+    fn empty_file_is_no_answers() {
+        let a = parse("\n").expect("parses");
+        assert!(a.answers.is_empty());
+    }
+}

@@ -1,0 +1,39 @@
+//! Why a run could not start, go on, or be resumed or exported.
+
+use deskbook_content::Diagnostic;
+use deskbook_playbook::RunError;
+use deskbook_store::StoreError;
+
+/// An error of the runtime. Messages are complete for the agent; the ones about a file name
+/// `file:line:column`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuntimeError {
+    /// A problem in an answers file (`file:line:column: message`, the line and a caret).
+    #[error("{0}")]
+    Answers(Box<Diagnostic>),
+    /// The engine refused to start or to take a reply.
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A non-interactive run reached a step nobody answered.
+    #[error("{0}")]
+    MissingAnswer(String),
+    /// `sessions resume` of a call that has ended.
+    #[error("call {session} has ended ({status}); there is nothing to resume")]
+    Ended { session: String, status: String },
+    /// `sessions export` into a folder that already holds files.
+    #[error("{0}")]
+    Export(String),
+    /// Reading the agent's input or writing the output failed.
+    #[error("{what}: {error}")]
+    Io { what: String, error: std::io::Error },
+}
+
+impl RuntimeError {
+    pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> RuntimeError {
+        let what = what.into();
+        move |error| RuntimeError::Io { what, error }
+    }
+}

@@ -1,0 +1,382 @@
+//! The escalation packet (`deskbook sessions export ID --out DIR`): what Tier 2 needs from
+//! a call, as the seed's escalation section lists it. The transcript, the call as JSON, and
+//! every probe and command output in a file named after the caller's computer the way the
+//! seed's debug script names its files (Table 7.3: `<CompName>_gpresult.txt`,
+//! `<CompName>_<SrvName>_ping.txt`, `<CompName>_oakley.log`, …).
+
+use deskbook_content::Content;
+use deskbook_probes::ProbeResult;
+use deskbook_store::{Call, Event};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::{log, summary, RuntimeError};
+
+/// The inputs that name the caller's computer, in the order they are looked for.
+const COMPUTER_INPUTS: &[&str] = &["caller", "computer", "client"];
+
+/// Write the packet of `call` into `out` (created; it must not hold files). Returns the
+/// names of the files written. The folder appears whole or not at all: the files are
+/// written into a sibling folder that is renamed into place at the end.
+pub fn export(
+    call: &Call,
+    events: &[Event],
+    content: &Content,
+    out: &Path,
+) -> Result<Vec<String>, RuntimeError> {
+    if out.exists() {
+        let has_files = std::fs::read_dir(out)
+            .map_err(RuntimeError::io(format!(
+                "{}: cannot read the folder",
+                out.display()
+            )))?
+            .next()
+            .is_some();
+        if has_files {
+            return Err(RuntimeError::Export(format!(
+                "{}: the folder is not empty; give --out a new or empty folder",
+                out.display()
+            )));
+        }
+    }
+    let files = packet(call, events, content);
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "packet".into());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let staging = parent.join(format!(".{name}.partial-{}", call.session));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(RuntimeError::io(format!(
+        "{}: cannot create the folder",
+        staging.display()
+    )))?;
+    let written = (|| {
+        for (file, text) in &files {
+            std::fs::write(staging.join(file), text).map_err(RuntimeError::io(format!(
+                "{}: cannot write",
+                staging.join(file).display()
+            )))?;
+        }
+        if out.exists() {
+            std::fs::remove_dir(out).map_err(RuntimeError::io(format!(
+                "{}: cannot replace the empty folder",
+                out.display()
+            )))?;
+        }
+        std::fs::rename(&staging, out).map_err(RuntimeError::io(format!(
+            "{}: cannot move the packet into place",
+            out.display()
+        )))
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(files.into_iter().map(|(f, _)| f).collect())
+}
+
+/// The packet's files (name, text), without touching the disk.
+pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, String)> {
+    let comp = computer_name(call);
+    let mut used = BTreeSet::new();
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    let mut restores = String::new();
+    for e in events {
+        let p = &e.payload;
+        let step = e.step.as_deref().unwrap_or("");
+        let result = match e.kind.as_str() {
+            log::PROBED | log::OBSERVED | log::RESTORED => p
+                .get("result")
+                .cloned()
+                .and_then(|r| serde_json::from_value::<ProbeResult>(r).ok()),
+            _ => None,
+        };
+        let Some(result) = result else { continue };
+        if e.kind == log::RESTORED {
+            restores.push_str(&format!(
+                "{} restore of {step}: {}\n{result}\n",
+                e.at,
+                p.get("command").and_then(Value::as_str).unwrap_or("")
+            ));
+            continue;
+        }
+        let base = file_stem(&comp, p, &result);
+        let file = unique(&mut used, &base);
+        let header = format!("deskbook call {}, step {step}, {}\n", call.session, e.at);
+        outputs.push((file, format!("{header}{result}")));
+    }
+    let mut files = Vec::new();
+    let mut transcript = summary::ticket(call, events, content);
+    transcript.push_str("\nEvent log:\n");
+    for e in events {
+        transcript.push_str(&format!(
+            "{:>4} {} {:<9} {:<24} {}\n",
+            e.seq,
+            e.at,
+            e.kind,
+            e.step.as_deref().unwrap_or("-"),
+            e.payload
+        ));
+    }
+    if !outputs.is_empty() || !restores.is_empty() {
+        transcript.push_str("\nFiles:\n");
+        for (f, _) in &outputs {
+            transcript.push_str(&format!("  {f}\n"));
+        }
+    }
+    if !restores.is_empty() {
+        let file = unique(&mut used, &format!("{comp}_restore.txt"));
+        transcript.push_str(&format!("  {file}\n"));
+        outputs.push((file, restores));
+    }
+    files.push(("transcript.txt".to_string(), transcript));
+    let call_json = json!({ "call": call, "events": events });
+    files.push((
+        "call.json".to_string(),
+        serde_json::to_string_pretty(&call_json).unwrap_or_default() + "\n",
+    ));
+    files.extend(outputs);
+    files
+}
+
+/// The caller's computer as the seed's script names it (`%COMPUTERNAME%`: the first label,
+/// upper case).
+pub fn computer_name(call: &Call) -> String {
+    let raw = COMPUTER_INPUTS
+        .iter()
+        .find_map(|k| call.vars.get(*k))
+        .map(|v| first_label(v).to_uppercase())
+        .unwrap_or_else(|| "UNKNOWN".to_string());
+    sanitize(&raw)
+}
+
+fn first_label(host: &str) -> &str {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return host;
+    }
+    host.split('.').next().unwrap_or(host)
+}
+
+fn sanitize(s: &str) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.trim_matches(['.', '_']).is_empty() {
+        "UNKNOWN".into()
+    } else {
+        out
+    }
+}
+
+/// The seed's name for what a probe or command produced (Table 7.3), or one in its style.
+fn file_stem(comp: &str, payload: &Value, result: &ProbeResult) -> String {
+    let args = payload
+        .pointer("/request/args")
+        .or_else(|| payload.pointer("/action/with"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let arg = |k: &str| args.get(k).and_then(Value::as_str).map(str::to_string);
+    let task = payload
+        .pointer("/action/task")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| arg("task"));
+    let command = payload
+        .get("command")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let probe = result.probe.as_str();
+    match probe {
+        "os" => format!("{comp}_OSInfo.txt"),
+        "ping" | "tcp" | "udp" | "resolve" | "ike" => {
+            let host = arg("host").or_else(|| arg("name")).unwrap_or_default();
+            let srv = sanitize(first_label(&host));
+            let what = match (probe, arg("port")) {
+                ("tcp", Some(port)) => format!("tcp{}", sanitize(&port)),
+                _ => probe.to_string(),
+            };
+            format!("{comp}_{srv}_{what}.txt")
+        }
+        "file" => {
+            let path = arg("path").unwrap_or_default();
+            let base = path
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("file")
+                .to_lowercase();
+            let base = sanitize(&base);
+            if base.ends_with(".log") || base.ends_with(".txt") {
+                format!("{comp}_{base}")
+            } else {
+                format!("{comp}_{base}.txt")
+            }
+        }
+        _ => {
+            let stem = match task.as_deref() {
+                Some(t) => task_stem(t, &command, &args),
+                None => {
+                    let argv0 = command.split_whitespace().next().unwrap_or("command");
+                    let argv0 = argv0.rsplit(['/', '\\']).next().unwrap_or(argv0);
+                    sanitize(&argv0.to_lowercase())
+                }
+            };
+            format!("{comp}_{stem}.txt")
+        }
+    }
+}
+
+fn task_stem(task: &str, command: &str, args: &Value) -> String {
+    let tool = command
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    match task {
+        "show-group-policy" | "show-rsop" => "gpresult".into(),
+        "show-policy-version" => "ipsec_policy_version".into(),
+        "purge-computer-tickets" => "klist_purge_mt".into(),
+        "run-diagnostics" => "netdiag".into(),
+        "show-policy-in-directory" => "netsh_show_gpo".into(),
+        "show-active-policy"
+        | "show-assigned-policy"
+        | "show-filters"
+        | "show-mm-sas"
+        | "show-qm-sas"
+        | "show-statistics"
+            if tool.starts_with("ipseccmd") || tool.starts_with("netsh") =>
+        {
+            format!("{}_show_all", tool.trim_end_matches(".exe"))
+        }
+        "show-log" => {
+            let all = args.to_string().to_lowercase();
+            if all.contains("547") {
+                "ipsec_547_events".into()
+            } else if all.contains("kerberos") {
+                "kerberos_events".into()
+            } else {
+                "show_log".into()
+            }
+        }
+        other => other.replace('-', "_"),
+    }
+}
+
+/// `name` or, when taken, `name_2`, `name_3`, … before the extension.
+fn unique(used: &mut BTreeSet<String>, name: &str) -> String {
+    if used.insert(name.to_string()) {
+        return name.to_string();
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    for n in 2.. {
+        let candidate = if ext.is_empty() {
+            format!("{stem}_{n}")
+        } else {
+            format!("{stem}_{n}.{ext}")
+        };
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deskbook_probes::Status;
+
+    fn result(probe: &str) -> ProbeResult {
+        ProbeResult {
+            probe: probe.into(),
+            status: Status::Ok,
+            summary: String::new(),
+            data: serde_json::Map::new(),
+            duration_ms: 0,
+            output: String::new(),
+        }
+    }
+
+    // The names of Table 7.3 in the seed: Tier 2 looks for these exact files.
+    #[test]
+    fn names_follow_the_seed_debug_script() {
+        let ping = json!({"request": {"name": "ping", "args": {"host": "srv-files-01.woodgrovebank.com"}}});
+        assert_eq!(
+            file_stem("PC-0042", &ping, &result("ping")),
+            "PC-0042_srv-files-01_ping.txt"
+        );
+        let purge = json!({"command": "klist -li 0x3e7 purge", "action": {"task": "purge-computer-tickets", "with": {}}});
+        assert_eq!(
+            file_stem("PC-0042", &purge, &result("command")),
+            "PC-0042_klist_purge_mt.txt"
+        );
+        let gp = json!({"request": {"name": "command", "args": {"task": "show-rsop"}}});
+        assert_eq!(
+            file_stem("PC-0042", &gp, &result("command")),
+            "PC-0042_gpresult.txt"
+        );
+        let netsh = json!({"command": "netsh ipsec static show all", "action": {"task": "show-active-policy", "with": {}}});
+        assert_eq!(
+            file_stem("PC-0042", &netsh, &result("command")),
+            "PC-0042_netsh_show_all.txt"
+        );
+        let oakley = json!({"request": {"name": "file", "args": {"path": "C:\\Windows\\Debug\\Oakley.log"}}});
+        assert_eq!(
+            file_stem("PC-0042", &oakley, &result("file")),
+            "PC-0042_oakley.log"
+        );
+        assert_eq!(
+            file_stem("PC-0042", &json!({}), &result("os")),
+            "PC-0042_OSInfo.txt"
+        );
+        let ev =
+            json!({"request": {"name": "command", "args": {"task": "show-log", "pattern": "547"}}});
+        assert_eq!(
+            file_stem("PC-0042", &ev, &result("command")),
+            "PC-0042_ipsec_547_events.txt"
+        );
+    }
+
+    #[test]
+    fn computer_name_is_the_first_label_in_upper_case() {
+        let call = Call {
+            session: "s".into(),
+            playbook: "p".into(),
+            fingerprint: "f".into(),
+            agent: None,
+            rollout: None,
+            vars: [(
+                "caller".to_string(),
+                "pc-0042.woodgrovebank.com".to_string(),
+            )]
+            .into(),
+            started_at: String::new(),
+            ended_at: None,
+            status: None,
+            category: None,
+            escalate: None,
+        };
+        assert_eq!(computer_name(&call), "PC-0042");
+    }
+
+    #[test]
+    fn repeated_names_get_a_number() {
+        let mut used = BTreeSet::new();
+        assert_eq!(unique(&mut used, "A_ping.txt"), "A_ping.txt");
+        assert_eq!(unique(&mut used, "A_ping.txt"), "A_ping_2.txt");
+        assert_eq!(unique(&mut used, "A_ping.txt"), "A_ping_3.txt");
+    }
+}

@@ -1,0 +1,26 @@
+//! Sessions and the runner: drives the step engine (`deskbook-playbook`) with an agent at a
+//! terminal or an answers file, runs probes and confirmed commands, and writes every event
+//! to the call store before the next prompt.
+//!
+//! A session is a call's append-only log in the store. Starting a run records `started` and
+//! then each event as it happens; resuming replays the recorded replies into a fresh engine
+//! ([`replay`]) and goes on from the first unanswered step. The ticket summary and the
+//! escalation packet are both read back from that log, so a resumed or exported call shows
+//! exactly what was recorded.
+
+pub mod answers;
+pub mod error;
+pub mod export;
+pub mod log;
+pub mod probing;
+pub mod replay;
+pub mod runner;
+pub mod summary;
+pub mod tasks;
+mod terminal;
+
+pub use answers::AnswersFile;
+pub use error::RuntimeError;
+pub use probing::{LiveProbes, Probes};
+pub use runner::{resume, start, Input, Options, RunEnd};
+pub use tasks::ContentTasks;

@@ -1,0 +1,60 @@
+//! The tool matrix of the loaded content as a [`TaskResolver`]: which command line does a
+//! task on an OS. The tool items are the one source of truth for the docs and for execution.
+
+use deskbook_content::{Content, Kind};
+use deskbook_probes::TaskResolver;
+use std::collections::BTreeMap;
+
+/// `(os id, task) -> command line`, from every tool item available on that OS. When two
+/// tools do the same task on the same OS, the tool whose id sorts first wins, so the choice
+/// is stable; a layer that prefers another tool overrides the item.
+#[derive(Debug, Clone, Default)]
+pub struct ContentTasks {
+    table: BTreeMap<(String, String), Command>,
+}
+
+#[derive(Debug, Clone)]
+struct Command {
+    line: String,
+    tool: String,
+}
+
+impl ContentTasks {
+    pub fn new(content: &Content) -> ContentTasks {
+        let mut table = BTreeMap::new();
+        for item in content.items.iter().filter(|i| i.meta.kind == Kind::Tool) {
+            let Some(tool) = &item.meta.tool else {
+                continue;
+            };
+            for (os, on) in &tool.os {
+                if !on.available {
+                    continue;
+                }
+                for (task, line) in &on.tasks {
+                    table
+                        .entry((os.clone(), task.clone()))
+                        .or_insert_with(|| Command {
+                            line: line.clone(),
+                            tool: tool.name.clone(),
+                        });
+                }
+            }
+        }
+        ContentTasks { table }
+    }
+
+    /// The tool (`netsh`, `klist`, …) that does `task` on `os_id`.
+    pub fn tool(&self, os_id: &str, task: &str) -> Option<&str> {
+        self.table
+            .get(&(os_id.to_string(), task.to_string()))
+            .map(|c| c.tool.as_str())
+    }
+}
+
+impl TaskResolver for ContentTasks {
+    fn command(&self, os_id: &str, task: &str) -> Option<String> {
+        self.table
+            .get(&(os_id.to_string(), task.to_string()))
+            .map(|c| c.line.clone())
+    }
+}

@@ -1,0 +1,208 @@
+//! What the agent sees and types: the step, the titles of its help articles, numbered
+//! choices, probe results, and the one-letter commands (`?` help, `b` back, `n` note).
+
+use deskbook_content::markdown::{render_terminal, Style};
+use deskbook_content::Content;
+use deskbook_probes::ProbeResult;
+use std::io::{BufRead, Write};
+
+use crate::RuntimeError;
+
+/// The agent's side of the run: where text goes and where typed lines come from.
+pub(crate) struct Ui<'a> {
+    out: Box<dyn Write + 'a>,
+    input: Box<dyn BufRead + 'a>,
+    style: Style,
+    /// Repeat each line read after its prompt (input from a pipe is not echoed by a
+    /// terminal, and the transcript should show what was answered).
+    echo: bool,
+}
+
+/// A line the agent typed, as the runner reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Typed {
+    /// Enter alone: accept what is offered.
+    Empty,
+    /// `?` (every linked article) or `?N` (the Nth).
+    Help(Option<usize>),
+    Back,
+    /// `n` alone (ask for the text) or `n TEXT`.
+    Note(Option<String>),
+    Text(String),
+}
+
+pub(crate) fn parse_typed(line: &str) -> Typed {
+    let t = line.trim();
+    if t.is_empty() {
+        return Typed::Empty;
+    }
+    if let Some(rest) = t.strip_prefix('?') {
+        return Typed::Help(rest.trim().parse().ok());
+    }
+    if t.eq_ignore_ascii_case("b") {
+        return Typed::Back;
+    }
+    if t.eq_ignore_ascii_case("n") {
+        return Typed::Note(None);
+    }
+    if let Some(rest) = t.strip_prefix("n ") {
+        return Typed::Note(Some(rest.trim().to_string()));
+    }
+    Typed::Text(t.to_string())
+}
+
+impl<'a> Ui<'a> {
+    pub(crate) fn new(
+        out: Box<dyn Write + 'a>,
+        input: Box<dyn BufRead + 'a>,
+        style: Style,
+        echo: bool,
+    ) -> Ui<'a> {
+        Ui {
+            out,
+            input,
+            style,
+            echo,
+        }
+    }
+
+    fn bold(&self, s: &str) -> String {
+        match self.style {
+            Style::Ansi => format!("\x1b[1m{s}\x1b[0m"),
+            _ => s.to_string(),
+        }
+    }
+
+    fn dim(&self, s: &str) -> String {
+        match self.style {
+            Style::Ansi => format!("\x1b[2m{s}\x1b[0m"),
+            _ => s.to_string(),
+        }
+    }
+
+    /// Write text; output errors (a closed pipe) are not the run's problem, the store is.
+    pub(crate) fn say(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    pub(crate) fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// The step's id and text, then the titles of the articles it links.
+    pub(crate) fn header(&mut self, step: &str, text: &str, help: &[String], content: &Content) {
+        let head = self.bold(&format!("[{step}]"));
+        let text = text.trim();
+        if text.is_empty() {
+            self.say(&format!("\n{head}"));
+        } else {
+            self.say(&format!("\n{head} {text}"));
+        }
+        for id in help {
+            let title = content
+                .item(id)
+                .map(|i| i.meta.title.as_str())
+                .unwrap_or("(no such article)");
+            let line = self.dim(&format!("  help: {title} ({id})"));
+            self.say(&line);
+        }
+    }
+
+    pub(crate) fn choices(&mut self, choices: &[String], prefill: Option<&str>) {
+        for (i, c) in choices.iter().enumerate() {
+            let mark = if Some(c.as_str()) == prefill {
+                "  (suggested)"
+            } else {
+                ""
+            };
+            self.say(&format!("  {}) {c}{mark}", i + 1));
+        }
+    }
+
+    pub(crate) fn probe_result(&mut self, request: &str, r: &ProbeResult, canned: bool) {
+        let how = if canned { ", canned" } else { "" };
+        self.say(&format!(
+            "  probe {request}: {}: {} ({} ms{how})",
+            r.status, r.summary, r.duration_ms
+        ));
+    }
+
+    /// Show a prompt and read one line; `None` when the input has ended.
+    pub(crate) fn ask(&mut self, prompt: &str) -> Result<Option<String>, RuntimeError> {
+        let _ = write!(self.out, "{prompt}");
+        self.flush();
+        let mut line = String::new();
+        let n = self
+            .input
+            .read_line(&mut line)
+            .map_err(RuntimeError::io("cannot read the agent's answer"))?;
+        if n == 0 {
+            let _ = writeln!(self.out);
+            return Ok(None);
+        }
+        let line = line.trim_end_matches(['\n', '\r']).to_string();
+        if self.echo {
+            let _ = writeln!(self.out, "{line}");
+        }
+        Ok(Some(line))
+    }
+
+    /// The linked articles, rendered for the terminal (`?`, or `?N` for one).
+    pub(crate) fn show_help(&mut self, help: &[String], which: Option<usize>, content: &Content) {
+        if help.is_empty() {
+            self.say("  (this step links no article)");
+            return;
+        }
+        let picked: Vec<&String> = match which {
+            Some(n) if n >= 1 && n <= help.len() => vec![&help[n - 1]],
+            Some(n) => {
+                self.say(&format!(
+                    "  there is no article {n}: this step links {}",
+                    help.len()
+                ));
+                return;
+            }
+            None => help.iter().collect(),
+        };
+        for id in picked {
+            match content.item(id) {
+                Some(item) => {
+                    let title = self.bold(&item.meta.title);
+                    self.say(&format!("\n{title}"));
+                    let body = render_terminal(&item.body, self.style);
+                    let _ = write!(self.out, "{body}");
+                }
+                None => self.say(&format!("  no article `{id}`")),
+            }
+        }
+        self.say("");
+    }
+
+    pub(crate) fn legend(&mut self) {
+        let l = self.dim("  (? help · b back · n note)");
+        self.say(&l);
+    }
+
+    pub(crate) fn error(&mut self, message: &str) {
+        self.say(&format!("  ! {message}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_commands() {
+        assert_eq!(parse_typed("  "), Typed::Empty);
+        assert_eq!(parse_typed("?"), Typed::Help(None));
+        assert_eq!(parse_typed("?2"), Typed::Help(Some(2)));
+        assert_eq!(parse_typed("b"), Typed::Back);
+        assert_eq!(parse_typed("n"), Typed::Note(None));
+        assert_eq!(
+            parse_typed("n caller is on VPN"),
+            Typed::Note(Some("caller is on VPN".into()))
+        );
+        assert_eq!(parse_typed("no"), Typed::Text("no".into()));
+    }
+}

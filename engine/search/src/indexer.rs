@@ -1,0 +1,74 @@
+//! Writing search documents into a tantivy index, on disk or in memory.
+//!
+//! One writer thread and a modest memory budget: the built-in content is small, a large
+//! organisation's layer is a few thousand articles, and the search process must stay well
+//! under 100 MB. The index ends as a single segment, so a query touches one term dictionary.
+
+use std::path::Path;
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
+
+use crate::document::SearchDoc;
+use crate::schema::{self, Fields};
+
+/// Writer memory budget in bytes (tantivy's minimum per thread is 15 MB).
+const WRITER_BUDGET: usize = 40_000_000;
+
+/// Build an index in `dir` (an existing, empty folder) from `docs`.
+pub fn build_in_dir(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<Index> {
+    let (schema, fields) = schema::build();
+    let directory = MmapDirectory::open(dir)?;
+    let index = Index::builder()
+        .schema(schema)
+        .settings(IndexSettings::default())
+        .tokenizers(schema::tokenizers())
+        .open_or_create(directory)?;
+    write(&index, fields, docs)?;
+    Ok(index)
+}
+
+/// Build an index in memory from `docs`.
+pub fn build_in_ram(docs: &[SearchDoc]) -> tantivy::Result<Index> {
+    let (schema, fields) = schema::build();
+    let index = Index::builder()
+        .schema(schema)
+        .tokenizers(schema::tokenizers())
+        .create_in_ram()?;
+    write(&index, fields, docs)?;
+    Ok(index)
+}
+
+fn write(index: &Index, f: Fields, docs: &[SearchDoc]) -> tantivy::Result<()> {
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(1, WRITER_BUDGET)?;
+    for d in docs {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.kind, &d.kind);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.summary, &d.summary);
+        doc.add_text(f.body, &d.body);
+        for a in &d.aliases {
+            doc.add_text(f.aliases, a);
+        }
+        for k in &d.keywords {
+            doc.add_text(f.keywords, k);
+        }
+        for n in &d.numbers {
+            doc.add_text(f.number, n);
+        }
+        for e in &d.events {
+            doc.add_text(f.events, e);
+        }
+        if let Some(t) = &d.tool {
+            doc.add_text(f.tool, t);
+        }
+        for c in &d.cues {
+            doc.add_text(f.cues, c);
+        }
+        writer.add_document(doc)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! An open index and the one operation on it: run what the agent typed, return ranked hits.
+
+use std::time::Instant;
+
+use deskbook_content::Kind;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{EnableScoring, Query, Scorer};
+use tantivy::schema::Value;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument,
+};
+
+use crate::analyzer;
+use crate::document::SearchDoc;
+use crate::error::SearchError;
+use crate::indexer;
+use crate::query;
+use crate::schema::{self, Fields};
+use crate::snippet::{Snippet, Snippets};
+
+/// What to return.
+#[derive(Debug, Clone)]
+pub struct SearchOptions {
+    /// Most hits returned (at least 1).
+    pub limit: usize,
+    /// Only hits of this kind (`article`, `event`, `tool`, `guidance`, `playbook`).
+    pub kind: Option<String>,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            kind: None,
+        }
+    }
+}
+
+/// One ranked hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub score: f32,
+    pub snippet: Snippet,
+}
+
+/// The answer to one query, in the shape `search --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub query: String,
+    /// Time to build the query, rank and cut snippets, in microseconds.
+    pub took_us: u64,
+    pub hits: Vec<Hit>,
+}
+
+/// A searchable index.
+pub struct SearchIndex {
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+}
+
+impl SearchIndex {
+    /// Wrap an index built by this crate (registers the analyzer; never reloads).
+    pub fn from_index(index: Index) -> tantivy::Result<SearchIndex> {
+        schema::register(&index);
+        let fields = Fields::from_schema(&index.schema())?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            reader,
+            fields,
+            analyzer: analyzer::analyzer(),
+        })
+    }
+
+    /// An index in memory over `docs` (tests, and the fallback when no cache can be used).
+    pub fn in_memory(docs: &[SearchDoc]) -> tantivy::Result<SearchIndex> {
+        SearchIndex::from_index(indexer::build_in_ram(docs)?)
+    }
+
+    /// Number of searchable records.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Run `text`.
+    pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<Results, SearchError> {
+        let start = Instant::now();
+        if opts.limit == 0 {
+            return Err(SearchError::ZeroLimit);
+        }
+        if let Some(k) = &opts.kind {
+            if Kind::parse(k).is_none() {
+                return Err(SearchError::UnknownKind { kind: k.clone() });
+            }
+        }
+        let searcher = self.searcher();
+        let mut analyzer = self.analyzer.clone();
+        let built = query::build(
+            &searcher,
+            &self.fields,
+            &mut analyzer,
+            text,
+            opts.kind.as_deref(),
+        )?;
+        let candidates = searcher.search(
+            &*built.terms,
+            &TopDocs::with_limit(opts.limit.max(10) * RESCORE_FACTOR).order_by_score(),
+        )?;
+        let mut top = match &built.phrases {
+            Some(phrases) => rescore(&searcher, &**phrases, candidates)?,
+            None => candidates,
+        };
+        top.truncate(opts.limit);
+        let snippets = Snippets::new(
+            &searcher,
+            &*built.terms,
+            self.fields.summary,
+            self.fields.body,
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let text_of = |f| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            hits.push(Hit {
+                id: text_of(self.fields.id),
+                kind: text_of(self.fields.kind),
+                title: text_of(self.fields.title),
+                score,
+                snippet: snippets.of(&doc),
+            });
+        }
+        Ok(Results {
+            query: text.to_string(),
+            took_us: u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+            hits,
+        })
+    }
+
+    /// The terms `text` is searched with, typo corrections included (for tests).
+    pub fn terms(&self, text: &str) -> Result<Vec<String>, SearchError> {
+        let mut analyzer = self.analyzer.clone();
+        let built = query::build(&self.searcher(), &self.fields, &mut analyzer, text, None)?;
+        Ok(built.words)
+    }
+}
+
+/// How many first-pass candidates per hit shown are rescored with phrases.
+const RESCORE_FACTOR: usize = 5;
+
+/// Add the phrase scores of `query` to `candidates` and sort them again, best first.
+/// Only the candidates are visited: each segment's scorer seeks from one candidate to the
+/// next in document order.
+fn rescore(
+    searcher: &Searcher,
+    query: &dyn Query,
+    mut candidates: Vec<(Score, DocAddress)>,
+) -> tantivy::Result<Vec<(Score, DocAddress)>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    candidates.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+    let mut current: Option<(u32, Box<dyn Scorer>)> = None;
+    for (score, addr) in candidates.iter_mut() {
+        if current.as_ref().map(|(ord, _)| *ord) != Some(addr.segment_ord) {
+            let reader = searcher.segment_reader(addr.segment_ord);
+            current = Some((addr.segment_ord, weight.scorer(reader, 1.0)?));
+        }
+        if let Some((_, scorer)) = current.as_mut() {
+            if scorer.doc() < addr.doc_id {
+                scorer.seek(addr.doc_id);
+            }
+            if scorer.doc() == addr.doc_id {
+                *score += scorer.score();
+            }
+        }
+    }
+    candidates.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
+    });
+    Ok(candidates)
+}

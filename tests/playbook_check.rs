@@ -1,0 +1,237 @@
+//! `deskbook check` on bad playbooks: every fixture under tests/fixtures/playbooks-bad/ (a
+//! layer with one bad playbook) gets its exact `path:line:column: message`, the line with a
+//! caret, and exit code 1. The built-in playbooks pass the same checks.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// Run `check` with the fixture layer; return (exit code, the fixture's diagnostics with the
+/// layer's path replaced by `$LAYER`).
+fn check_fixture(layer: &Path) -> (i32, String) {
+    let layer_s = layer.to_string_lossy().to_string();
+    let out = run(&["--content", &layer_s, "check"]);
+    let text = stdout(&out);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let mut kept = Vec::new();
+    let mut keep = false;
+    for line in text.lines() {
+        if line.starts_with(&layer_s) {
+            keep = true;
+            kept.push(line.replace(&layer_s, "$LAYER"));
+        } else if keep && line.starts_with(|c: char| c.is_ascii_digit() || c == ' ') {
+            kept.push(line.to_string());
+        } else {
+            keep = false;
+        }
+    }
+    (out.status.code().unwrap_or(-1), kept.join("\n"))
+}
+
+fn expect(name: &str, expected: &str) {
+    let (code, got) = check_fixture(&fixture(&format!("playbooks-bad/{name}")));
+    assert_eq!(got, expected.trim_end(), "fixture {name}");
+    assert_eq!(code, 1, "fixture {name}: check must exit 1");
+}
+
+#[test]
+fn builtin_playbooks_pass_check() {
+    let out = run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
+}
+
+#[test]
+fn bad_probe_arg() {
+    expect(
+        "bad-probe-arg",
+        r#"$LAYER/playbooks/x.yaml:7:50: step `check`: argument `port` = "70000": expected a port number from 1 to 65535
+7 |     probe: {name: tcp, with: {host: "192.0.2.1", port: "70000"}}
+  |                                                  ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn bad_template() {
+    expect(
+        "bad-template",
+        r#"$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `ask`: expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`) (template position 1:15)
+9 |     ask: "Can {{ caller reach the server?"
+  |     ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn call_missing() {
+    expect(
+        "call-missing",
+        r#"$LAYER/playbooks/x.yaml:7:11: `call` to missing playbook `no-such-playbook`
+7 |     call: no-such-playbook
+  |           ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn dangling() {
+    expect(
+        "dangling",
+        r#"$LAYER/playbooks/x.yaml:4:8: `start` names missing step `begin`
+4 | start: begin
+  |        ^
+$LAYER/playbooks/x.yaml:8:34: step `a` goes to missing step `nowhere`
+8 |     choices: {"yes": done, "no": nowhere}
+  |                                  ^
+2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn duplicate_step() {
+    expect(
+        "duplicate-step",
+        r#"$LAYER/playbooks/x.yaml:12:9: duplicate step id `a`: also at line 6
+12 |   - id: a
+   |         ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn lua_io() {
+    expect(
+        "lua-io",
+        r#"$LAYER/playbooks/x.lua:2:1: Lua: `io` is not available to playbooks (the Lua sandbox has no files, processes or modules)
+2 | local secrets = io.open("/etc/passwd")
+  | ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn lua_literals() {
+    expect(
+        "lua-literals",
+        r#"$LAYER/playbooks/x.lua:5:26: unknown probe `traceroute`: expected one of os, ping, resolve, tcp, udp, ike, command, file
+5 |     local r = ctx:probe("traceroute", { host = "192.0.2.1" }, "trace")
+  |                          ^
+$LAYER/playbooks/x.lua:6:27: unknown status `fixed`: expected one of fixed-understood, fixed-unclear, not-fixed
+6 |     ctx:finish{ status = "fixed", category = "printer-jam" }
+  |                           ^
+$LAYER/playbooks/x.lua:6:47: unknown category `printer-jam`: it is not in the taxonomy (kb/taxonomy.yaml)
+6 |     ctx:finish{ status = "fixed", category = "printer-jam" }
+  |                                               ^
+3 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn lua_step_syntax() {
+    expect(
+        "lua-step-syntax",
+        r#"$LAYER/playbooks/x.yaml:8:7: Lua: unexpected symbol near 'then'
+8 |       if vars.x == then
+  |       ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn lua_syntax() {
+    expect(
+        "lua-syntax",
+        r#"$LAYER/playbooks/x.lua:5:5: Lua: unexpected symbol near '='
+5 |     local a = = 1
+  |     ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn no_end() {
+    expect(
+        "no-end",
+        r#"$LAYER/playbooks/x.yaml:9:9: no path from step `a` reaches an `end`
+9 |   - id: a
+  |         ^
+$LAYER/playbooks/x.yaml:12:9: no path from step `b` reaches an `end`
+12 |   - id: b
+   |         ^
+2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn step_kind() {
+    expect(
+        "step-kind",
+        r#"$LAYER/playbooks/x.yaml:8:5: step `a` has both `ask` and `do`: a step is exactly one of ask, do, probe, lua, call, end
+8 |     do: "Fix it."
+  |     ^
+$LAYER/playbooks/x.yaml:10:1: step `b` has no kind: expected one of ask, do, probe, lua, call, end
+10 |   - id: b
+   | ^
+2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn undefined_variable() {
+    expect(
+        "undefined-variable",
+        r#"$LAYER/playbooks/x.yaml:9:37: template variable `target` is not defined: no input or step `save` of playbook `x` defines it
+9 |     ask: "Can {{ caller }} reach {{ target }}?"
+  |                                     ^
+$LAYER/playbooks/x.yaml:18:30: template variable `seen` may be undefined in step `b`: not every path to it saves `seen`
+18 |     say: "The caller saw: {{ seen }}"
+   |                              ^
+2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn unknown_category() {
+    expect(
+        "unknown-category",
+        r#"$LAYER/playbooks/x.yaml:8:15: unknown category `printer-jam`: it is not in the taxonomy (kb/taxonomy.yaml)
+8 |     category: printer-jam
+  |               ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn unknown_probe() {
+    expect(
+        "unknown-probe",
+        r#"$LAYER/playbooks/x.yaml:7:19: unknown probe `traceroute`: expected one of os, ping, resolve, tcp, udp, ike, command, file
+7 |     probe: {name: traceroute, with: {host: "192.0.2.1"}}
+  |                   ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn unknown_task() {
+    expect(
+        "unknown-task",
+        r#"$LAYER/playbooks/x.yaml:8:21: unknown task `purge-everything`: expected one of show-assigned-policy, show-active-policy, show-filters, show-mm-sas, show-qm-sas, show-statistics, show-policy-version, show-policy-in-directory, enable-ike-logging, disable-ike-logging, refresh-group-policy, show-group-policy, show-rsop, list-tickets, list-computer-tickets, purge-tickets, purge-computer-tickets, find-dc, test-secure-channel, repair-secure-channel, test-port, test-path, show-services, run-diagnostics, capture-start, capture-stop, enable-audit, show-audit, show-log, show-ip-config, restart-ipsec-service, disable-offload, test-connection
+8 |     command: {task: purge-everything}
+  |                     ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
+
+#[test]
+fn unreachable() {
+    expect(
+        "unreachable",
+        r#"$LAYER/playbooks/x.yaml:9:9: step `orphan` is unreachable: no path from `start` (`a`) leads to it
+9 |   - id: orphan
+  |         ^
+1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+    );
+}
