@@ -20,13 +20,20 @@ fn check_fixture(layer: &Path) -> (i32, String) {
         if line.starts_with(&layer_s) {
             keep = true;
             kept.push(line.replace(&layer_s, "$LAYER"));
-        } else if line.starts_with(|c: char| c.is_ascii_digit() || c == ' ') && keep {
+        } else if keep && is_snippet_line(line) {
             kept.push(line.to_string());
         } else {
             keep = false;
         }
     }
     (out.status.code().unwrap_or(-1), kept.join("\n"))
+}
+
+/// `12 | text` or `   |    ^`: the snippet lines under a diagnostic.
+fn is_snippet_line(line: &str) -> bool {
+    let gutter = line.split(" | ").next().unwrap_or("");
+    line.contains(" | ") && gutter.trim().chars().all(|c| c.is_ascii_digit())
+        || line.trim_end().ends_with(" |")
 }
 
 fn expect(name: &str, expected: &str) {

@@ -20,7 +20,10 @@ fn check_fixture(layer: &Path) -> (i32, String) {
         if line.starts_with(&layer_s) {
             keep = true;
             kept.push(line.replace(&layer_s, "$LAYER"));
-        } else if keep && line.starts_with(|c: char| c.is_ascii_digit() || c == ' ') {
+        } else if keep
+            && (line.starts_with(' ')
+                || line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(" | "))
+        {
             kept.push(line.to_string());
         } else {
             keep = false;
@@ -48,8 +51,7 @@ fn bad_probe_arg() {
         "bad-probe-arg",
         r#"$LAYER/playbooks/x.yaml:7:50: step `check`: argument `port` = "70000": expected a port number from 1 to 65535
 7 |     probe: {name: tcp, with: {host: "192.0.2.1", port: "70000"}}
-  |                                                  ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |                                                  ^"#,
     );
 }
 
@@ -59,8 +61,7 @@ fn bad_template() {
         "bad-template",
         r#"$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `ask`: expected `or`, `and`, `not`, `<=`, `>=`, `<`, `>`, `==`, `!=`, `+`, `-`, `*`, `/`, `%`, a filter, or a variable end (`}}`) (template position 1:15)
 9 |     ask: "Can {{ caller reach the server?"
-  |     ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |     ^"#,
     );
 }
 
@@ -70,8 +71,7 @@ fn call_missing() {
         "call-missing",
         r#"$LAYER/playbooks/x.yaml:7:11: `call` to missing playbook `no-such-playbook`
 7 |     call: no-such-playbook
-  |           ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |           ^"#,
     );
 }
 
@@ -84,8 +84,7 @@ fn dangling() {
   |        ^
 $LAYER/playbooks/x.yaml:8:34: step `a` goes to missing step `nowhere`
 8 |     choices: {"yes": done, "no": nowhere}
-  |                                  ^
-2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |                                  ^"#,
     );
 }
 
@@ -95,8 +94,7 @@ fn duplicate_step() {
         "duplicate-step",
         r#"$LAYER/playbooks/x.yaml:12:9: duplicate step id `a`: also at line 6
 12 |   - id: a
-   |         ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+   |         ^"#,
     );
 }
 
@@ -106,8 +104,7 @@ fn lua_io() {
         "lua-io",
         r#"$LAYER/playbooks/x.lua:2:1: Lua: `io` is not available to playbooks (the Lua sandbox has no files, processes or modules)
 2 | local secrets = io.open("/etc/passwd")
-  | ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  | ^"#,
     );
 }
 
@@ -123,8 +120,7 @@ $LAYER/playbooks/x.lua:6:27: unknown status `fixed`: expected one of fixed-under
   |                           ^
 $LAYER/playbooks/x.lua:6:47: unknown category `printer-jam`: it is not in the taxonomy (kb/taxonomy.yaml)
 6 |     ctx:finish{ status = "fixed", category = "printer-jam" }
-  |                                               ^
-3 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |                                               ^"#,
     );
 }
 
@@ -134,8 +130,7 @@ fn lua_step_syntax() {
         "lua-step-syntax",
         r#"$LAYER/playbooks/x.yaml:8:7: Lua: unexpected symbol near 'then'
 8 |       if vars.x == then
-  |       ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |       ^"#,
     );
 }
 
@@ -145,8 +140,7 @@ fn lua_syntax() {
         "lua-syntax",
         r#"$LAYER/playbooks/x.lua:5:5: Lua: unexpected symbol near '='
 5 |     local a = = 1
-  |     ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |     ^"#,
     );
 }
 
@@ -159,8 +153,7 @@ fn no_end() {
   |         ^
 $LAYER/playbooks/x.yaml:12:9: no path from step `b` reaches an `end`
 12 |   - id: b
-   |         ^
-2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+   |         ^"#,
     );
 }
 
@@ -173,8 +166,7 @@ fn step_kind() {
   |     ^
 $LAYER/playbooks/x.yaml:10:1: step `b` has no kind: expected one of ask, do, probe, lua, call, end
 10 |   - id: b
-   | ^
-2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+   | ^"#,
     );
 }
 
@@ -187,8 +179,7 @@ fn undefined_variable() {
   |                                     ^
 $LAYER/playbooks/x.yaml:18:30: template variable `seen` may be undefined in step `b`: not every path to it saves `seen`
 18 |     say: "The caller saw: {{ seen }}"
-   |                              ^
-2 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+   |                              ^"#,
     );
 }
 
@@ -198,8 +189,7 @@ fn unknown_category() {
         "unknown-category",
         r#"$LAYER/playbooks/x.yaml:8:15: unknown category `printer-jam`: it is not in the taxonomy (kb/taxonomy.yaml)
 8 |     category: printer-jam
-  |               ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |               ^"#,
     );
 }
 
@@ -209,8 +199,7 @@ fn unknown_probe() {
         "unknown-probe",
         r#"$LAYER/playbooks/x.yaml:7:19: unknown probe `traceroute`: expected one of os, ping, resolve, tcp, udp, ike, command, file
 7 |     probe: {name: traceroute, with: {host: "192.0.2.1"}}
-  |                   ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |                   ^"#,
     );
 }
 
@@ -220,8 +209,7 @@ fn unknown_task() {
         "unknown-task",
         r#"$LAYER/playbooks/x.yaml:8:21: unknown task `purge-everything`: expected one of show-assigned-policy, show-active-policy, show-filters, show-mm-sas, show-qm-sas, show-statistics, show-policy-version, show-policy-in-directory, enable-ike-logging, disable-ike-logging, refresh-group-policy, show-group-policy, show-rsop, list-tickets, list-computer-tickets, purge-tickets, purge-computer-tickets, find-dc, test-secure-channel, repair-secure-channel, test-port, test-path, show-services, run-diagnostics, capture-start, capture-stop, enable-audit, show-audit, show-log, show-ip-config, restart-ipsec-service, disable-offload, test-connection
 8 |     command: {task: purge-everything}
-  |                     ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |                     ^"#,
     );
 }
 
@@ -231,7 +219,78 @@ fn unreachable() {
         "unreachable",
         r#"$LAYER/playbooks/x.yaml:9:9: step `orphan` is unreachable: no path from `start` (`a`) leads to it
 9 |   - id: orphan
-  |         ^
-1 error(s), 0 warning(s) in 132 items and 7 playbooks"#,
+  |         ^"#,
+    );
+}
+
+#[test]
+fn call_cycle() {
+    expect(
+        "call-cycle",
+        r#"$LAYER/playbooks/x.yaml:7:5: call cycle: x -> y -> x (a playbook may not call itself)
+7 |     call: y
+  |     ^"#,
+    );
+}
+
+#[test]
+fn call_inputs() {
+    expect(
+        "call-inputs",
+        r#"$LAYER/playbooks/x.yaml:9:5: step `sub` calls `caller-computer` without its input `target` (add it to `with`)
+9 |     call: caller-computer
+  |     ^
+$LAYER/playbooks/x.yaml:10:36: playbook `caller-computer` has no input `computer` (its inputs: caller, target)
+10 |     with: {caller: "{{ caller }}", computer: "{{ caller }}"}
+   |                                    ^"#,
+    );
+}
+
+#[test]
+fn probe_branches() {
+    expect(
+        "probe-branches",
+        r#"$LAYER/playbooks/x.yaml:8:5: probe step `check` has no branch for status `error`: add it to `on` or give `next`
+8 |     on: {ok: done, fail: done}
+  |     ^"#,
+    );
+}
+
+#[test]
+fn prefill() {
+    expect(
+        "prefill",
+        r#"$LAYER/playbooks/x.yaml:8:66: the probe's answer `maybe` is not a choice of step `ping`
+8 |     probe: {name: ping, with: {host: "192.0.2.1"}, answer: {ok: "maybe", fail: "no"}}
+  |                                                                  ^"#,
+    );
+}
+
+#[test]
+fn next_forms() {
+    expect(
+        "next-forms",
+        r#"$LAYER/playbooks/x.yaml:6:1: step `a` needs `choices` or `next` (where the run goes after the answer)
+6 |   - id: a
+  | ^
+$LAYER/playbooks/x.yaml:10:5: `next` of step `b` lists 2 steps: only a `lua` step may choose among several
+10 |     next: [c, done]
+   |     ^
+$LAYER/playbooks/x.yaml:12:5: lua step `c` needs `next`: the list of step ids its code may return
+12 |     lua: return "done"
+   |     ^"#,
+    );
+}
+
+#[test]
+fn bad_scenario() {
+    expect(
+        "bad-scenario",
+        r#"$LAYER/playbooks/tests/x.yaml:4:1: unknown field `expects` (known fields: playbook, name, vars, answers, probes, expect)
+4 | expects:
+  | ^
+$LAYER/playbooks/tests/y.yaml:1:11: scenario for missing playbook `no-such-playbook`
+1 | playbook: no-such-playbook
+  |           ^"#,
     );
 }

@@ -87,3 +87,20 @@ FAIL  tier1-triage: expects the wrong outcome  ($LAYER/playbooks/tests/wrong.yam
     assert!(text.contains(expected), "{text}");
     assert!(text.contains(" passed, 2 failed"), "{text}");
 }
+
+/// A Lua playbook's `help` links are only known when it asks: the scenario checks them.
+#[test]
+fn lua_help_links_are_checked_when_asked() {
+    let layer = fixture("scenarios-bad/lua-help");
+    let layer_s = layer.to_string_lossy().to_string();
+    let out = run(&["--content", &layer_s, "test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out).replace(&layer_s, "$LAYER");
+    assert!(
+        text.contains(
+            "FAIL  help-link: the question's help link is missing  ($LAYER/playbooks/tests/help-link.yaml)
+      step `q` links to missing id `no-such-article` in `help`"
+        ),
+        "{text}"
+    );
+}

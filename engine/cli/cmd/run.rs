@@ -27,6 +27,10 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, args: Args) -> Result<ExitCode> {
     } else {
         Some(open_store(db)?)
     };
+    if let (Some(store), Some(_)) = (store.as_mut(), &answers) {
+        // A scripted run writes thousands of events in a burst; nobody reads them meanwhile.
+        store.hold_lock()?;
+    }
     let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
     let opts = Options {
         answers,
@@ -83,7 +87,7 @@ pub(super) fn terminal_io(json: bool) -> Input<'static> {
 }
 
 /// The agent's login name, for calls recorded without `--agent`.
-fn login_name() -> Option<String> {
+pub(super) fn login_name() -> Option<String> {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok())

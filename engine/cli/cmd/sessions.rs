@@ -5,7 +5,7 @@ use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProb
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::run::{open_store, terminal_io};
+use super::run::{login_name, open_store, terminal_io};
 use super::Ctx;
 use crate::args::SessionsCommand;
 
@@ -61,10 +61,14 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
         }
         SessionsCommand::Resume { id, answers, json } => {
             let answers = answers.as_deref().map(AnswersFile::read).transpose()?;
+            if answers.is_some() {
+                store.hold_lock()?;
+            }
             let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
             let opts = Options {
                 answers,
                 json,
+                agent: login_name(),
                 ..Options::default()
             };
             deskbook_runtime::resume(

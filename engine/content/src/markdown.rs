@@ -1,7 +1,7 @@
 //! Markdown: the one place that configures pulldown-cmark, finds `kb:` links, and renders a
 //! body for the terminal (styled on a TTY, plain when piped).
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// The parser every part of deskbook uses, with one set of options.
 pub fn parser(text: &str) -> Parser<'_> {
@@ -82,12 +82,9 @@ pub fn render_terminal(body: &str, style: Style) -> String {
     let mut in_cell = false;
     for ev in parser(body) {
         match ev {
-            Event::Start(Tag::Heading { level, .. }) => {
+            Event::Start(Tag::Heading { .. }) => {
                 ensure_blank(&mut out);
                 out.push_str(bold);
-                if level == HeadingLevel::H1 || level == HeadingLevel::H2 {
-                    out.push_str(if ansi { "" } else { "" });
-                }
             }
             Event::End(TagEnd::Heading(level)) => {
                 out.push_str(reset);
@@ -98,15 +95,9 @@ pub fn render_terminal(body: &str, style: Style) -> String {
                     out.push('\n');
                 }
             }
-            Event::Start(Tag::Paragraph) => {
-                if lists.is_empty() {
-                    ensure_blank(&mut out);
-                }
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
+            Event::Start(Tag::Paragraph) if lists.is_empty() => ensure_blank(&mut out),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) if !out.ends_with('\n') => {
+                out.push('\n');
             }
             Event::Start(Tag::List(start)) => {
                 if lists.is_empty() {
@@ -131,19 +122,9 @@ pub fn render_terminal(body: &str, style: Style) -> String {
                     _ => out.push_str("- "),
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
+            Event::Start(Tag::CodeBlock(_)) => {
                 ensure_blank(&mut out);
                 in_code = true;
-                if let CodeBlockKind::Fenced(lang) = kind {
-                    if !ansi && !lang.is_empty() {
-                        let _ = lang;
-                    }
-                }
             }
             Event::End(TagEnd::CodeBlock) => {
                 in_code = false;

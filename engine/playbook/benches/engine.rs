@@ -53,6 +53,12 @@ fn bench(c: &mut Criterion) {
         )
     });
 
+    // Starting a run prepares the playbook once (step index, every template parsed).
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("start, 10,000-step playbook", |b| {
+        b.iter(|| Engine::start(&content, "linear", vars()).expect("starts"))
+    });
+
     const L: usize = 1_000;
     let content = layer(
         &dir.path().join("lua-steps"),

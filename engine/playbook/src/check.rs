@@ -86,7 +86,10 @@ struct YamlCheck<'a> {
     doc: &'a PlaybookDoc,
     pb: &'a Playbook,
     file: &'a SourceFile,
+    lines: Vec<&'a str>,
     ranges: Vec<(usize, usize)>,
+    /// A step lacks its kind or where it goes: graph checks would only repeat that.
+    incomplete: bool,
     statuses: &'a EndStatuses<'a>,
     out: &'a mut Vec<Diagnostic>,
 }
@@ -162,12 +165,15 @@ impl<'a> YamlCheck<'a> {
         out: &'a mut Vec<Diagnostic>,
     ) -> Self {
         let file: &SourceFile = &doc.file;
+        let lines: Vec<&str> = file.text.lines().collect();
         YamlCheck {
             content,
             doc,
             pb,
             file,
-            ranges: locate::step_ranges(pb, file),
+            ranges: locate::step_ranges(pb, &lines),
+            lines,
+            incomplete: false,
             statuses,
             out,
         }
@@ -180,7 +186,7 @@ impl<'a> YamlCheck<'a> {
 
     /// Position of `field:` in step `i` (or the step's first line).
     fn field_pos(&self, i: usize, field: &str) -> (usize, usize) {
-        locate::field(self.file, self.ranges[i], field).unwrap_or((self.step_line(i), 1))
+        locate::field(&self.lines, self.ranges[i], field).unwrap_or((self.step_line(i), 1))
     }
 
     fn step_line(&self, i: usize) -> usize {
@@ -189,7 +195,7 @@ impl<'a> YamlCheck<'a> {
 
     /// Position of `value` in step `i`, searching from its `field:`.
     fn value_pos(&self, i: usize, field: &str, value: &str) -> (usize, usize) {
-        locate::value(self.file, self.ranges[i], Some(field), value)
+        locate::value(&self.lines, self.ranges[i], Some(field), value)
     }
 
     /// Position of a top-level `field:` of the playbook.
@@ -242,12 +248,14 @@ impl<'a> YamlCheck<'a> {
                 format!("`start` names missing step `{}`", self.pb.start),
             );
         }
-        let mut all_kinds = true;
         for i in 0..self.pb.steps.len() {
-            all_kinds &= self.check_step(i, &ids).is_some();
+            if self.check_step(i, &ids).is_none() {
+                self.incomplete = true;
+            }
         }
-        // A step without a kind would also read as a dead end: report the kind only.
-        if all_kinds {
+        // A step without a kind or a next step would also read as a dead end (and what
+        // follows it as unreachable): report only the step itself.
+        if !self.incomplete {
             self.check_graph();
         }
         self.check_templates();
@@ -261,7 +269,7 @@ impl<'a> YamlCheck<'a> {
             .unwrap_or(usize::MAX);
         for (name, spec) in &self.pb.inputs {
             let pos =
-                locate::field(self.file, (inputs_line, end), name).unwrap_or((inputs_line, 1));
+                locate::field(&self.lines, (inputs_line, end), name).unwrap_or((inputs_line, 1));
             if !is_variable_name(name) {
                 self.err(
                     pos,
@@ -390,6 +398,7 @@ impl<'a> YamlCheck<'a> {
                 );
             }
             (None, None) => {
+                self.incomplete = true;
                 let line = self.step_line(i);
                 self.err(
                     (line, 1),
@@ -621,6 +630,7 @@ impl<'a> YamlCheck<'a> {
     fn check_lua_step(&mut self, i: usize) {
         let s = &self.pb.steps[i];
         if s.next.is_none() {
+            self.incomplete = true;
             let pos = self.field_pos(i, "lua");
             self.err(
                 pos,
@@ -631,7 +641,7 @@ impl<'a> YamlCheck<'a> {
             );
         }
         let code = s.lua.clone().unwrap_or_default();
-        let first_line = locate::lua_first_line(self.file, self.ranges[i]);
+        let first_line = locate::lua_first_line(&self.lines, self.ranges[i]);
         let compiled = Sandbox::new(Limits::default()).and_then(|sb| {
             let env = sb.environment().map_err(|e| e.to_string())?;
             sb.load(&code, &self.file.path, first_line, env).map(|_| ())
@@ -783,8 +793,8 @@ impl<'a> YamlCheck<'a> {
                     continue;
                 }
                 let key = field.split('.').next().unwrap_or(&field).to_string();
-                let t = match template::parse(text) {
-                    Ok(t) => t,
+                let used = match template::variables_of(text) {
+                    Ok(v) => v,
                     Err(m) => {
                         let pos = self.field_pos(i, &key);
                         self.err(
@@ -797,7 +807,7 @@ impl<'a> YamlCheck<'a> {
                 let Some(defined) = defined_in.get(i).and_then(|d| d.as_ref()) else {
                     continue; // unreachable: reported already
                 };
-                for v in template::variables(&t) {
+                for v in used {
                     if defined.contains(&v) {
                         continue;
                     }

@@ -19,7 +19,6 @@ use crate::error::RunError;
 use crate::lua::run::{LuaRun, Resume, StepChunks, Yielded};
 use crate::lua::sandbox::{Limits, Sandbox};
 use crate::program::{check_inputs, template_name, Book, Program, YamlBook, MAX_CALL_DEPTH};
-use crate::template::context;
 
 /// A probe to run, with its arguments rendered (templates filled in).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -256,6 +255,10 @@ pub struct Engine {
     path: Vec<String>,
     /// Restore actions armed, in the order their steps ran.
     restores: Vec<ActionRequest>,
+    /// Every reply a Lua coroutine consumed, as the run stands; a Lua frame's replies are
+    /// `lua_log[log_start..state.lua_log_len]` (Lua frames are always on top, so one log
+    /// serves them all, and saved states only keep a length).
+    lua_log: Vec<LuaReply>,
     outcome: Option<Outcome>,
     initial: Vec<EngineEvent>,
     root_vars: Map<String, Json>,
@@ -270,6 +273,7 @@ struct LuaHost {
 struct State {
     frames: Vec<Frame>,
     path_len: usize,
+    lua_log_len: usize,
     pending: Option<Pending>,
 }
 
@@ -286,8 +290,8 @@ enum Pos {
         step: usize,
     },
     Lua {
-        /// Every reply the coroutine consumed, to rebuild it by replay.
-        replies: Vec<LuaReply>,
+        /// Where this frame's replies start in the engine's `lua_log`.
+        log_start: usize,
         /// The live coroutine; `None` in saved states (rebuilt on restore).
         run: Option<LuaRun>,
         waiting: Option<Yielded>,
@@ -309,9 +313,9 @@ impl Clone for Frame {
             pos: match &self.pos {
                 Pos::Yaml { step } => Pos::Yaml { step: *step },
                 Pos::Lua {
-                    replies, waiting, ..
+                    log_start, waiting, ..
                 } => Pos::Lua {
-                    replies: replies.clone(),
+                    log_start: *log_start,
                     run: None,
                     waiting: waiting.clone(),
                 },
@@ -351,7 +355,7 @@ impl Engine {
                 step: y.index.get(&y.pb.start).copied().unwrap_or(0),
             },
             Book::Lua(_) => Pos::Lua {
-                replies: Vec::new(),
+                log_start: 0,
                 run: None,
                 waiting: None,
             },
@@ -369,11 +373,13 @@ impl Engine {
                     pos,
                 }],
                 path_len: 0,
+                lua_log_len: 0,
                 pending: None,
             },
             history: Vec::new(),
             path: Vec::new(),
             restores: Vec::new(),
+            lua_log: Vec::new(),
             outcome: None,
             initial: Vec::new(),
             root_vars: vars,
@@ -455,6 +461,7 @@ impl Engine {
                 };
                 let current = std::mem::replace(&mut self.state, prev);
                 self.path.truncate(self.state.path_len);
+                self.lua_log.truncate(self.state.lua_log_len);
                 if let Err(e) = self.revive() {
                     // Put everything back as it was.
                     let prev = std::mem::replace(&mut self.state, current);
@@ -581,6 +588,7 @@ impl Engine {
     ) -> Result<(), RunError> {
         let mut saved = self.state.clone();
         saved.path_len = self.path.len();
+        saved.lua_log_len = self.lua_log.len();
         let restores_len = self.restores.len();
         self.state.pending = None;
         match f(self, events) {
@@ -591,6 +599,7 @@ impl Engine {
             Err(e) => {
                 self.state = saved;
                 self.path.truncate(self.state.path_len);
+                self.lua_log.truncate(self.state.lua_log_len);
                 self.restores.truncate(restores_len);
                 self.outcome = None;
                 // A live coroutine cannot be rewound: rebuild it from its replies.
@@ -754,28 +763,31 @@ impl Engine {
     /// Rebuild the top frame's coroutine (after `Back` or a failed step) by replaying its
     /// replies.
     fn revive(&mut self) -> Result<(), RunError> {
+        let log_len = self.lua_log.len();
         let needs = matches!(
             self.state.frames.last(),
             Some(Frame {
-                pos: Pos::Lua { run: None, replies, .. },
+                pos: Pos::Lua { run: None, log_start, .. },
                 ..
-            }) if !replies.is_empty() || self.state.pending.is_some()
+            }) if *log_start < log_len || self.state.pending.is_some()
         );
         if !needs {
             return Ok(());
         }
         let host = self.lua_host()?;
         let program = self.program.clone();
-        let frame = self.top()?;
+        let Some(frame) = self.state.frames.last_mut() else {
+            return Ok(());
+        };
         let Book::Lua(book) = program.book(&frame.book)? else {
             return Ok(());
         };
-        let Pos::Lua { replies, run, .. } = &mut frame.pos else {
+        let Pos::Lua { log_start, run, .. } = &mut frame.pos else {
             return Ok(());
         };
         let (mut live, _) =
             LuaRun::start(&host.sandbox, &book.file, &frame.vars).map_err(RunError::Step)?;
-        for r in replies.iter() {
+        for r in &self.lua_log[(*log_start).min(log_len)..] {
             let value = match r {
                 LuaReply::Answer(a) => Resume::Answer(a),
                 LuaReply::Probe(p) => Resume::Probe(p),
@@ -794,8 +806,10 @@ impl Engine {
     ) -> Result<(), RunError> {
         self.revive()?;
         let host = self.lua_host()?;
-        let frame = self.top()?;
-        let Pos::Lua { replies, run, .. } = &mut frame.pos else {
+        let Some(frame) = self.state.frames.last_mut() else {
+            return Err(internal("no frame"));
+        };
+        let Pos::Lua { run, .. } = &mut frame.pos else {
             return Err(internal("not a Lua frame"));
         };
         let Some(live) = run.as_mut() else {
@@ -807,7 +821,7 @@ impl Engine {
         };
         let y = live.resume(&host.sandbox, value);
         let said = live.take_said();
-        replies.push(reply);
+        self.lua_log.push(reply);
         events.extend(said.into_iter().map(|text| EngineEvent::Said { text }));
         let y = y.map_err(RunError::Step)?;
         self.lua_yielded(y, events)?;
@@ -991,10 +1005,9 @@ impl Engine {
             .last()
             .ok_or_else(|| internal("no frame"))?
             .vars;
-        let ctx = context(vars);
         let render = |field: &str, text: &str| -> Result<String, RunError> {
             y.templates
-                .render(&template_name(&y.id, &s.id, field), text, &ctx)
+                .render(&template_name(&y.id, &s.id, field), text, vars)
                 .map_err(|m| {
                     RunError::Step(format!(
                         "{}:{}: step `{}`: `{field}`: {m}",
@@ -1120,7 +1133,7 @@ impl Engine {
                     step: cy.index.get(&cy.pb.start).copied().unwrap_or(0),
                 },
                 Book::Lua(_) => Pos::Lua {
-                    replies: Vec::new(),
+                    log_start: self.lua_log.len(),
                     run: None,
                     waiting: None,
                 },
@@ -1242,7 +1255,6 @@ fn render_action(
     action: &Action,
     vars: &Map<String, Json>,
 ) -> Result<ActionRequest, RunError> {
-    let ctx = context(vars);
     let line =
         y.pb.steps
             .get(*y.index.get(step_id).unwrap_or(&0))
@@ -1250,7 +1262,7 @@ fn render_action(
             .unwrap_or(1);
     let render = |field: String, text: &str| -> Result<String, RunError> {
         y.templates
-            .render(&template_name(&y.id, step_id, &field), text, &ctx)
+            .render(&template_name(&y.id, step_id, &field), text, vars)
             .map_err(|m| {
                 RunError::Step(format!(
                     "{}:{line}: step `{step_id}`: `{field}`: {m}",

@@ -33,7 +33,7 @@ pub(crate) struct LuaBook {
 }
 
 pub(crate) enum Book {
-    Yaml(YamlBook),
+    Yaml(Box<YamlBook>),
     Lua(LuaBook),
 }
 
@@ -115,7 +115,7 @@ impl Program {
                             todo.push(c.clone());
                         }
                     }
-                    Book::Yaml(prepare(&id, doc.file.clone(), pb)?)
+                    Book::Yaml(Box::new(prepare(&id, doc.file.clone(), pb)?))
                 }
                 PlaybookBody::Lua => {
                     let meta = meta::read(&doc.file).map_err(|p| {
@@ -185,14 +185,15 @@ fn prepare(id: &str, file: Arc<SourceFile>, pb: Playbook) -> Result<YamlBook, Ru
             file.path
         ))
     })?;
-    let ranges = locate::step_ranges(&pb, &file);
+    let lines: Vec<&str> = file.text.lines().collect();
+    let ranges = locate::step_ranges(&pb, &lines);
     let lua_lines = pb
         .steps
         .iter()
         .zip(&ranges)
         .map(|(s, r)| {
             if s.lua.is_some() {
-                locate::lua_first_line(&file, *r)
+                locate::lua_first_line(&lines, *r)
             } else {
                 0
             }

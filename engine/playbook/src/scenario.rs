@@ -201,6 +201,14 @@ pub fn run(content: &Content, scenario: &Scenario, file: &str) -> ScenarioResult
             break;
         }
         let step = pending.step().to_string();
+        // YAML `help` is checked when content loads; a Lua playbook's only when it asks.
+        for id in pending.help() {
+            if !content.has_id(id) {
+                result.problems.push(format!(
+                    "step `{step}` links to missing id `{id}` in `help`"
+                ));
+            }
+        }
         let answer = scenario.answers.get_key_value(&step);
         let canned = scenario.probes.get_key_value(&step);
         let reply = match &pending {

@@ -4,7 +4,7 @@
 //! a step renders without parsing. Text without template syntax is never given to tera.
 //! [`variables`] lists the variables a template reads, for `deskbook check`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 use tera::ast::{Expr, ExprVal, Node};
@@ -169,34 +169,151 @@ pub fn clean_error(e: &tera::Error) -> String {
 
 /// The templates of a run, parsed once.
 pub struct Templates {
+    /// Templates that need tera (tags, filters, expressions), parsed once at start.
     tera: Tera,
+    /// Templates that only substitute variables, rendered without tera.
+    simple: HashMap<String, Vec<Piece>>,
+}
+
+/// A part of a template made only of text and `{{ name }}` / `{{ name.field }}`.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Var(Vec<String>),
+}
+
+/// Split `text` into text and plain variable references, or `None` when it uses anything
+/// else of the template language (tags, comments, filters, expressions, whitespace control).
+fn simple(text: &str) -> Option<Vec<Piece>> {
+    if text.contains("{%") || text.contains("{#") {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            out.push(Piece::Text(rest[..open].to_string()));
+        }
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        let inner = after[..close].trim();
+        let path: Vec<String> = inner.split('.').map(str::to_string).collect();
+        let ident = |s: &String| {
+            let mut c = s.chars();
+            matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+                && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+        };
+        if path.is_empty() || !path.iter().all(ident) {
+            return None;
+        }
+        out.push(Piece::Var(path));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest.to_string()));
+    }
+    Some(out)
+}
+
+/// The variables a template reads (first segment of each name); parses with tera unless
+/// the template is plain substitution.
+pub fn variables_of(text: &str) -> Result<BTreeSet<String>, String> {
+    match simple(text) {
+        Some(pieces) => Ok(pieces
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Var(path) => path.into_iter().next(),
+                Piece::Text(_) => None,
+            })
+            .collect()),
+        None => parse(text).map(|t| variables(&t)),
+    }
+}
+
+/// Render plain substitution; `None` when a value is missing or is not a string, an
+/// integer or a boolean (tera then renders it, or explains the problem).
+fn render_simple(pieces: &[Piece], vars: &Map<String, Value>) -> Option<String> {
+    let mut out = String::new();
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var(path) => {
+                let mut v = vars.get(&path[0])?;
+                for seg in &path[1..] {
+                    v = v.as_object()?.get(seg)?;
+                }
+                match v {
+                    Value::String(s) => out.push_str(s),
+                    Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                    Value::Number(n) if n.is_i64() || n.is_u64() => out.push_str(&n.to_string()),
+                    _ => return None,
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 impl Templates {
-    /// Parse every `(name, text)` that uses template syntax. The first error is returned with
-    /// the name it belongs to.
+    /// Prepare every `(name, text)` that uses template syntax. The first error is returned
+    /// with the name it belongs to.
     pub fn new<'a>(
         items: impl IntoIterator<Item = (String, &'a str)>,
     ) -> Result<Templates, (String, String)> {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
-        let list: Vec<(String, &str)> = items.into_iter().filter(|(_, t)| is_template(t)).collect();
-        for (name, text) in &list {
-            if let Err(e) = tera::Template::new(name, None, text) {
-                return Err((name.clone(), clean_error(&e)));
+        let mut simple_map = HashMap::new();
+        let mut complex: Vec<(String, &str)> = Vec::new();
+        for (name, text) in items {
+            if !is_template(text) {
+                continue;
+            }
+            match simple(text) {
+                Some(pieces) => {
+                    simple_map.insert(name, pieces);
+                }
+                None => complex.push((name, text)),
             }
         }
-        tera.add_raw_templates(list)
-            .map_err(|e| (String::new(), clean_error(&e)))?;
-        Ok(Templates { tera })
+        if let Err(e) = tera.add_raw_templates(complex.clone()) {
+            // Say which template: parse them one by one.
+            for (name, text) in &complex {
+                if let Err(e) = tera::Template::new(name, None, text) {
+                    return Err((name.clone(), clean_error(&e)));
+                }
+            }
+            return Err((String::new(), clean_error(&e)));
+        }
+        Ok(Templates {
+            tera,
+            simple: simple_map,
+        })
     }
 
     /// Render `text` (registered under `name` when it is a template) with `vars`.
-    pub fn render(&self, name: &str, text: &str, vars: &Context) -> Result<String, String> {
+    pub fn render(
+        &self,
+        name: &str,
+        text: &str,
+        vars: &Map<String, Value>,
+    ) -> Result<String, String> {
         if !is_template(text) {
             return Ok(text.to_string());
         }
-        self.tera.render(name, vars).map_err(|e| clean_error(&e))
+        if let Some(pieces) = self.simple.get(name) {
+            if let Some(out) = render_simple(pieces, vars) {
+                return Ok(out);
+            }
+            return Tera::one_off(text, &context(vars), false).map_err(|e| clean_error(&e));
+        }
+        match self.tera.render(name, &context(vars)) {
+            Ok(out) => Ok(out),
+            // Not prepared (a caller's own text): parse it now.
+            Err(e) if matches!(e.kind, tera::ErrorKind::TemplateNotFound(_)) => {
+                Tera::one_off(text, &context(vars), false).map_err(|e| clean_error(&e))
+            }
+            Err(e) => Err(clean_error(&e)),
+        }
     }
 }
 
@@ -234,6 +351,29 @@ mod tests {
     }
 
     #[test]
+    fn plain_substitution_skips_tera() {
+        assert_eq!(
+            simple("a {{ x }} b {{y.z}}"),
+            Some(vec![
+                Piece::Text("a ".into()),
+                Piece::Var(vec!["x".into()]),
+                Piece::Text(" b ".into()),
+                Piece::Var(vec!["y".into(), "z".into()]),
+            ])
+        );
+        assert_eq!(simple("{{ x | upper }}"), None);
+        assert_eq!(simple("{{- x }}"), None);
+        assert_eq!(simple("{% if x %}{% endif %}"), None);
+        assert_eq!(simple("{{ x"), None);
+        assert_eq!(
+            variables_of("{{ a.b }} and {{ c | default(value=d) }}").ok(),
+            parse("{{ a.b }} and {{ c | default(value=d) }}")
+                .ok()
+                .map(|t| variables(&t))
+        );
+    }
+
+    #[test]
     fn parse_errors_are_one_line() {
         let e = parse("Hello {{ target").err().unwrap_or_default();
         assert!(!e.contains('\n'), "{e}");
@@ -242,21 +382,36 @@ mod tests {
 
     #[test]
     fn renders_and_reports_undefined() {
-        let t = Templates::new(vec![("a".to_string(), "hi {{ who }}")]).expect("ok");
+        let t = Templates::new(vec![
+            ("a".to_string(), "hi {{ who }}"),
+            ("b".to_string(), "{{ who | upper }} {{ smb.port }}"),
+            ("c".to_string(), "{{ smb.ratio }}"),
+        ])
+        .expect("ok");
         let mut vars = Map::new();
         vars.insert("who".into(), Value::String("<pc>".into()));
+        vars.insert("smb".into(), serde_json::json!({"port": 445, "ratio": 0.5}));
         assert_eq!(
-            t.render("a", "hi {{ who }}", &context(&vars)).as_deref(),
+            t.render("a", "hi {{ who }}", &vars).as_deref(),
             Ok("hi <pc>")
         );
+        assert_eq!(
+            t.render("b", "{{ who | upper }} {{ smb.port }}", &vars)
+                .as_deref(),
+            Ok("<PC> 445")
+        );
+        // Not a string or an integer: tera renders it, as it would any template.
+        assert_eq!(
+            t.render("c", "{{ smb.ratio }}", &vars).as_deref(),
+            Tera::one_off("{{ smb.ratio }}", &context(&vars), false)
+                .map_err(|e| clean_error(&e))
+                .as_deref()
+        );
         let e = t
-            .render("a", "hi {{ who }}", &context(&Map::new()))
+            .render("a", "hi {{ who }}", &Map::new())
             .err()
             .unwrap_or_default();
         assert!(e.contains("who"), "{e}");
-        assert_eq!(
-            t.render("b", "plain", &Context::new()).as_deref(),
-            Ok("plain")
-        );
+        assert_eq!(t.render("z", "plain", &Map::new()).as_deref(), Ok("plain"));
     }
 }

@@ -120,7 +120,9 @@ fn probe_prefills_and_agent_overrides() {
 fn a_bad_answer_changes_nothing() {
     let c = content();
     let mut e = flow(&c);
-    let err = e.submit(Reply::Answer("maybe".into())).unwrap_err();
+    let err = e
+        .submit(Reply::Answer("maybe".into()))
+        .expect_err("refused");
     assert_eq!(
         err.to_string(),
         "step `ping`: \"maybe\" is not a choice (expected one of: yes, no)"
@@ -189,7 +191,7 @@ fn command_restore_and_end() {
     assert_eq!(o.path, ["ping", "fix-network", "escalate"]);
     assert_eq!(e.pending(), None);
     assert_eq!(
-        e.submit(Reply::Answer("x".into())).unwrap_err(),
+        e.submit(Reply::Answer("x".into())).expect_err("refused"),
         RunError::Ended
     );
 }
@@ -283,7 +285,7 @@ fn back_is_recorded_and_the_path_follows_the_new_answer() {
     let c = content();
     let mut e = flow(&c);
     assert_eq!(
-        e.submit(Reply::Back).unwrap_err(),
+        e.submit(Reply::Back).expect_err("refused"),
         RunError::NothingToGoBack("ping".into())
     );
     answer(&mut e, "no");
@@ -491,4 +493,37 @@ fn fingerprint_covers_callees() {
         LayerSpec::Dir(dir.path().to_path_buf()),
     ]);
     assert_ne!(a, Engine::fingerprint(&changed, "flow"));
+}
+
+/// The generated playbooks the benchmarks use pass `check` and run to their end.
+#[test]
+fn generated_playbooks_check_and_run() {
+    use deskbook_testkit::playbook;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pb = dir.path().join("playbooks");
+    std::fs::create_dir_all(&pb).expect("mkdir");
+    std::fs::write(pb.join("linear.yaml"), playbook::linear(1_000)).expect("write");
+    std::fs::write(pb.join("lua-steps.yaml"), playbook::with_lua_steps(50)).expect("write");
+    std::fs::write(pb.join("lua-asks.lua"), playbook::lua_asks(50)).expect("write");
+    let c = deskbook_content::load(&[LayerSpec::BuiltIn, LayerSpec::Dir(dir.path().to_path_buf())]);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let problems = deskbook_playbook::check::check(&c);
+    assert!(problems.is_empty(), "{problems:?}");
+    let caller = vars(&[("caller", "pc-1")]);
+    let mut e = Engine::start(&c, "linear", caller.clone()).expect("starts");
+    for i in 1..1_000 {
+        answer(&mut e, playbook::linear_answer(i));
+    }
+    assert_eq!(e.outcome().map(|o| o.path.len()), Some(1_000));
+    for id in ["lua-steps", "lua-asks"] {
+        let mut e = Engine::start(&c, id, caller.clone()).expect("starts");
+        for _ in 0..50 {
+            answer(&mut e, "yes");
+        }
+        assert_eq!(
+            e.outcome().map(|o| o.status.as_str()),
+            Some("fixed-understood"),
+            "{id}"
+        );
+    }
 }

@@ -213,6 +213,18 @@ fn globals_do_not_leak_between_runs() {
     );
 }
 
+/// `pairs` walks keys in order, so a replayed run takes the same path.
+#[test]
+fn pairs_is_in_key_order() {
+    let c = content();
+    let mut e = sandbox_engine(&c, quick());
+    e.submit(Reply::Answer("pairs".into())).expect("runs");
+    assert_eq!(
+        e.outcome().map(|o| o.collect.clone()),
+        Some(vec!["1,3,alpha,mid,zeta".to_string()])
+    );
+}
+
 fn yaml_lua(mode: &str) -> Result<Engine, RunError> {
     let c = content();
     let vars = BTreeMap::from([("mode".to_string(), mode.to_string())]);

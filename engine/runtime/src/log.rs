@@ -10,7 +10,7 @@
 
 use deskbook_playbook::Reply;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event, NewCall, Outcome, Store};
+use deskbook_store::{Call, Event, NewCall, Outcome, Stamp, Store};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -127,11 +127,11 @@ impl<'s> Log<'s> {
         step: Option<&str>,
         payload: Value,
     ) -> Result<(), RuntimeError> {
-        let seq = match self.store.as_deref_mut() {
+        let stamp = match self.store.as_deref_mut() {
             Some(store) => store.append(&self.call.session, kind, step, &payload)?,
-            None => self.events.last().map_or(1, |e| e.seq + 1),
+            None => self.dry_stamp(),
         };
-        self.push(seq, kind, step, payload)
+        self.push(stamp, kind, step, payload)
     }
 
     /// Commit `resumed`, moving the call to the playbook's current fingerprint.
@@ -140,43 +140,51 @@ impl<'s> Log<'s> {
         payload: Value,
         fingerprint: &str,
     ) -> Result<(), RuntimeError> {
-        let seq = match self.store.as_deref_mut() {
+        let stamp = match self.store.as_deref_mut() {
             Some(store) => {
                 store.append_refingerprint(&self.call.session, RESUMED, &payload, fingerprint)?
             }
-            None => self.events.last().map_or(1, |e| e.seq + 1),
+            None => self.dry_stamp(),
         };
         self.call.fingerprint = fingerprint.to_string();
-        self.push(seq, RESUMED, None, payload)
+        self.push(stamp, RESUMED, None, payload)
     }
 
     /// Commit `ended` and close the call.
     pub fn end(&mut self, outcome: &Outcome<'_>, payload: Value) -> Result<(), RuntimeError> {
-        let seq = match self.store.as_deref_mut() {
+        let stamp = match self.store.as_deref_mut() {
             Some(store) => store.end_call(&self.call.session, outcome, &payload)?,
-            None => self.events.last().map_or(1, |e| e.seq + 1),
+            None => self.dry_stamp(),
         };
         self.call.status = Some(outcome.status.to_string());
         self.call.category = outcome.category.map(str::to_string);
         self.call.escalate = outcome.escalate.map(str::to_string);
-        self.push(seq, ENDED, None, payload)?;
+        self.push(stamp, ENDED, None, payload)?;
         self.call.ended_at = self.events.last().map(|e| e.at.clone());
         Ok(())
     }
 
+    /// The next seq and the time, for a dry run that the store never sees.
+    fn dry_stamp(&self) -> Stamp {
+        Stamp {
+            seq: self.events.last().map_or(1, |e| e.seq + 1),
+            at: deskbook_store::time::now(),
+        }
+    }
+
     fn push(
         &mut self,
-        seq: i64,
+        stamp: Stamp,
         kind: &str,
         step: Option<&str>,
         payload: Value,
     ) -> Result<(), RuntimeError> {
         let event = Event {
-            seq,
+            seq: stamp.seq,
             kind: kind.to_string(),
             step: step.map(str::to_string),
             payload,
-            at: deskbook_store::time::now(),
+            at: stamp.at,
         };
         self.emit(&event)?;
         self.events.push(event);

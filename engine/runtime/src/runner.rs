@@ -211,6 +211,7 @@ pub fn resume<'a>(
             "kept": replayed.kept,
             "misfits": replayed.misfits,
             "at": at,
+            "agent": opts.agent,
         }),
         &replayed.fingerprint,
     )?;

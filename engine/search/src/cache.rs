@@ -316,7 +316,7 @@ fn prune(root: &Path, current: &str) {
             kept.push((modified, path));
         }
     }
-    kept.sort_by(|a, b| b.0.cmp(&a.0));
+    kept.sort_by_key(|k| std::cmp::Reverse(k.0));
     for (_, path) in kept.into_iter().skip(KEEP.saturating_sub(1)) {
         let _ = fs::remove_dir_all(path);
     }

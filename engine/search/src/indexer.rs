@@ -69,6 +69,12 @@ fn write(index: &Index, f: Fields, docs: &[SearchDoc]) -> tantivy::Result<()> {
         writer.add_document(doc)?;
     }
     writer.commit()?;
+    // A large layer can overflow the writer budget into several segments: merge them, so a
+    // query walks one term dictionary and one set of postings per field.
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
     writer.wait_merging_threads()?;
     Ok(())
 }

@@ -10,8 +10,9 @@
 //!   the whole query as a phrase in aliases and titles outranks everything but exact keys;
 //! - a number is an event or failure code: the event item that *is* that number comes
 //!   first, items about it follow;
-//! - a tool's command name puts the tool first, the more so the more of the query it is;
-//! - the exact id of an item finds that item.
+//! - a tool's command name raises the tool, the more so the more of the query it is, and
+//!   puts it first when it is at least half of the query;
+//! - the exact id of an item puts that item first.
 //!
 //! Everything is optional (`should`): a query never fails for a word the index lacks.
 
@@ -59,6 +60,10 @@ const PAIR_SLOP: u32 = 1;
 const WHOLE_SLOP: u32 = 2;
 /// The exact id of an item.
 const ID_WEIGHT: f32 = 40.0;
+/// A tool's whole name is a key (its tool ranks first) when it makes up at least this
+/// share of the query's words: "netsh", "klist purge", not "ping works but the share
+/// does not" (and not every query that says "ipsec", the name of libreswan's command).
+const TOOL_KEY_SHARE: f32 = 0.5;
 
 /// Fields a phrase may be found in (the ones indexed with positions), with weights.
 const PHRASE_FIELDS: &[(TextField, f32)] = &[
@@ -76,7 +81,12 @@ const PHRASE_FIELDS: &[(TextField, f32)] = &[
 /// candidates of the first pass, so positions are read for a few documents, not thousands.
 pub struct Built {
     pub terms: Box<dyn Query>,
-    pub phrases: Option<Box<dyn Query>>,
+    /// Phrase clauses, each scored on its own for the candidates of the first pass.
+    pub phrases: Vec<Box<dyn Query>>,
+    /// Exact keys found in the query (an event's number, a tool's whole name making up at
+    /// least half of the query, an item's id), each with its share of the key bonus. The
+    /// items they name rank above every other hit, whether or not the first pass kept them.
+    pub keys: Vec<(Box<dyn Query>, f32)>,
     /// The analyzed terms, typo corrections and synonyms included.
     pub words: Vec<String>,
 }
@@ -110,7 +120,8 @@ pub fn build(
     }
 
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut phrases: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut phrases: Vec<Box<dyn Query>> = Vec::new();
+    let mut keys: Vec<(Term, f32)> = Vec::new();
     let mut terms: Vec<String> = Vec::new();
     let mut seen = BTreeSet::new();
 
@@ -140,14 +151,18 @@ pub fn build(
                 }
             }
         }
-        if is_code(&tok.term) {
-            push_exact(
+        if is_code(&tok.term)
+            && push_exact(
                 &mut clauses,
                 searcher,
                 fields.number,
                 &tok.term,
                 NUMBER_WEIGHT,
-            );
+            )
+        {
+            keys.push((Term::from_field_text(fields.number, &tok.term), 1.0));
+        }
+        if is_code(&tok.term) {
             push_exact(
                 &mut clauses,
                 searcher,
@@ -165,7 +180,7 @@ pub fn build(
         for &(tf, w) in PHRASE_FIELDS {
             phrases.push(phrase_clause(
                 fields.text(tf),
-                &pair[..],
+                pair,
                 PAIR_SLOP,
                 w * PHRASE_WEIGHT,
             ));
@@ -189,43 +204,59 @@ pub fn build(
     for n in 1..=3usize.min(words.len()) {
         for run in words.windows(n) {
             let name = run.join(" ");
-            let weight = TOOL_WEIGHT * (n as f32 / content_words).min(1.0);
-            push_exact(&mut clauses, searcher, fields.tool, &name, weight);
+            let share = (n as f32 / content_words).min(1.0);
+            if push_exact(
+                &mut clauses,
+                searcher,
+                fields.tool,
+                &name,
+                TOOL_WEIGHT * share,
+            ) && share >= TOOL_KEY_SHARE
+            {
+                keys.push((Term::from_field_text(fields.tool, &name), share));
+            }
         }
     }
 
     let trimmed = text.trim().to_lowercase();
-    if deskbook_content::vocab::is_valid_id(&trimmed) {
-        push_exact(&mut clauses, searcher, fields.id, &trimmed, ID_WEIGHT);
+    if deskbook_content::vocab::is_valid_id(&trimmed)
+        && push_exact(&mut clauses, searcher, fields.id, &trimmed, ID_WEIGHT)
+    {
+        keys.push((Term::from_field_text(fields.id, &trimmed), 1.0));
     }
 
     let union: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-    let terms_query: Box<dyn Query> = match kind {
-        None => union,
-        Some(k) => {
-            let only = TermQuery::new(
-                Term::from_field_text(fields.kind, k),
-                IndexRecordOption::Basic,
-            );
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Must, union),
-                (
-                    Occur::Must,
-                    Box::new(ConstScoreQuery::new(Box::new(only), 0.0)),
-                ),
-            ]))
-        }
-    };
-    let phrases: Option<Box<dyn Query>> = if phrases.is_empty() {
-        None
-    } else {
-        Some(Box::new(BooleanQuery::new(phrases)))
-    };
+    let keys = keys
+        .into_iter()
+        .map(|(term, share)| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (of_kind(q, fields, kind), share)
+        })
+        .collect();
     Ok(Built {
-        terms: terms_query,
+        terms: of_kind(union, fields, kind),
         phrases,
+        keys,
         words: terms,
     })
+}
+
+/// `query` limited to items of `kind`, when given (the filter adds nothing to scores).
+fn of_kind(query: Box<dyn Query>, fields: &Fields, kind: Option<&str>) -> Box<dyn Query> {
+    let Some(k) = kind else {
+        return query;
+    };
+    let only = TermQuery::new(
+        Term::from_field_text(fields.kind, k),
+        IndexRecordOption::Basic,
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(only), 0.0)),
+        ),
+    ]))
 }
 
 /// The words of `text` as typed, lowercased, with surrounding punctuation removed
@@ -305,33 +336,28 @@ fn term_clause(term: Term, weight: f32) -> (Occur, Box<dyn Query>) {
     )
 }
 
+/// Add an exact clause when some document has the value; say whether it was added.
 fn push_exact(
     clauses: &mut Vec<(Occur, Box<dyn Query>)>,
     searcher: &Searcher,
     field: Field,
     value: &str,
     weight: f32,
-) {
+) -> bool {
     let term = Term::from_field_text(field, value);
-    if exists(searcher, &term) {
-        clauses.push(term_clause(term, weight));
+    if !exists(searcher, &term) {
+        return false;
     }
+    clauses.push(term_clause(term, weight));
+    true
 }
 
-fn phrase_clause(
-    field: Field,
-    tokens: &[Token],
-    slop: u32,
-    weight: f32,
-) -> (Occur, Box<dyn Query>) {
+fn phrase_clause(field: Field, tokens: &[Token], slop: u32, weight: f32) -> Box<dyn Query> {
     let first = tokens.first().map(|t| t.position).unwrap_or(0);
     let terms: Vec<(usize, Term)> = tokens
         .iter()
         .map(|t| (t.position - first, Term::from_field_text(field, &t.term)))
         .collect();
     let q = PhraseQuery::new_with_offset_and_slop(terms, slop);
-    (
-        Occur::Should,
-        Box::new(BoostQuery::new(Box::new(q), weight)),
-    )
+    Box::new(BoostQuery::new(Box::new(q), weight))
 }

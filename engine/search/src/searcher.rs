@@ -4,19 +4,20 @@ use std::time::Instant;
 
 use deskbook_content::Kind;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{EnableScoring, Query, Scorer};
 use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, TantivyDocument,
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Score, Searcher, SeekDangerResult,
+    TantivyDocument,
 };
 
 use crate::analyzer;
 use crate::document::SearchDoc;
 use crate::error::SearchError;
 use crate::indexer;
-use crate::query;
+use crate::query::{self, Built};
 use crate::schema::{self, Fields};
 use crate::snippet::{Snippet, Snippets};
 
@@ -118,14 +119,20 @@ impl SearchIndex {
             text,
             opts.kind.as_deref(),
         )?;
-        let candidates = searcher.search(
+        let mut top = searcher.search(
             &*built.terms,
             &TopDocs::with_limit(opts.limit.max(10) * RESCORE_FACTOR).order_by_score(),
         )?;
-        let mut top = match &built.phrases {
-            Some(phrases) => rescore(&searcher, &**phrases, candidates)?,
-            None => candidates,
-        };
+        add_keys(&searcher, &built, &mut top)?;
+        top.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+        for phrase in &built.phrases {
+            add_scores(&searcher, &**phrase, &mut top, |_| true)?;
+        }
+        top.sort_by(|a, b| {
+            b.0.partial_cmp(&a.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
+        });
         top.truncate(opts.limit);
         let snippets = Snippets::new(
             &searcher,
@@ -165,37 +172,80 @@ impl SearchIndex {
 }
 
 /// How many first-pass candidates per hit shown are rescored with phrases.
-const RESCORE_FACTOR: usize = 5;
+const RESCORE_FACTOR: usize = 2;
 
-/// Add the phrase scores of `query` to `candidates` and sort them again, best first.
-/// Only the candidates are visited: each segment's scorer seeks from one candidate to the
-/// next in document order.
-fn rescore(
+/// Bonus of an exact key (event number, tool name, id): above any score of words.
+const KEY_BONUS: Score = 1000.0;
+
+/// Give the items named by the query's keys their bonus, adding those the first pass did
+/// not keep (scored with the first-pass query, so they still compare among themselves).
+fn add_keys(
     searcher: &Searcher,
-    query: &dyn Query,
-    mut candidates: Vec<(Score, DocAddress)>,
-) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    candidates.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
-    let mut current: Option<(u32, Box<dyn Scorer>)> = None;
-    for (score, addr) in candidates.iter_mut() {
-        if current.as_ref().map(|(ord, _)| *ord) != Some(addr.segment_ord) {
-            let reader = searcher.segment_reader(addr.segment_ord);
-            current = Some((addr.segment_ord, weight.scorer(reader, 1.0)?));
-        }
-        if let Some((_, scorer)) = current.as_mut() {
-            if scorer.doc() < addr.doc_id {
-                scorer.seek(addr.doc_id);
-            }
-            if scorer.doc() == addr.doc_id {
-                *score += scorer.score();
+    built: &Built,
+    top: &mut Vec<(Score, DocAddress)>,
+) -> tantivy::Result<()> {
+    let mut bonus: Vec<(DocAddress, Score)> = Vec::new();
+    for (query, share) in &built.keys {
+        for addr in searcher.search(&**query, &DocSetCollector)? {
+            match bonus.iter_mut().find(|(a, _)| *a == addr) {
+                Some((_, b)) => *b += KEY_BONUS * share,
+                None => bonus.push((addr, KEY_BONUS * share)),
             }
         }
     }
-    candidates.sort_by(|a, b| {
-        b.0.partial_cmp(&a.0)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then((a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
-    });
-    Ok(candidates)
+    let mut added: Vec<DocAddress> = Vec::new();
+    for (addr, b) in bonus {
+        match top.iter_mut().find(|(_, a)| *a == addr) {
+            Some((score, _)) => *score += b,
+            None => {
+                top.push((b, addr));
+                added.push(addr);
+            }
+        }
+    }
+    if !added.is_empty() {
+        top.sort_by_key(|(_, a)| (a.segment_ord, a.doc_id));
+        add_scores(searcher, &*built.terms, top, |a| added.contains(a))?;
+    }
+    Ok(())
+}
+
+/// Add the scores `query` gives to the documents of `docs` (sorted by address) that `pick`
+/// selects. Only those documents are looked at: the scorer jumps from one to the next
+/// (`seek_danger` checks a document without scanning ahead for the next match).
+fn add_scores(
+    searcher: &Searcher,
+    query: &dyn Query,
+    docs: &mut [(Score, DocAddress)],
+    pick: impl Fn(&DocAddress) -> bool,
+) -> tantivy::Result<()> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    // The scorer of the current segment, and the first document it may still match
+    // (`seek_danger` may only be asked about documents from there on).
+    let mut current: Option<(u32, Box<dyn Scorer>, DocId)> = None;
+    for (score, addr) in docs.iter_mut().filter(|(_, a)| pick(a)) {
+        let result = match current.as_mut() {
+            Some((ord, _, bound)) if *ord == addr.segment_ord && addr.doc_id < *bound => {
+                continue;
+            }
+            Some((ord, scorer, _)) if *ord == addr.segment_ord => scorer.seek_danger(addr.doc_id),
+            _ => {
+                let reader = searcher.segment_reader(addr.segment_ord);
+                let (result, scorer) = weight.scorer_danger(reader, addr.doc_id, 1.0)?;
+                current = Some((addr.segment_ord, scorer, addr.doc_id));
+                result
+            }
+        };
+        let Some((_, scorer, bound)) = current.as_mut() else {
+            continue;
+        };
+        match result {
+            SeekDangerResult::Found => {
+                *score += scorer.score();
+                *bound = addr.doc_id + 1;
+            }
+            SeekDangerResult::SeekLowerBound(next) => *bound = next,
+        }
+    }
+    Ok(())
 }

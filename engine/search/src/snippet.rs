@@ -6,11 +6,16 @@
 
 use std::ops::Range;
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::{Serialize, Serializer};
 use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer};
+use tantivy::{Score, Searcher, TantivyDocument, Term};
+
+use crate::stem::CachedStemmer;
 
 /// Longest snippet, in characters.
 pub const MAX_CHARS: usize = 160;
@@ -54,6 +59,7 @@ impl Serialize for Snippet {
 /// Snippet generators for the summary and the body of one query's hits.
 pub struct Snippets {
     summary_field: Field,
+    body_field: Field,
     summary: SnippetGenerator,
     body: SnippetGenerator,
 }
@@ -65,15 +71,11 @@ impl Snippets {
         summary: Field,
         body: Field,
     ) -> tantivy::Result<Snippets> {
-        let make = |field| -> tantivy::Result<SnippetGenerator> {
-            let mut g = SnippetGenerator::create(searcher, query, field)?;
-            g.set_max_num_chars(MAX_CHARS);
-            Ok(g)
-        };
         Ok(Snippets {
             summary_field: summary,
-            summary: make(summary)?,
-            body: make(body)?,
+            body_field: body,
+            summary: generator(searcher, query, summary)?,
+            body: generator(searcher, query, body)?,
         })
     }
 
@@ -81,8 +83,15 @@ impl Snippets {
     /// tie (it reads better), and the start of the summary when neither marks anything
     /// (the hit matched on its title, an alias, a tag or an event number).
     pub fn of(&self, doc: &TantivyDocument) -> Snippet {
-        let summary = convert(self.summary.snippet_from_doc(doc));
-        let body = convert(self.body.snippet_from_doc(doc));
+        let text_of = |f: Field| {
+            doc.get_first(f)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .unwrap_or("")
+        };
+        let summary_text = text_of(self.summary_field);
+        let body_text = text_of(self.body_field);
+        let summary = widen(summary_text, &self.summary.snippet(summary_text));
+        let body = widen(body_text, &self.body.snippet(body_text));
         let (s, b) = (distinct(&summary), distinct(&body));
         if b > s {
             return body;
@@ -90,14 +99,61 @@ impl Snippets {
         if s > 0 {
             return summary;
         }
-        let text = doc
-            .get_first(self.summary_field)
-            .and_then(|v| tantivy::schema::Value::as_str(&v))
-            .unwrap_or("");
         Snippet {
-            text: truncate(text, MAX_CHARS),
+            text: truncate(summary_text, MAX_CHARS),
             highlights: Vec::new(),
         }
+    }
+}
+
+/// The passage tantivy picked spans the matched words only (the snippet analyzer drops the
+/// others); give it context up to [`MAX_CHARS`]: a third before, the rest after, cut at
+/// word boundaries.
+fn widen(text: &str, found: &tantivy::snippet::Snippet) -> Snippet {
+    let range = found.fragment_range();
+    if found.is_empty() || text.get(range.clone()).is_none() {
+        return Snippet::default();
+    }
+    let used = text[range.clone()].chars().count();
+    let spare = MAX_CHARS.saturating_sub(used);
+
+    let before = &text[..range.start];
+    let mut start = before
+        .char_indices()
+        .rev()
+        .take(spare / 3)
+        .last()
+        .map(|(i, _)| i)
+        .unwrap_or(range.start);
+    if start > 0 {
+        // Begin at a word: after the first space of the added context, if any.
+        start = text[start..range.start]
+            .find(char::is_whitespace)
+            .map(|i| start + i + 1)
+            .unwrap_or(range.start);
+    }
+    let taken = text[start..range.start].chars().count();
+    let after = &text[range.end..];
+    let mut end = after
+        .char_indices()
+        .nth(spare.saturating_sub(taken))
+        .map(|(i, _)| range.end + i)
+        .unwrap_or(text.len());
+    if end < text.len() {
+        // End at a word: before the last space of the added context, if any.
+        end = text[range.end..end]
+            .rfind(char::is_whitespace)
+            .map(|i| range.end + i)
+            .unwrap_or(range.end);
+    }
+    let shift = range.start - start;
+    Snippet {
+        text: text[start..end].trim_end().to_string(),
+        highlights: found
+            .highlighted()
+            .iter()
+            .map(|r| r.start + shift..r.end + shift)
+            .collect(),
     }
 }
 
@@ -114,11 +170,35 @@ fn truncate(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
 }
 
-fn convert(s: tantivy::snippet::Snippet) -> Snippet {
-    Snippet {
-        text: s.fragment().to_string(),
-        highlights: s.highlighted().to_vec(),
+/// A snippet generator for the query's terms in `field`, as tantivy's `create` makes it
+/// (rarer terms weigh more when picking the passage), but with an analyzer that stems only
+/// the words that can match (see [`crate::stem`]).
+fn generator(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: Field,
+) -> tantivy::Result<SnippetGenerator> {
+    let mut terms: BTreeSet<&Term> = BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term);
+        }
+    });
+    let mut weights: BTreeMap<String, Score> = BTreeMap::new();
+    for term in terms {
+        let value = term.value();
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let df = searcher.doc_freq(term)?;
+        if df > 0 {
+            weights.insert(text.to_string(), 1.0 / (1.0 + df as Score));
+        }
     }
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(CachedStemmer::gated(weights.keys().cloned()))
+        .build();
+    Ok(SnippetGenerator::new(weights, analyzer, field, MAX_CHARS))
 }
 
 fn distinct(s: &Snippet) -> usize {

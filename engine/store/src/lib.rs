@@ -15,6 +15,6 @@ mod store;
 pub mod time;
 
 pub use error::StoreError;
-pub use model::{Call, Event, NewCall, Outcome};
+pub use model::{Call, Event, NewCall, Outcome, Stamp};
 pub use path::default_path;
 pub use store::Store;

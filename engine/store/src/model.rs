@@ -56,3 +56,11 @@ pub struct Outcome<'a> {
     pub category: Option<&'a str>,
     pub escalate: Option<&'a str>,
 }
+
+/// Where a committed event landed in its call's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub seq: i64,
+    /// The time recorded with it (RFC 3339 UTC).
+    pub at: String,
+}

@@ -3,7 +3,8 @@
 //! Only plain types: TEXT (ids, JSON documents, RFC 3339 UTC timestamps) and BIGINT. JSON is
 //! stored as text so the same rows load into PostgreSQL `text` (or cast to `jsonb`) without
 //! conversion. SQLite-only settings (WAL, `application_id`, `user_version`) are applied in
-//! `store.rs`, never in these statements.
+//! `store.rs`, and SQLite's one storage option is added by [`sqlite`], never written into
+//! [`CREATE`].
 
 /// The schema version this code writes and reads (`PRAGMA user_version`).
 pub const VERSION: i64 = 1;
@@ -35,5 +36,26 @@ CREATE TABLE events (
     payload TEXT NOT NULL,       -- JSON object
     at      TEXT NOT NULL,       -- RFC 3339 UTC
     PRIMARY KEY (session, seq)
-) WITHOUT ROWID;
+);
 ";
+
+/// [`CREATE`] as SQLite runs it: `events` is stored `WITHOUT ROWID`, clustered on its
+/// primary key, so appending an event writes one b-tree page instead of two (the table and
+/// its key index). That halves the bytes every committed event puts in the WAL. PostgreSQL
+/// takes [`CREATE`] as it is.
+pub fn sqlite() -> String {
+    CREATE.replace(
+        "    PRIMARY KEY (session, seq)\n);",
+        "    PRIMARY KEY (session, seq)\n) WITHOUT ROWID;",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_adds_only_the_storage_option() {
+        let ddl = super::sqlite();
+        assert_eq!(ddl.matches("WITHOUT ROWID").count(), 1);
+        assert_eq!(ddl.replace(" WITHOUT ROWID", ""), super::CREATE);
+    }
+}

@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 /// A YAML playbook `linear` of `n` steps (n ≥ 2): questions with two choices and `do` steps
 /// alternating, each a template over the inputs, then one `end`. Every step's answer is
-/// `"yes"` for a question and `"done"` for a `do` step.
+/// `"yes"` for a question and `"done"` for a `do` step. Kept compact: 10,000 steps stay
+/// under the 1 MB limit of a content file.
 pub fn linear(n: usize) -> String {
     let n = n.max(2);
     let mut y = String::with_capacity(n * 160);
@@ -19,14 +20,13 @@ pub fn linear(n: usize) -> String {
         if i % 2 == 1 {
             let _ = writeln!(
                 y,
-                "  - id: s{i}\n    ask: \"Step {i}: does {{{{ caller }}}} pass check {i}?\"\n    \
-                 save: answer{}\n    choices: {{\"yes\": s{next}, \"no\": s{next}}}",
-                i % 7
+                "  - id: s{i}\n    ask: \"Does {{{{ caller }}}} pass {i}?\"\n    \
+                 choices: {{\"yes\": s{next}, \"no\": s{next}}}"
             );
         } else {
             let _ = writeln!(
                 y,
-                "  - id: s{i}\n    do: \"Step {i}: have {{{{ caller }}}} run fix {i}.\"\n    next: s{next}"
+                "  - id: s{i}\n    do: \"Have {{{{ caller }}}} fix {i}.\"\n    next: s{next}"
             );
         }
     }
@@ -44,6 +44,17 @@ pub fn linear_answer(i: usize) -> &'static str {
     } else {
         "done"
     }
+}
+
+/// An answers file (DESIGN.md's shape) that runs `linear(n)` to its end.
+pub fn linear_answers(n: usize) -> String {
+    let n = n.max(2);
+    let mut y = String::with_capacity(n * 16);
+    y.push_str("vars: {caller: pc-0042.example.com}\nanswers:\n");
+    for i in 1..n {
+        let _ = writeln!(y, "  s{i}: {}", linear_answer(i));
+    }
+    y
 }
 
 /// A YAML playbook `lua-steps` of `n` questions, each followed by a `lua` step that counts
@@ -97,9 +108,17 @@ mod tests {
         assert_eq!(y.matches("  - id: s").count(), 10);
         assert_eq!(y.matches("end: fixed-understood").count(), 1);
         assert!(y.contains("choices: {\"yes\": s2, \"no\": s2}"));
-        assert!(y.contains(
-            "  - id: s2\n    do: \"Step 2: have {{ caller }} run fix 2.\"\n    next: s3"
-        ));
+        assert!(y.contains("  - id: s2\n    do: \"Have {{ caller }} fix 2.\"\n    next: s3"));
+        assert!(linear(10_000).len() < 1024 * 1024);
+    }
+
+    #[test]
+    fn linear_answers_answer_every_step() {
+        let a = linear_answers(4);
+        assert_eq!(
+            a,
+            "vars: {caller: pc-0042.example.com}\nanswers:\n  s1: yes\n  s2: done\n  s3: yes\n"
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //!   …) raise a clear error instead of reading as nil.
 //! - Chunks are text only (`ChunkMode::Text`); `load` in a playbook is text-only too, and
 //!   `string.dump` is removed, so no bytecode can be made or loaded.
-//! - `math.random` is removed: a run must replay exactly from its recorded answers.
+//! - A run must replay exactly from its recorded answers: `math.random` is removed and
+//!   `pairs` walks keys in sorted order (Lua's hash order differs between interpreters).
 //! - A memory limit for the interpreter, and an instruction hook that fails a step whose
 //!   Lua code runs past its deadline (time spent waiting for the agent does not count).
 //!
@@ -83,8 +84,20 @@ const FORBIDDEN: &[&str] = &[
 pub(crate) const API_CHUNK: &str = "=deskbook";
 
 /// The name a playbook chunk gets inside Lua. Lua cuts chunk names in messages to 60
-/// bytes, so the file's path is put back in [`Sandbox::message`] instead.
+/// bytes, so the file's path is put back in [`Sandbox::message`] instead. A chunk that
+/// starts on line N+1 of its file (a YAML `lua` step) is named `~playbook@N`, and N is
+/// added to the lines Lua reports.
 const CHUNK: &str = "~playbook";
+
+/// The line offset encoded in a chunk name (`=~playbook@N`, with or without the `=`).
+fn chunk_offset(name: &str) -> Option<usize> {
+    let rest = name.trim_start_matches('=').strip_prefix(CHUNK)?;
+    match rest.strip_prefix('@') {
+        Some(n) => n.parse().ok(),
+        None if rest.is_empty() => Some(0),
+        None => None,
+    }
+}
 
 /// A run's interpreter.
 pub(crate) struct Sandbox {
@@ -131,12 +144,11 @@ impl Sandbox {
         let last_line = self.last_line.clone();
         let limit = self.limits.step_time;
         let callback = move |_: &Lua, debug: &Debug| -> mlua::Result<VmState> {
+            let mut offset = None;
             if debug.event() == DebugEvent::Line {
-                if let Some(line) = debug.current_line() {
-                    let src = debug.source();
-                    if src.source.as_deref() != Some(API_CHUNK) {
-                        last_line.set(line);
-                    }
+                offset = debug.source().source.as_deref().and_then(chunk_offset);
+                if let (Some(line), Some(off)) = (debug.current_line(), offset) {
+                    last_line.set(line + off);
                 }
             }
             // Checked on line events too: a loop whose body is a `pcall` of an endless loop
@@ -144,7 +156,12 @@ impl Sandbox {
             // error; the loop's own jump back is a line event outside it.
             if let Some(d) = deadline.get() {
                 if Instant::now() > d {
-                    let line = debug.current_line().unwrap_or(last_line.get());
+                    let offset =
+                        offset.or_else(|| debug.source().source.as_deref().and_then(chunk_offset));
+                    let line = match (debug.current_line(), offset) {
+                        (Some(l), Some(off)) => l + off,
+                        _ => last_line.get(),
+                    };
                     return Err(mlua::Error::RuntimeError(format!(
                         "\u{1}{line}\u{1}the Lua code ran longer than {} (the limit for one step): is there an endless loop?",
                         human_duration(limit)
@@ -201,6 +218,38 @@ impl Sandbox {
             .set_mode(ChunkMode::Text)
             .call((raw_load, env.clone()))?;
         env.set("load", text_load)?;
+        // `pairs` in key order: Lua's hash order changes from one interpreter to the next,
+        // and a run must take the same path when it is replayed to resume it.
+        let sorted_pairs: Function = lua
+            .load(
+                "local next, sort, type, tostring = ...\n\
+                 local function before(a, b)\n\
+                   local ta, tb = type(a), type(b)\n\
+                   if ta ~= tb then return ta < tb end\n\
+                   if ta == 'number' or ta == 'string' then return a < b end\n\
+                   return tostring(a) < tostring(b)\n\
+                 end\n\
+                 return function(t)\n\
+                   local keys = {}\n\
+                   for k in next, t do keys[#keys + 1] = k end\n\
+                   sort(keys, before)\n\
+                   local i = 0\n\
+                   return function()\n\
+                     i = i + 1\n\
+                     local k = keys[i]\n\
+                     if k ~= nil then return k, t[k] end\n\
+                   end, t, nil\n\
+                 end",
+            )
+            .set_name(API_CHUNK)
+            .set_mode(ChunkMode::Text)
+            .call((
+                g.get::<Function>("next")?,
+                g.get::<Table>("table")?.get::<Function>("sort")?,
+                g.get::<Function>("type")?,
+                g.get::<Function>("tostring")?,
+            ))?;
+        env.set("pairs", sorted_pairs)?;
         let meta = lua.create_table()?;
         let forbidden: Function = lua
             .load(
@@ -229,16 +278,14 @@ impl Sandbox {
         first_line: usize,
         env: Table,
     ) -> Result<Function, String> {
-        let padded;
-        let text = if first_line > 1 {
-            padded = format!("{}{source}", "\n".repeat(first_line - 1));
-            padded.as_str()
+        let name = if first_line > 1 {
+            format!("={CHUNK}@{}", first_line - 1)
         } else {
-            source
+            format!("={CHUNK}")
         };
         self.lua
-            .load(text)
-            .set_name(format!("={CHUNK}"))
+            .load(source)
+            .set_name(name)
             .set_mode(ChunkMode::Text)
             .set_environment(env)
             .into_function()
@@ -310,12 +357,33 @@ fn innermost(e: &mlua::Error) -> &mlua::Error {
     }
 }
 
-/// Lua prefixes messages with the chunk name: put the file's path in its place.
+/// Lua prefixes messages with the chunk name (`~playbook@N:LINE:`): put the file's path
+/// and line in its place.
 fn strip_chunk_prefix(message: &str, file: &str) -> String {
     let first = message.lines().next().unwrap_or("").trim();
-    match first.strip_prefix(CHUNK) {
-        Some(rest) => format!("{file}{rest}"),
-        None => first.replace(&format!("{CHUNK}:"), &format!("{file}:")),
+    let Some(at) = first.find(CHUNK) else {
+        return first.to_string();
+    };
+    let rest = &first[at + CHUNK.len()..];
+    let (offset, rest) = match rest.strip_prefix('@') {
+        Some(r) => {
+            let digits = r.len() - r.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            (r[..digits].parse::<usize>().unwrap_or(0), &r[digits..])
+        }
+        None => (0, rest),
+    };
+    let Some(after) = rest.strip_prefix(':') else {
+        return format!("{}{file}{rest}", &first[..at]);
+    };
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match after[..digits].parse::<usize>() {
+        Ok(line) => format!(
+            "{}{file}:{}{}",
+            &first[..at],
+            line + offset,
+            &after[digits..]
+        ),
+        Err(_) => format!("{}{file}:{after}", &first[..at]),
     }
 }
 
@@ -330,7 +398,7 @@ fn first_line_of(message: &str, file: &str, line: usize) -> String {
 }
 
 fn human_duration(d: Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
+    if d.as_millis().is_multiple_of(1000) {
         format!("{} s", d.as_secs())
     } else {
         format!("{} ms", d.as_millis())
@@ -338,11 +406,31 @@ fn human_duration(d: Duration) -> String {
 }
 
 fn human_bytes(n: usize) -> String {
-    if n % (1024 * 1024) == 0 {
+    if n.is_multiple_of(1024 * 1024) {
         format!("{} MB", n / (1024 * 1024))
-    } else if n % 1024 == 0 {
+    } else if n.is_multiple_of(1024) {
         format!("{} KB", n / 1024)
     } else {
         format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_names_map_back_to_file_lines() {
+        assert_eq!(chunk_offset("=~playbook"), Some(0));
+        assert_eq!(chunk_offset("=~playbook@41"), Some(41));
+        assert_eq!(chunk_offset("=deskbook"), None);
+        assert_eq!(
+            strip_chunk_prefix("~playbook@41:3: attempt to call a nil value", "p.yaml"),
+            "p.yaml:44: attempt to call a nil value"
+        );
+        assert_eq!(
+            strip_chunk_prefix("~playbook:7: boom\nstack traceback:", "p.lua"),
+            "p.lua:7: boom"
+        );
     }
 }

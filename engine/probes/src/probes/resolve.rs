@@ -102,7 +102,7 @@ pub(crate) fn run(
             "ms": millis_f(began.elapsed()),
         }));
         let decisive = asked.rank() == 3;
-        if best.as_ref().map_or(true, |(_, b)| asked.rank() > b.rank()) {
+        if best.as_ref().is_none_or(|(_, b)| asked.rank() > b.rank()) {
             best = Some((*s, asked));
         }
         if decisive {

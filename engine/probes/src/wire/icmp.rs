@@ -59,7 +59,7 @@ pub(crate) fn match_reply(
     let ours = |hdr: &[u8]| {
         let got_id = u16::from_be_bytes([*hdr.get(4)?, *hdr.get(5)?]);
         let got_seq = u16::from_be_bytes([*hdr.get(6)?, *hdr.get(7)?]);
-        Some(got_seq == seq && id.map_or(true, |i| i == got_id))
+        Some(got_seq == seq && id.is_none_or(|i| i == got_id))
     };
     let (reply, unreach, exceeded) = if v6 { (129, 1, 3) } else { (0, 3, 11) };
     if ty == reply {
