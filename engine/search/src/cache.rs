@@ -21,7 +21,7 @@ use deskbook_content::Content;
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
-use crate::document::{documents, Scope};
+use crate::document::{into_documents, Scope, SearchDoc};
 use crate::indexer;
 use crate::schema;
 use crate::searcher::SearchIndex;
@@ -167,9 +167,7 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             }
         }
     }
-    let content = deskbook_content::load(specs);
-    let docs = documents(&content, scope);
-    let problems = problem_count(&content);
+    let (docs, problems) = load_documents(specs, scope);
     match build_into_cache(root, &key, &docs, problems) {
         Ok((index, dir)) => Ok(Opened {
             index,
@@ -195,9 +193,16 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
 }
 
 fn build_memory(specs: &[LayerSpec], scope: Scope) -> tantivy::Result<(SearchIndex, usize)> {
+    let (docs, problems) = load_documents(specs, scope);
+    Ok((SearchIndex::in_memory(&docs)?, problems))
+}
+
+/// Load the content and turn it into records, letting go of the content as it goes (the
+/// peak memory of a cold search is loading plus records, never loading plus indexing).
+fn load_documents(specs: &[LayerSpec], scope: Scope) -> (Vec<SearchDoc>, usize) {
     let content = deskbook_content::load(specs);
-    let docs = documents(&content, scope);
-    Ok((SearchIndex::in_memory(&docs)?, problem_count(&content)))
+    let problems = problem_count(&content);
+    (into_documents(content, scope), problems)
 }
 
 fn problem_count(content: &Content) -> usize {
@@ -246,7 +251,7 @@ fn set_aside(dir: &Path) {
 fn build_into_cache(
     root: &Path,
     key: &str,
-    docs: &[crate::document::SearchDoc],
+    docs: &[SearchDoc],
     problems: usize,
 ) -> Result<(SearchIndex, PathBuf), String> {
     fs::create_dir_all(root).map_err(|e| describe_io(root, &e))?;
@@ -277,7 +282,7 @@ fn build_into_cache(
 fn build_tmp(
     tmp: &Path,
     key: &str,
-    docs: &[crate::document::SearchDoc],
+    docs: &[SearchDoc],
     problems: usize,
 ) -> Result<(), String> {
     let index = indexer::build_in_dir(tmp, docs).map_err(|e| e.to_string())?;

@@ -59,6 +59,34 @@ pub fn documents(content: &Content, scope: Scope) -> Vec<SearchDoc> {
     out
 }
 
+/// As [`documents`], consuming the content: each item is dropped once its record is made,
+/// so a large layer is never held twice (as loaded and as records) at the peak of a build.
+pub fn into_documents(content: Content, scope: Scope) -> Vec<SearchDoc> {
+    let cues_of: Vec<Vec<String>> = {
+        let admitted: Vec<&Item> = content.items.iter().filter(|i| scope.admits(i)).collect();
+        content
+            .playbooks
+            .iter()
+            .map(|pb| cues(&admitted, &pb.id))
+            .collect()
+    };
+    let Content {
+        items, playbooks, ..
+    } = content;
+    let mut out: Vec<SearchDoc> = Vec::with_capacity(items.len() + playbooks.len());
+    for item in items {
+        if scope.admits(&item) {
+            out.push(from_item(&item));
+        }
+    }
+    for (pb, cues) in playbooks.iter().zip(cues_of) {
+        let mut doc = from_playbook(pb);
+        doc.cues = cues;
+        out.push(doc);
+    }
+    out
+}
+
 /// The aliases of the articles and guidance whose first playbook is `playbook`: the
 /// phrasings of the problems this playbook is the way into ("everything worked yesterday"
 /// leads to the triage playbook). Events and tools are left out: they list playbooks as

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Whole-process search figures, with the release binary:
+#  1. `deskbook search "bad spi"` with a warm cache on the built-in content, against
+#     `grep -ri "bad spi" kb/` in the same hyperfine run (median ratio);
+#  2. peak memory (/usr/bin/time -v) and wall time of a search on the built-in content plus
+#     a generated layer of N articles (default 10,000): cold (builds the index) and warm.
+# Usage: engine/search/benches/process.sh [N]     (needs hyperfine and GNU time)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+n="${1:-10000}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release -q
+cargo build --release -q -p deskbook-search --example corpus
+bin="$PWD/target/release/deskbook"
+export XDG_CACHE_HOME="$work/cache"
+
+echo "== warm 'deskbook search \"bad spi\"' vs grep -ri (built-in content) =="
+"$bin" search "bad spi" >/dev/null   # warm the cache
+hyperfine -N --warmup 10 --runs 200 --export-json "$work/hf.json" \
+  "$bin search \"bad spi\"" "grep -ri \"bad spi\" kb/" >/dev/null
+python3 - "$work/hf.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+med = {x["command"]: x["median"] * 1000 for x in r}
+(ds, dm), (gs, gm) = list(med.items())
+print(f"deskbook search median {dm:.2f} ms, grep -ri median {gm:.2f} ms, ratio {dm / gm:.2f}x")
+EOF
+
+echo "== built-in content + $n generated articles =="
+"$PWD/target/release/examples/corpus" "$work/layer" "$n" >/dev/null
+peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%.1f MB", $2/1024} /Elapsed/ {printf "  wall %s", $2}'; echo; }
+rm -rf "$XDG_CACHE_HOME"
+echo -n "cold search (loads, indexes, caches): "; peak "$bin" --content "$work/layer" search "kerberos ticket refresh"
+echo -n "warm search (opens the cached index): "; peak "$bin" --content "$work/layer" search "kerberos ticket refresh"
+echo -n "for scale, 'deskbook list' (loads only): "; peak "$bin" --content "$work/layer" list
+hyperfine -N --warmup 3 --runs 30 --export-json "$work/hf2.json" \
+  "$bin --content $work/layer search \"kerberos ticket refresh\"" >/dev/null
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"warm whole-process search over the layer: median {r["median"]*1000:.1f} ms")' "$work/hf2.json"
