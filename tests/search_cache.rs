@@ -254,3 +254,23 @@ fn an_unwritable_cache_falls_back_to_memory_and_says_so_once() {
     );
     assert!(err.ends_with("); searching an in-memory index\n"), "{err}");
 }
+
+// A layer with a broken file: search still answers from what loaded, and says so on the
+// run that builds the index and on the runs that reuse it (the count is in the manifest).
+#[test]
+fn content_problems_are_reported_on_cold_and_warm_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let layer = common::fixture("bad/yaml-syntax");
+    let layer = layer.to_str().expect("utf-8 path");
+    for _ in 0..2 {
+        let out = run_in(dir.path(), &["--content", layer, "search", "bad spi"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("event-4268"));
+        assert_eq!(
+            stderr(&out),
+            "warning: the content has 1 problem(s); results cover the items that loaded (run \
+             `deskbook check`)\n"
+        );
+    }
+    assert_eq!(index_dirs(dir.path()).len(), 1);
+}

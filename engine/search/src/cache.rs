@@ -167,8 +167,9 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             }
         }
     }
-    let (docs, problems) = load_documents(specs, scope);
-    match build_into_cache(root, &key, &docs, problems) {
+    let content = deskbook_content::load(specs);
+    let problems = problem_count(&content);
+    match build_into_cache(root, &key, into_documents(content, scope), problems) {
         Ok((index, dir)) => Ok(Opened {
             index,
             origin: Origin::Built(dir),
@@ -182,8 +183,9 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
                 "cannot use the search index cache at {} ({why}); searching an in-memory index",
                 root.display()
             ));
+            let (index, problems) = build_memory(specs, scope)?;
             Ok(Opened {
-                index: SearchIndex::in_memory(&docs)?,
+                index,
                 origin: Origin::Memory,
                 problems,
                 notes,
@@ -192,17 +194,12 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
     }
 }
 
+/// Load the content and index it in memory, letting go of each item as it is indexed.
 fn build_memory(specs: &[LayerSpec], scope: Scope) -> tantivy::Result<(SearchIndex, usize)> {
-    let (docs, problems) = load_documents(specs, scope);
-    Ok((SearchIndex::in_memory(&docs)?, problems))
-}
-
-/// Load the content and turn it into records, letting go of the content as it goes (the
-/// peak memory of a cold search is loading plus records, never loading plus indexing).
-fn load_documents(specs: &[LayerSpec], scope: Scope) -> (Vec<SearchDoc>, usize) {
     let content = deskbook_content::load(specs);
     let problems = problem_count(&content);
-    (into_documents(content, scope), problems)
+    let index = indexer::build_in_ram(into_documents(content, scope))?;
+    Ok((SearchIndex::from_index(index)?, problems))
 }
 
 fn problem_count(content: &Content) -> usize {
@@ -251,7 +248,7 @@ fn set_aside(dir: &Path) {
 fn build_into_cache(
     root: &Path,
     key: &str,
-    docs: &[SearchDoc],
+    docs: impl Iterator<Item = SearchDoc>,
     problems: usize,
 ) -> Result<(SearchIndex, PathBuf), String> {
     fs::create_dir_all(root).map_err(|e| describe_io(root, &e))?;
@@ -282,15 +279,15 @@ fn build_into_cache(
 fn build_tmp(
     tmp: &Path,
     key: &str,
-    docs: &[SearchDoc],
+    docs: impl Iterator<Item = SearchDoc>,
     problems: usize,
 ) -> Result<(), String> {
-    let index = indexer::build_in_dir(tmp, docs).map_err(|e| e.to_string())?;
+    let (index, count) = indexer::build_in_dir(tmp, docs).map_err(|e| e.to_string())?;
     drop(index);
     let manifest = Manifest {
         format: schema::FORMAT,
         key: key.to_string(),
-        docs: docs.len() as u64,
+        docs: count,
         problems,
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;

@@ -59,9 +59,9 @@ pub fn documents(content: &Content, scope: Scope) -> Vec<SearchDoc> {
     out
 }
 
-/// As [`documents`], consuming the content: each item is dropped once its record is made,
-/// so a large layer is never held twice (as loaded and as records) at the peak of a build.
-pub fn into_documents(content: Content, scope: Scope) -> Vec<SearchDoc> {
+/// As [`documents`], consuming the content as the records are taken: each item is dropped
+/// once its record is made, so a large layer is not held twice at the peak of a build.
+pub fn into_documents(content: Content, scope: Scope) -> impl Iterator<Item = SearchDoc> {
     let cues_of: Vec<Vec<String>> = {
         let admitted: Vec<&Item> = content.items.iter().filter(|i| scope.admits(i)).collect();
         content
@@ -73,18 +73,16 @@ pub fn into_documents(content: Content, scope: Scope) -> Vec<SearchDoc> {
     let Content {
         items, playbooks, ..
     } = content;
-    let mut out: Vec<SearchDoc> = Vec::with_capacity(items.len() + playbooks.len());
-    for item in items {
-        if scope.admits(&item) {
-            out.push(from_item(&item));
-        }
-    }
-    for (pb, cues) in playbooks.iter().zip(cues_of) {
-        let mut doc = from_playbook(pb);
+    let items = items
+        .into_iter()
+        .filter(move |i| scope.admits(i))
+        .map(|i| from_item(&i));
+    let playbooks = playbooks.into_iter().zip(cues_of).map(|(pb, cues)| {
+        let mut doc = from_playbook(&pb);
         doc.cues = cues;
-        out.push(doc);
-    }
-    out
+        doc
+    });
+    items.chain(playbooks)
 }
 
 /// The aliases of the articles and guidance whose first playbook is `playbook`: the

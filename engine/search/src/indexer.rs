@@ -1,9 +1,11 @@
 //! Writing search documents into a tantivy index, on disk or in memory.
 //!
 //! One writer thread and a modest memory budget: the built-in content is small, a large
-//! organisation's layer is a few thousand articles, and the search process must stay well
-//! under 100 MB. The index ends as a single segment, so a query touches one term dictionary.
+//! organisation's layer is a few thousand articles, and a cold search (load, index, cache)
+//! must not need much more memory than loading the content does. The index ends as a
+//! single segment, so a query touches one term dictionary.
 
+use std::borrow::Borrow;
 use std::path::Path;
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
@@ -16,8 +18,12 @@ use crate::schema::{self, Fields};
 /// 100 MB.
 const WRITER_BUDGET: usize = 20_000_000;
 
-/// Build an index in `dir` (an existing, empty folder) from `docs`.
-pub fn build_in_dir(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<Index> {
+/// Build an index in `dir` (an existing, empty folder) from `docs`; also gives the number
+/// of records written.
+pub fn build_in_dir<D: Borrow<SearchDoc>>(
+    dir: &Path,
+    docs: impl IntoIterator<Item = D>,
+) -> tantivy::Result<(Index, u64)> {
     let (schema, fields) = schema::build();
     let directory = MmapDirectory::open(dir)?;
     let index = Index::builder()
@@ -25,12 +31,14 @@ pub fn build_in_dir(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<Index> {
         .settings(IndexSettings::default())
         .tokenizers(schema::tokenizers())
         .open_or_create(directory)?;
-    write(&index, fields, docs)?;
-    Ok(index)
+    let count = write(&index, fields, docs)?;
+    Ok((index, count))
 }
 
 /// Build an index in memory from `docs`.
-pub fn build_in_ram(docs: &[SearchDoc]) -> tantivy::Result<Index> {
+pub fn build_in_ram<D: Borrow<SearchDoc>>(
+    docs: impl IntoIterator<Item = D>,
+) -> tantivy::Result<Index> {
     let (schema, fields) = schema::build();
     let index = Index::builder()
         .schema(schema)
@@ -40,10 +48,17 @@ pub fn build_in_ram(docs: &[SearchDoc]) -> tantivy::Result<Index> {
     Ok(index)
 }
 
-fn write(index: &Index, f: Fields, docs: &[SearchDoc]) -> tantivy::Result<()> {
+fn write<D: Borrow<SearchDoc>>(
+    index: &Index,
+    f: Fields,
+    docs: impl IntoIterator<Item = D>,
+) -> tantivy::Result<u64> {
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(1, WRITER_BUDGET)?;
+    let mut count = 0;
     for d in docs {
+        let d = d.borrow();
+        count += 1;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &d.id);
         doc.add_text(f.kind, &d.kind);
@@ -78,5 +93,5 @@ fn write(index: &Index, f: Fields, docs: &[SearchDoc]) -> tantivy::Result<()> {
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
-    Ok(())
+    Ok(count)
 }

@@ -5,9 +5,10 @@
 //! - every word is looked for in title, aliases, keywords, summary and body, each with its
 //!   weight (a match in a title or an alias outranks one in the body);
 //! - a word of five letters or more that the index does not know is taken as a typo and
-//!   replaced by the indexed terms one edit away ("kerberose", "negociating");
+//!   also stands for the indexed terms one edit away ("kerberose", "negociating"), at a
+//!   lower weight;
 //! - adjacent words also count as a phrase ("bad spi" beats "bad" and "spi" far apart), and
-//!   the whole query as a phrase in aliases and titles outranks everything but exact keys;
+//!   the whole query (three words or more) as a phrase in an alias or a title weighs most;
 //! - a number is an event or failure code: the event item that *is* that number comes
 //!   first, items about it follow;
 //! - a tool's command name raises the tool, the more so the more of the query it is, and
