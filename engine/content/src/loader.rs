@@ -202,10 +202,11 @@ fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)
 
 fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let Some(file) = decode(&raw, &mut diags) else {
+    let rel = raw.rel.clone();
+    let Some(file) = decode(raw, &mut diags) else {
         return (Parsed::Skip, diags);
     };
-    let rel = raw.rel.as_str();
+    let rel = rel.as_str();
     let parsed = if rel == "kb/taxonomy.yaml" {
         Parsed::Taxonomy(file)
     } else if rel.starts_with("kb/") && rel.ends_with(".md") {
@@ -256,20 +257,23 @@ fn id_line(file: &SourceFile) -> usize {
         .unwrap_or(1)
 }
 
-fn decode(raw: &RawFile, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
-    let bytes = match &raw.contents {
+/// Turn a file's bytes into text (without copying them), or report where the UTF-8 breaks.
+fn decode(raw: RawFile, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    let bytes = match raw.contents {
         Ok(b) => b,
         Err(msg) => {
-            diags.push(Diagnostic::error(&raw.display, 1, 1, msg.clone()));
+            diags.push(Diagnostic::error(&raw.display, 1, 1, msg));
             return None;
         }
     };
-    match std::str::from_utf8(bytes) {
+    match String::from_utf8(bytes) {
         Ok(text) => Some(SourceFile {
-            path: raw.display.clone(),
-            text: text.to_string(),
+            path: raw.display,
+            text,
         }),
-        Err(e) => {
+        Err(err) => {
+            let e = err.utf8_error();
+            let bytes = err.into_bytes();
             let valid = &bytes[..e.valid_up_to()];
             // The prefix is valid UTF-8 by construction.
             let prefix = String::from_utf8_lossy(valid);
@@ -351,7 +355,8 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
             return None;
         }
     };
-    let body = split.body.to_string();
+    // The body is the tail of the text; keep its offset rather than a second copy.
+    let body_start = file.text.len() - split.body.len();
     let body_line = split.body_line;
     let file = Arc::new(file);
     let before = diags.len();
@@ -364,7 +369,7 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
     }
     Some(Item {
         meta,
-        body,
+        body_start,
         body_line,
         file,
         layer,

@@ -158,7 +158,8 @@ pub struct ToolOs {
 #[derive(Debug, Clone)]
 pub struct Item {
     pub meta: FrontMatter,
-    pub body: String,
+    /// Byte offset of the Markdown body in `file.text` (the body is not copied).
+    pub body_start: usize,
     /// Line of the file where the body starts (for positions of body links).
     pub body_line: usize,
     pub file: Arc<SourceFile>,
@@ -169,5 +170,10 @@ pub struct Item {
 impl Item {
     pub fn id(&self) -> &str {
         &self.meta.id
+    }
+
+    /// The Markdown body (everything after the closing `---`).
+    pub fn body(&self) -> &str {
+        self.file.text.get(self.body_start..).unwrap_or("")
     }
 }

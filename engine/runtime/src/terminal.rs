@@ -169,7 +169,7 @@ impl<'a> Ui<'a> {
                 Some(item) => {
                     let title = self.bold(&item.meta.title);
                     self.say(&format!("\n{title}"));
-                    let body = render_terminal(&item.body, self.style);
+                    let body = render_terminal(item.body(), self.style);
                     let _ = write!(self.out, "{body}");
                 }
                 None => self.say(&format!("  no article `{id}`")),

@@ -123,7 +123,7 @@ fn from_item(item: &Item) -> SearchDoc {
         summary: m.summary.clone(),
         aliases: m.aliases.clone(),
         keywords,
-        body: tidy(&plain_text(&item.body)),
+        body: tidy(&plain_text(item.body())),
         numbers,
         events,
         tool: m.tool.as_ref().map(|t| crate::schema::tool_key(&t.name)),
