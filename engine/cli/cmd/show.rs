@@ -12,7 +12,10 @@ pub fn execute(ctx: &Ctx, id: &str, json: bool) -> Result<ExitCode> {
         if json {
             let mut v = serde_json::to_value(&item.meta)?;
             if let Some(obj) = v.as_object_mut() {
-                obj.insert("body".into(), serde_json::Value::String(item.body().to_string()));
+                obj.insert(
+                    "body".into(),
+                    serde_json::Value::String(item.body().to_string()),
+                );
             }
             println!("{}", serde_json::to_string_pretty(&v)?);
             return Ok(ExitCode::SUCCESS);
