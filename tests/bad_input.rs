@@ -4,37 +4,6 @@
 mod common;
 
 use common::*;
-use std::path::Path;
-
-/// Run `check` with the fixture layer and return (exit code, the fixture's diagnostics as
-/// rendered text with the fixture folder's path replaced by `$LAYER`).
-fn check_fixture(layer: &Path) -> (i32, String) {
-    let layer_s = layer.to_string_lossy().to_string();
-    let out = run(&["--content", &layer_s, "check"]);
-    let text = stdout(&out);
-    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-    // Keep the fixture's own diagnostics: a header line for the layer and its snippet lines.
-    let mut kept = Vec::new();
-    let mut keep = false;
-    for line in text.lines() {
-        if line.starts_with(&layer_s) {
-            keep = true;
-            kept.push(line.replace(&layer_s, "$LAYER"));
-        } else if keep && is_snippet_line(line) {
-            kept.push(line.to_string());
-        } else {
-            keep = false;
-        }
-    }
-    (out.status.code().unwrap_or(-1), kept.join("\n"))
-}
-
-/// `12 | text` or `   |    ^`: the snippet lines under a diagnostic.
-fn is_snippet_line(line: &str) -> bool {
-    let gutter = line.split(" | ").next().unwrap_or("");
-    line.contains(" | ") && gutter.trim().chars().all(|c| c.is_ascii_digit())
-        || line.trim_end().ends_with(" |")
-}
 
 fn expect(name: &str, expected: &str) {
     let (code, got) = check_fixture(&fixture(&format!("bad/{name}")));

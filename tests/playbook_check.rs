@@ -5,32 +5,6 @@
 mod common;
 
 use common::*;
-use std::path::Path;
-
-/// Run `check` with the fixture layer; return (exit code, the fixture's diagnostics with the
-/// layer's path replaced by `$LAYER`).
-fn check_fixture(layer: &Path) -> (i32, String) {
-    let layer_s = layer.to_string_lossy().to_string();
-    let out = run(&["--content", &layer_s, "check"]);
-    let text = stdout(&out);
-    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-    let mut kept = Vec::new();
-    let mut keep = false;
-    for line in text.lines() {
-        if line.starts_with(&layer_s) {
-            keep = true;
-            kept.push(line.replace(&layer_s, "$LAYER"));
-        } else if keep
-            && (line.starts_with(' ')
-                || line.starts_with(|c: char| c.is_ascii_digit()) && line.contains(" | "))
-        {
-            kept.push(line.to_string());
-        } else {
-            keep = false;
-        }
-    }
-    (out.status.code().unwrap_or(-1), kept.join("\n"))
-}
 
 fn expect(name: &str, expected: &str) {
     let (code, got) = check_fixture(&fixture(&format!("playbooks-bad/{name}")));

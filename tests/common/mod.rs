@@ -41,3 +41,33 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Run `check` with the fixture layer and return (exit code, the layer's own diagnostics as
+/// rendered text, with the layer's path replaced by `$LAYER`): each `path:line:column:`
+/// header and the snippet lines under it.
+pub fn check_fixture(layer: &Path) -> (i32, String) {
+    let layer_s = layer.to_string_lossy().to_string();
+    let out = run(&["--content", &layer_s, "check"]);
+    let text = stdout(&out);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let mut kept = Vec::new();
+    let mut keep = false;
+    for line in text.lines() {
+        if line.starts_with(&layer_s) {
+            keep = true;
+            kept.push(line.replace(&layer_s, "$LAYER"));
+        } else if keep && (line.starts_with(' ') || is_snippet_line(line)) {
+            kept.push(line.to_string());
+        } else {
+            keep = false;
+        }
+    }
+    (out.status.code().unwrap_or(-1), kept.join("\n"))
+}
+
+/// `12 | text` or `   |    ^`: the snippet lines under a diagnostic.
+fn is_snippet_line(line: &str) -> bool {
+    let gutter = line.split(" | ").next().unwrap_or("");
+    line.contains(" | ") && gutter.trim().chars().all(|c| c.is_ascii_digit())
+        || line.trim_end().ends_with(" |")
+}

@@ -170,7 +170,7 @@ impl<'de> Deserialize<'de> for Next {
 #[serde(deny_unknown_fields)]
 pub struct ProbeCall {
     pub name: String,
-    #[serde(default, deserialize_with = "string_map")]
+    #[serde(default, deserialize_with = "crate::yaml::scalar_map")]
     pub with: IndexMap<String, String>,
     /// Maps a probe status (`ok`, `fail`, `error`) to the choice it pre-fills.
     #[serde(default)]
@@ -185,40 +185,14 @@ pub struct Action {
     pub task: Option<String>,
     #[serde(default)]
     pub argv: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "string_map")]
+    #[serde(default, deserialize_with = "crate::yaml::scalar_map")]
     pub with: IndexMap<String, String>,
-}
-
-/// A scalar written as string, number or boolean, kept as its text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    S(String),
-    I(i64),
-    F(f64),
-    B(bool),
-}
-
-impl Scalar {
-    fn into_string(self) -> String {
-        match self {
-            Scalar::S(s) => s,
-            Scalar::I(i) => i.to_string(),
-            Scalar::F(f) => f.to_string(),
-            Scalar::B(b) => b.to_string(),
-        }
-    }
-}
-
-fn string_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, String>, D::Error> {
-    let raw: IndexMap<String, Scalar> = IndexMap::deserialize(d)?;
-    Ok(raw.into_iter().map(|(k, v)| (k, v.into_string())).collect())
 }
 
 fn string_map_opt<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<IndexMap<String, String>>, D::Error> {
-    string_map(d).map(Some)
+    crate::yaml::scalar_map(d).map(Some)
 }
 
 /// Fill each step's `line` with the line of its `id:` in the file.

@@ -5,7 +5,9 @@
 //! module makes a maintained fork with the same API a one-file swap. The limits of the parser
 //! (alias expansion, nesting depth) are tested in `tests` below and in `tests/bad_input.rs`.
 
-use serde::de::DeserializeOwned;
+use indexmap::IndexMap;
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
 
 /// A YAML problem with a 1-based position inside the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,40 @@ fn needs_limit_check(text: &str) -> bool {
         prev = c;
     }
     text.lines().any(|l| l.len() - l.trim_start().len() > 64)
+}
+
+/// A scalar written as string, number or boolean, kept as its text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    S(String),
+    I(i64),
+    F(f64),
+    B(bool),
+}
+
+/// `deserialize_with` for maps whose values people write as strings, numbers or booleans
+/// (`port: 445`, `ok: yes`): every value is kept as its text, in file order. `null` or an
+/// absent map is empty.
+pub fn scalar_map<'de, D, M>(d: D) -> Result<M, D::Error>
+where
+    D: Deserializer<'de>,
+    M: FromIterator<(String, String)>,
+{
+    let raw: Option<IndexMap<String, Scalar>> = Option::deserialize(d)?;
+    Ok(raw
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Scalar::S(s) => s,
+                Scalar::I(i) => i.to_string(),
+                Scalar::F(f) => f.to_string(),
+                Scalar::B(b) => b.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
 }
 
 /// Parse into an untyped value (for callers that inspect shape before typing it).

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use deskbook_content::yaml;
@@ -28,9 +28,9 @@ pub const MAX_REPLIES: usize = 10_000;
 pub struct Scenario {
     pub playbook: String,
     pub name: String,
-    #[serde(default, deserialize_with = "string_map")]
+    #[serde(default, deserialize_with = "deskbook_content::yaml::scalar_map")]
     pub vars: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "string_map")]
+    #[serde(default, deserialize_with = "deskbook_content::yaml::scalar_map")]
     pub answers: IndexMap<String, String>,
     #[serde(default)]
     pub probes: IndexMap<String, CannedProbe>,
@@ -78,33 +78,6 @@ pub struct Expect {
 }
 
 pub const SCENARIO_FIELDS: &[&str] = &["playbook", "name", "vars", "answers", "probes", "expect"];
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    S(String),
-    I(i64),
-    F(f64),
-    B(bool),
-}
-
-fn string_map<'de, D: Deserializer<'de>, M: FromIterator<(String, String)>>(
-    d: D,
-) -> Result<M, D::Error> {
-    let raw: IndexMap<String, Scalar> = IndexMap::deserialize(d)?;
-    Ok(raw
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Scalar::S(s) => s,
-                Scalar::I(i) => i.to_string(),
-                Scalar::F(f) => f.to_string(),
-                Scalar::B(b) => b.to_string(),
-            };
-            (k, v)
-        })
-        .collect())
-}
 
 /// Parse a scenario file; a problem is a diagnostic at its position.
 pub fn parse(file: &SourceFile) -> Result<Scenario, Diagnostic> {

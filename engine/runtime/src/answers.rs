@@ -10,7 +10,7 @@
 
 use deskbook_content::{yaml, Diagnostic, SourceFile};
 use deskbook_probes::{ProbeResult, Status};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,42 +69,15 @@ struct Raw {
     #[serde(default)]
     #[allow(dead_code)]
     name: Option<String>,
-    #[serde(default, deserialize_with = "scalar_map")]
+    #[serde(default, deserialize_with = "deskbook_content::yaml::scalar_map")]
     vars: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "scalar_map")]
+    #[serde(default, deserialize_with = "deskbook_content::yaml::scalar_map")]
     answers: BTreeMap<String, String>,
     #[serde(default)]
     probes: BTreeMap<String, Canned>,
     #[serde(default)]
     #[allow(dead_code)]
     expect: Option<serde::de::IgnoredAny>,
-}
-
-/// A scalar written as string, number or boolean, kept as its text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    S(String),
-    I(i64),
-    F(f64),
-    B(bool),
-}
-
-fn scalar_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let raw: Option<BTreeMap<String, Scalar>> = Option::deserialize(d)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Scalar::S(s) => s,
-                Scalar::I(i) => i.to_string(),
-                Scalar::F(f) => f.to_string(),
-                Scalar::B(b) => b.to_string(),
-            };
-            (k, v)
-        })
-        .collect())
 }
 
 impl AnswersFile {
