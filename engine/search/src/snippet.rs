@@ -239,7 +239,7 @@ mod tests {
     fn skips_ranges_outside_the_text() {
         let s = Snippet {
             text: "short".into(),
-            highlights: vec![2..40],
+            highlights: std::iter::once(2..40).collect(),
         };
         assert_eq!(s.marked("<", ">"), "short");
     }
