@@ -92,6 +92,28 @@ fn answers_file_for_another_playbook() {
 
 // The engine refuses the answer; the message points at the answer in the file.
 #[test]
+fn answers_file_input_of_the_wrong_kind_points_at_the_value() {
+    expect_error(
+        "bad-var",
+        "error: answers.yaml:3:3: input `caller` of playbook `rt-escalate` = \"pc 0042\": expected a host name such as pc-0042 or srv-files-01.example.com: ' ' is not allowed (letters, digits, `-` and `.` only)
+3 |   caller: \"pc 0042\"
+  |   ^
+",
+    );
+}
+
+#[test]
+fn answers_file_input_the_playbook_does_not_have() {
+    expect_error(
+        "unknown-var",
+        "error: answers.yaml:1:47: playbook `rt-escalate` has no input `port` (its inputs: caller, target)
+1 | vars: {caller: pc-0042, target: srv-files-01, port: 445}
+  |                                               ^
+",
+    );
+}
+
+#[test]
 fn answer_that_is_not_a_choice_points_at_the_answer() {
     expect_error(
         "not-a-choice",

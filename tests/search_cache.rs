@@ -1,6 +1,6 @@
 //! The search index cache, driven through the real binary: reused until the content
-//! changes, safe with several builders at once, repaired when corrupt, and replaced by an
-//! in-memory index (with one warning) when the cache cannot be written.
+//! changes, safe with several builders at once, replaced by an in-memory index (with one
+//! warning) when corrupt, and repaired for the next search, or when it cannot be written.
 
 mod common;
 
@@ -149,7 +149,7 @@ fn two_processes_building_at_once_agree() {
 }
 
 /// Build the cache for the built-in content under `dir`, then damage it with `damage`,
-/// and check the next search repairs it with one warning and the one after is quiet.
+/// and check the next search answers alike with one warning and the one after is quiet.
 fn repaired_after(damage: impl Fn(&Path)) {
     let dir = tempfile::tempdir().expect("temp dir");
     let good = run_in(dir.path(), &["search", "bad spi"]);
@@ -170,7 +170,10 @@ fn repaired_after(damage: impl Fn(&Path)) {
         )),
         "{err}"
     );
-    assert!(err.ends_with("); rebuilding it\n"), "{err}");
+    assert!(
+        err.ends_with("); searching an in-memory index this time, rebuilt it for next time\n"),
+        "{err}"
+    );
 
     let quiet = run_in(dir.path(), &["search", "bad spi"]);
     assert_eq!(stderr(&quiet), "");
@@ -273,4 +276,37 @@ fn content_problems_are_reported_on_cold_and_warm_runs() {
         );
     }
     assert_eq!(index_dirs(dir.path()).len(), 1);
+}
+
+// What the binary cannot show: on the search that finds the cache corrupt, the answer comes
+// from an index built in memory, not from the folder that failed, and that folder is
+// rebuilt so the next search opens it from the cache again.
+#[test]
+fn a_corrupt_cache_is_searched_in_memory_once_and_repaired() {
+    use deskbook_content::LayerSpec;
+    use deskbook_search::{cache, Origin, Scope, SearchOptions};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("search");
+    let specs = [LayerSpec::BuiltIn];
+    let first = cache::open(&specs, Scope::Public, Some(&root)).expect("build");
+    let Origin::Built(folder) = first.origin.clone() else {
+        panic!("first open built the cache: {:?}", first.origin)
+    };
+    drop(first);
+    fs::write(folder.join("deskbook-index.json"), "{").expect("garble manifest");
+
+    let opened = cache::open(&specs, Scope::Public, Some(&root)).expect("fall back");
+    assert_eq!(opened.origin, Origin::Memory);
+    assert_eq!(opened.notes.len(), 1, "{:?}", opened.notes);
+    let hits = opened
+        .index
+        .search("bad spi", &SearchOptions::default())
+        .expect("search");
+    assert_eq!(hits.hits[0].id, "event-4268");
+    drop(opened);
+
+    let again = cache::open(&specs, Scope::Public, Some(&root)).expect("reopen");
+    assert_eq!(again.origin, Origin::Cached(folder));
+    assert!(again.notes.is_empty(), "{:?}", again.notes);
 }

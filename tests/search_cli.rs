@@ -271,3 +271,29 @@ fn bad_options_are_refused_with_the_allowed_values() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("<QUERY>..."), "{}", stderr(&out));
 }
+
+// `deskbook search ... | head -1`: the reader is gone before the hits are written. That is
+// not a failure, and above all not a panic.
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("temp dir");
+    for args in [
+        &["search", "--limit", "25", "ipsec policy"][..],
+        &["search", "--json", "--limit", "25", "ipsec policy"][..],
+    ] {
+        let mut child = Command::new(common::bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run deskbook");
+        // Close the read end before the process has written anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The ranking rules one at a time, on small made-up records where each rule alone decides
-//! the order: phrases, typo tolerance and its limits, event numbers, tool names, ids.
+//! the order: phrases, typo tolerance and its limits, event numbers, tool names, ids, and
+//! the weight of a title, alias, tag or event id over body text.
 
 use deskbook_search::{SearchDoc, SearchIndex, SearchOptions};
 
@@ -233,5 +234,52 @@ fn snippets_mark_the_matched_words() {
     assert_eq!(
         hit.snippet.marked("<", ">"),
         "When ping shows <Negotiating> IP <Security>, the policy wants to <secure> ICMP."
+    );
+}
+
+#[test]
+fn titles_aliases_tags_and_event_ids_rank_above_body_text() {
+    // The word is everywhere in the body-only records (long and short bodies alike), once
+    // in each of the others.
+    let filler = "Filler text about other things entirely. ";
+    let mut docs = vec![
+        doc("in-title", "article", "Quokka handling", &filler.repeat(20)),
+        SearchDoc {
+            aliases: vec!["quokka".into()],
+            ..doc("in-alias", "article", "Marsupial care", &filler.repeat(20))
+        },
+        SearchDoc {
+            keywords: vec!["in-tag".into(), "quokka".into()],
+            ..doc("in-tag", "article", "Island fauna", &filler.repeat(20))
+        },
+        SearchDoc {
+            events: vec!["8123".into()],
+            ..doc("cites-8123", "article", "Zoo gates", &filler.repeat(20))
+        },
+    ];
+    for (i, reps) in [1, 3, 10].into_iter().enumerate() {
+        let body = format!("{}{filler}", "quokka 8123 ".repeat(reps));
+        docs.push(doc(&format!("body-{i}"), "article", "Unrelated", &body));
+    }
+    // Every record has aliases and tags, as content items do (the alias and tag fields
+    // carry no length norms, so their average length must be that of real content).
+    for d in &mut docs {
+        d.aliases
+            .extend(["giraffe feeding hours".into(), "zebra crossing".into()]);
+        d.keywords.push("animals".into());
+    }
+    let index = SearchIndex::in_memory(&docs).expect("index");
+
+    let top = ids(&index, "quokka");
+    assert_eq!(top.len(), 6, "{top:?}");
+    let mut head = top[..3].to_vec();
+    head.sort();
+    assert_eq!(head, ["in-alias", "in-tag", "in-title"], "{top:?}");
+
+    let top = ids(&index, "8123");
+    assert_eq!(
+        top.first().map(String::as_str),
+        Some("cites-8123"),
+        "{top:?}"
     );
 }

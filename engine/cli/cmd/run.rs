@@ -78,7 +78,7 @@ pub(super) fn terminal_io(json: bool) -> Input<'static> {
         Style::Plain
     };
     Input {
-        lines: Box::new(std::io::BufReader::new(std::io::stdin())),
+        lines: deskbook_runtime::interrupt::stdin_lines(),
         human,
         json: Box::new(std::io::stdout()),
         style,

@@ -6,7 +6,8 @@
 use anyhow::Result;
 use deskbook_content::LayerSpec;
 use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
-use std::io::IsTerminal;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 
 use crate::args::Role;
@@ -55,11 +56,12 @@ pub fn execute(specs: &[LayerSpec], role: Role, args: Args) -> Result<ExitCode> 
         }
         Err(e) => return Err(e.into()),
     };
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&json(&results))?);
+    let out = if args.json {
+        format!("{}\n", serde_json::to_string_pretty(&json(&results))?)
     } else {
-        print_text(&results);
-    }
+        lines(&results)
+    };
+    emit(&out)?;
     if results.hits.is_empty() {
         eprintln!(
             "no matches for `{text}`: try other words the caller used, fewer words, an event \
@@ -94,7 +96,20 @@ fn json(results: &Results) -> serde_json::Value {
     serde_json::json!({"query": results.query, "took_us": results.took_us, "hits": hits})
 }
 
-fn print_text(results: &Results) {
+/// Write `out` to stdout. A reader that went away (`deskbook search ... | head -1`) is not an
+/// error: it has what it wanted.
+fn emit(out: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn lines(results: &Results) -> String {
     let tty = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let (bold, dim, reset) = if tty {
         ("\x1b[1m", "\x1b[2m", "\x1b[0m")
@@ -102,13 +117,16 @@ fn print_text(results: &Results) {
         ("", "", "")
     };
     let id_w = results.hits.iter().map(|h| h.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
     for h in &results.hits {
-        println!(
+        let _ = writeln!(
+            out,
             "{bold}{:id_w$}{reset}  {dim}{:8}{reset}  {}",
             h.id, h.kind, h.title
         );
         if !h.snippet.text.is_empty() {
-            println!("    {}", h.snippet.marked(bold, reset));
+            let _ = writeln!(out, "    {}", h.snippet.marked(bold, reset));
         }
     }
+    out
 }

@@ -150,6 +150,21 @@ impl AnswersFile {
         Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
     }
 
+    /// A diagnostic at the value given for input `name` under `vars:` (or at `vars:`), for
+    /// an input the playbook refused.
+    pub fn at_var(&self, name: &str, message: impl Into<String>) -> Diagnostic {
+        let from = self
+            .file
+            .find_line(|l| l.trim_start().starts_with("vars:"))
+            .unwrap_or(1);
+        let (line, column) = self
+            .file
+            .locate(&format!("{name}:"), from)
+            .or_else(|| self.file.locate(&format!("\"{name}\":"), from))
+            .unwrap_or((from, 1));
+        Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
+    }
+
     /// A diagnostic at the `playbook:` line.
     pub fn at_playbook(&self, message: impl Into<String>) -> Diagnostic {
         let (line, column) = self.file.locate("playbook:", 1).unwrap_or((1, 1));

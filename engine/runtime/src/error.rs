@@ -26,6 +26,9 @@ pub enum RuntimeError {
     /// `sessions export` into a folder that already holds files.
     #[error("{0}")]
     Export(String),
+    /// Ctrl-C (or SIGTERM, SIGHUP): the run stops after restoring what it changed.
+    #[error("interrupted (Ctrl-C or a stop signal)")]
+    Interrupted,
     /// Reading the agent's input or writing the output failed.
     #[error("{what}: {error}")]
     Io { what: String, error: std::io::Error },

@@ -11,6 +11,7 @@
 pub mod answers;
 pub mod error;
 pub mod export;
+pub mod interrupt;
 pub mod log;
 pub mod probing;
 pub mod replay;

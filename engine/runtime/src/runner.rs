@@ -98,7 +98,21 @@ pub fn start<'a>(
         _ => human,
     };
     let mut ui = Ui::new(human, lines, style, echo);
-    let engine = start_engine(content, playbook, &mut vars, scripted, &mut ui)?;
+    let engine = start_engine(content, playbook, &mut vars, scripted, &mut ui).map_err(|e| {
+        // An input the answers file gave (and `--var` did not replace) is shown there.
+        let name = match &e {
+            RuntimeError::Run(
+                RunError::BadInput { name, .. } | RunError::UnknownInput { name, .. },
+            ) => name,
+            _ => return e,
+        };
+        match &opts.answers {
+            Some(a) if a.vars.contains_key(name) && !opts.vars.contains_key(name) => {
+                RuntimeError::Answers(Box::new(a.at_var(name, e.to_string())))
+            }
+            _ => e,
+        }
+    })?;
     let fingerprint = Engine::fingerprint(content, playbook);
     let agent = opts.agent.clone();
     let payload = json!({
@@ -395,6 +409,10 @@ impl<'a> Runner<'a> {
 
     fn drive(&mut self) -> Result<Outcome, RuntimeError> {
         while let Some(p) = self.engine.pending() {
+            // Ctrl-C while a command or probe ran (or in a scripted run, which reads no line).
+            if crate::interrupt::requested() {
+                return Err(RuntimeError::Interrupted);
+            }
             if self.state.step != p.step() {
                 self.state = StepState::new(p.step());
             }

@@ -132,10 +132,14 @@ impl<'a> Ui<'a> {
         let _ = write!(self.out, "{prompt}");
         self.flush();
         let mut line = String::new();
-        let n = self
-            .input
-            .read_line(&mut line)
-            .map_err(RuntimeError::io("cannot read the agent's answer"))?;
+        let n = match self.input.read_line(&mut line) {
+            Ok(n) => n,
+            Err(_) if crate::interrupt::requested() => {
+                let _ = writeln!(self.out);
+                return Err(RuntimeError::Interrupted);
+            }
+            Err(e) => return Err(RuntimeError::io("cannot read the agent's answer")(e)),
+        };
         if n == 0 {
             let _ = writeln!(self.out);
             return Ok(None);

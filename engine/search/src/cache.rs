@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime};
 use deskbook_content::layer::{self, LayerSpec};
 use deskbook_content::Content;
 use serde::{Deserialize, Serialize};
+use tantivy::directory::MmapDirectory;
 use tantivy::Index;
 
 use crate::document::{into_documents, Scope, SearchDoc};
@@ -62,7 +63,7 @@ pub struct Opened {
     pub origin: Origin,
     /// Errors in the content (the index covers the items that loaded).
     pub problems: usize,
-    /// Warnings to print once (cache unusable, rebuilt after corruption).
+    /// Warnings to print once (cache unusable or corrupt, searched in memory).
     pub notes: Vec<String>,
 }
 
@@ -159,11 +160,8 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
                 })
             }
             Err(why) => {
-                notes.push(format!(
-                    "the search index cache at {} was unusable ({why}); rebuilding it",
-                    dir.display()
-                ));
                 set_aside(&dir);
+                return repair(root, &key, &dir, specs, scope, &why);
             }
         }
     }
@@ -177,8 +175,6 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             notes,
         }),
         Err(why) => {
-            // One message: the earlier "rebuilding it" did not happen.
-            notes.clear();
             notes.push(format!(
                 "cannot use the search index cache at {} ({why}); searching an in-memory index",
                 root.display()
@@ -192,6 +188,41 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             })
         }
     }
+}
+
+/// After the cache folder `dir` failed to open (`why`): search an index built in memory
+/// this time, so the answer owes nothing to the disk that just failed, and write that same
+/// index into the cache for the next search. One note says both.
+fn repair(
+    root: &Path,
+    key: &str,
+    dir: &Path,
+    specs: &[LayerSpec],
+    scope: Scope,
+    why: &str,
+) -> tantivy::Result<Opened> {
+    let content = deskbook_content::load(specs);
+    let problems = problem_count(&content);
+    let (index, ram, docs) = indexer::build_in_ram_dir(into_documents(content, scope))?;
+    let persist = |tmp: &Path| -> Result<(), String> {
+        let target = MmapDirectory::open(tmp).map_err(|e| e.to_string())?;
+        ram.persist(&target).map_err(|e| e.to_string())?;
+        write_manifest(tmp, key, docs, problems)
+    };
+    let next_time = match into_cache(root, key, persist) {
+        Ok(_) => String::from("rebuilt it for next time"),
+        Err(e) => format!("cannot rebuild it ({e})"),
+    };
+    Ok(Opened {
+        index: SearchIndex::from_index(index)?,
+        origin: Origin::Memory,
+        problems,
+        notes: vec![format!(
+            "the search index cache at {} was unusable ({why}); searching an in-memory \
+             index this time, {next_time}",
+            dir.display()
+        )],
+    })
 }
 
 /// Load the content and index it in memory, letting go of each item as it is indexed.
@@ -251,10 +282,19 @@ fn build_into_cache(
     docs: impl Iterator<Item = SearchDoc>,
     problems: usize,
 ) -> Result<(SearchIndex, PathBuf), String> {
+    into_cache(root, key, |tmp| build_tmp(tmp, key, docs, problems))
+}
+
+/// Fill a fresh temporary folder under `root` with `fill`, then rename it to `root/key`.
+fn into_cache(
+    root: &Path,
+    key: &str,
+    fill: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(SearchIndex, PathBuf), String> {
     fs::create_dir_all(root).map_err(|e| describe_io(root, &e))?;
     let tmp = root.join(format!("{TMP_PREFIX}{key}-{}", unique()));
     fs::create_dir(&tmp).map_err(|e| describe_io(&tmp, &e))?;
-    let result = build_tmp(&tmp, key, docs, problems);
+    let result = fill(&tmp);
     if let Err(e) = result {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e);
@@ -284,10 +324,15 @@ fn build_tmp(
 ) -> Result<(), String> {
     let (index, count) = indexer::build_in_dir(tmp, docs).map_err(|e| e.to_string())?;
     drop(index);
+    write_manifest(tmp, key, count, problems)
+}
+
+/// Write the manifest that marks the folder `tmp` complete.
+fn write_manifest(tmp: &Path, key: &str, docs: u64, problems: usize) -> Result<(), String> {
     let manifest = Manifest {
         format: schema::FORMAT,
         key: key.to_string(),
-        docs: count,
+        docs,
         problems,
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;

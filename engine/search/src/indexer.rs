@@ -7,7 +7,7 @@
 
 use std::borrow::Borrow;
 use std::path::Path;
-use tantivy::directory::MmapDirectory;
+use tantivy::directory::{MmapDirectory, RamDirectory};
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::document::SearchDoc;
@@ -39,13 +39,23 @@ pub fn build_in_dir<D: Borrow<SearchDoc>>(
 pub fn build_in_ram<D: Borrow<SearchDoc>>(
     docs: impl IntoIterator<Item = D>,
 ) -> tantivy::Result<Index> {
+    build_in_ram_dir(docs).map(|(index, _, _)| index)
+}
+
+/// Build an index in memory from `docs`; also gives its directory (to persist it, a
+/// handle on the same files) and the number of records written.
+pub fn build_in_ram_dir<D: Borrow<SearchDoc>>(
+    docs: impl IntoIterator<Item = D>,
+) -> tantivy::Result<(Index, RamDirectory, u64)> {
     let (schema, fields) = schema::build();
+    let directory = RamDirectory::create();
     let index = Index::builder()
         .schema(schema)
+        .settings(IndexSettings::default())
         .tokenizers(schema::tokenizers())
-        .create_in_ram()?;
-    write(&index, fields, docs)?;
-    Ok(index)
+        .open_or_create(directory.clone())?;
+    let count = write(&index, fields, docs)?;
+    Ok((index, directory, count))
 }
 
 fn write<D: Borrow<SearchDoc>>(

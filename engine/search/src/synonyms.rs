@@ -24,6 +24,7 @@ const TABLE: &[(&str, &str)] = &[
     ("dcs", "domain controllers"),
     ("nic", "network adapter"),
     ("nics", "network adapters"),
+    ("wifi", "wireless"),
     ("gather", "collect"),
     ("grab", "collect"),
     ("latest", "current"),

@@ -1,0 +1,114 @@
+//! Ctrl-C during a run (and SIGTERM or SIGHUP, as when the agent's terminal is closed).
+//! The first interrupt does not end the process: it marks the run
+//! interrupted and wakes a pending read of the agent's answer, so the runner fails the run
+//! the way any failure does — records it, restores what its steps changed, keeps the call
+//! open for resume — and only then exits. A second Ctrl-C exits at once. (`kill -9` cannot
+//! be caught; `sessions resume` runs the pending restores at the end of the resumed run.)
+//!
+//! Standard input is read on a thread of its own so that a blocked read can be woken: the
+//! runner reads lines from a channel that the reading thread and the Ctrl-C handler share.
+//! The `ctrlc` crate keeps the platform difference (a signal on Unix, a console control
+//! handler on Windows) out of this crate.
+
+use std::io::{self, BufRead, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the agent has pressed Ctrl-C during this process's run.
+pub fn requested() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+enum Msg {
+    Line(Vec<u8>),
+    End,
+    Failed(io::Error),
+    Interrupted,
+}
+
+/// Standard input, line by line, for a run: installs the Ctrl-C handler (once per process)
+/// and returns a reader whose pending read fails when Ctrl-C is pressed. Where no handler
+/// can be installed, plain standard input (Ctrl-C then ends the process as usual).
+pub fn stdin_lines() -> Box<dyn BufRead> {
+    let (tx, rx) = mpsc::channel();
+    let signal = tx.clone();
+    let installed = ctrlc::set_handler(move || {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            // The second Ctrl-C: the agent does not want to wait for the restores.
+            std::process::exit(130);
+        }
+        let _ = signal.send(Msg::Interrupted);
+    });
+    if installed.is_err() {
+        return Box::new(io::BufReader::new(io::stdin()));
+    }
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        let mut input = stdin.lock();
+        loop {
+            let mut line = Vec::new();
+            let msg = match input.read_until(b'\n', &mut line) {
+                Ok(0) => Msg::End,
+                Ok(_) => Msg::Line(line),
+                Err(e) => Msg::Failed(e),
+            };
+            let last = !matches!(msg, Msg::Line(_));
+            if tx.send(msg).is_err() || last {
+                break;
+            }
+        }
+    });
+    Box::new(Lines {
+        rx,
+        buf: Vec::new(),
+        pos: 0,
+        ended: false,
+    })
+}
+
+/// Lines from the reading thread; an interrupt is an error of the read it wakes.
+struct Lines {
+    rx: Receiver<Msg>,
+    buf: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+impl Read for Lines {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let avail = self.fill_buf()?;
+            let n = avail.len().min(out.len());
+            out[..n].copy_from_slice(&avail[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Lines {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.buf.len() && !self.ended {
+            match self.rx.recv() {
+                Ok(Msg::Line(line)) => {
+                    self.buf = line;
+                    self.pos = 0;
+                }
+                Ok(Msg::End) | Err(_) => self.ended = true,
+                Ok(Msg::Failed(e)) => {
+                    self.ended = true;
+                    return Err(e);
+                }
+                Ok(Msg::Interrupted) => return Err(io::Error::other("interrupted")),
+            }
+        }
+        Ok(&self.buf[self.pos.min(self.buf.len())..])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+    }
+}
