@@ -22,10 +22,11 @@ pub enum RunError {
         prompt: String,
     },
     /// An input's value does not fit its kind.
-    #[error("input `{name}` of playbook `{playbook}` = {value:?}: {reason}")]
+    #[error("input `{name}` of playbook `{playbook}` = {value}: {reason}")]
     BadInput {
         playbook: String,
         name: String,
+        /// The value as shown to people: quoted, and cut short when long.
         value: String,
         reason: String,
     },

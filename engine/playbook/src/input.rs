@@ -42,6 +42,17 @@ pub fn validate(spec: &InputSpec, value: &str) -> Result<String, String> {
 }
 
 /// The kind's name as written in a playbook.
+/// A value for a message: quoted and escaped, and cut after 40 characters so a hostile
+/// 10 KB value does not become a 10 KB message.
+pub fn shown(value: &str) -> String {
+    const KEEP: usize = 40;
+    if value.chars().count() <= KEEP {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(KEEP).collect();
+    format!("{head:?}… ({} bytes)", value.len())
+}
+
 pub fn kind_name(kind: InputKind) -> &'static str {
     match kind {
         InputKind::Hostname => "hostname",
@@ -168,6 +179,16 @@ mod tests {
         assert_eq!(
             validate(&spec(InputKind::Choice), "some"),
             Err("expected one of: all, one".into())
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        assert_eq!(shown("pc 0042"), "\"pc 0042\"");
+        let long = "a".repeat(10_000);
+        assert_eq!(
+            shown(&long),
+            format!("\"{}\"… (10000 bytes)", "a".repeat(40))
         );
     }
 

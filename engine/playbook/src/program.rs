@@ -241,7 +241,7 @@ pub(crate) fn check_inputs(
             Some(v) => crate::input::validate(spec, &v).map_err(|reason| RunError::BadInput {
                 playbook: playbook.to_string(),
                 name: name.clone(),
-                value: v.clone(),
+                value: crate::input::shown(&v),
                 reason,
             })?,
             None if spec.optional => String::new(),

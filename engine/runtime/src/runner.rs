@@ -270,7 +270,7 @@ fn start_engine(
                 reason,
                 ..
             }) if !scripted => {
-                ui.error(&format!("{name} = {value:?}: {reason}"));
+                ui.error(&format!("{name} = {value}: {reason}"));
                 (name.clone(), name)
             }
             Err(e) => return Err(e.into()),
