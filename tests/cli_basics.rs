@@ -107,3 +107,32 @@ fn bad_command_line_values_exit_non_zero_without_a_trace() {
     assert!(stderr(&out).contains("invalid value 'admin' for '--role"));
     assert!(!stderr(&out).contains("panicked"));
 }
+
+// Regression: `deskbook list | head -1` used to panic with "failed printing to stdout" when
+// the reader went away. Every printing command treats a closed pipe as done.
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    use std::process::{Command, Stdio};
+    for args in [
+        &["list"][..],
+        &["check"],
+        &["show", "event-547"],
+        &["test"],
+        &["list", "--json"],
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

@@ -11,19 +11,19 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     all.extend(deskbook_playbook::check::check(&ctx.content));
     let diags = &all;
     if json {
-        println!("{}", serde_json::to_string_pretty(diags)?);
+        outln!("{}", serde_json::to_string_pretty(diags)?);
     } else {
         for d in diags {
-            println!("{d}");
+            outln!("{d}");
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         let warnings = diags.len() - errors;
         let items = ctx.content.items.len();
         let playbooks = ctx.content.playbooks.len();
         if errors == 0 {
-            println!("ok: {items} items, {playbooks} playbooks, {warnings} warning(s)");
+            outln!("ok: {items} items, {playbooks} playbooks, {warnings} warning(s)");
         } else {
-            println!("{errors} error(s), {warnings} warning(s) in {items} items and {playbooks} playbooks");
+            outln!("{errors} error(s), {warnings} warning(s) in {items} items and {playbooks} playbooks");
         }
     }
     Ok(if diags.iter().any(|d| d.is_error()) {

@@ -46,11 +46,11 @@ pub fn execute(ctx: &Ctx, kind: Option<&str>, json: bool) -> Result<ExitCode> {
     }
     rows.sort_by(|a, b| a.id.cmp(b.id));
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
         let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         for r in &rows {
-            println!("{:w$}  {:8}  {}", r.id, r.kind, r.title);
+            outln!("{:w$}  {:8}  {}", r.id, r.kind, r.title);
         }
     }
     Ok(ExitCode::SUCCESS)

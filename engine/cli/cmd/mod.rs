@@ -1,5 +1,23 @@
 //! One file per command; each has an `execute` that calls the library and prints.
 
+/// `println!` for command output: a reader that went away (`deskbook list | head -1`) is not
+/// a crash. Only inside functions that return `anyhow::Result`.
+macro_rules! outln {
+    () => {
+        $crate::cmd::emit("\n")?
+    };
+    ($($t:tt)*) => {
+        $crate::cmd::emit(&format!("{}\n", format_args!($($t)*)))?
+    };
+}
+
+/// `print!` for command output, as [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::cmd::emit(&format!($($t)*))?
+    };
+}
+
 mod check;
 mod list;
 mod probe;
@@ -91,4 +109,18 @@ fn layer_specs(content: &[std::path::PathBuf]) -> Vec<LayerSpec> {
     let mut specs = vec![LayerSpec::BuiltIn];
     specs.extend(content.iter().cloned().map(LayerSpec::Dir));
     specs
+}
+
+/// Write `out` to stdout. A reader that went away (`deskbook search ... | head -1`) is not an
+/// error: it has what it wanted.
+pub fn emit(out: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }

@@ -11,9 +11,9 @@ pub fn execute(ctx: &Ctx, name: &str, args: &[(String, String)], json: bool) -> 
     let tasks = ContentTasks::new(&ctx.content);
     let result = deskbook_probes::cli_run(name, args, &tasks);
     if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        println!("{result}");
+        outln!("{result}");
     }
     // ok and fail are answers (the check ran); error means it could not run.
     Ok(match result.status {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use deskbook_content::LayerSpec;
 use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write as _};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use crate::args::Role;
@@ -61,7 +61,7 @@ pub fn execute(specs: &[LayerSpec], role: Role, args: Args) -> Result<ExitCode> 
     } else {
         lines(&results)
     };
-    emit(&out)?;
+    super::emit(&out)?;
     if results.hits.is_empty() {
         eprintln!(
             "no matches for `{text}`: try other words the caller used, fewer words, an event \
@@ -94,19 +94,6 @@ fn json(results: &Results) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({"query": results.query, "took_us": results.took_us, "hits": hits})
-}
-
-/// Write `out` to stdout. A reader that went away (`deskbook search ... | head -1`) is not an
-/// error: it has what it wanted.
-fn emit(out: &str) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
 }
 
 fn lines(results: &Results) -> String {

@@ -15,11 +15,11 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
         SessionsCommand::List { json } => {
             let calls = store.calls()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&calls)?);
+                outln!("{}", serde_json::to_string_pretty(&calls)?);
                 return Ok(ExitCode::SUCCESS);
             }
             if calls.is_empty() {
-                println!("no calls recorded in {}", store.path().display());
+                outln!("no calls recorded in {}", store.path().display());
                 return Ok(ExitCode::SUCCESS);
             }
             let w = calls
@@ -28,13 +28,17 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
                 .max()
                 .unwrap_or(8)
                 .max(8);
-            println!(
+            outln!(
                 "{:10}  {:16}  {:w$}  {:16}  {:12}  escalate",
-                "session", "started (UTC)", "playbook", "status", "category"
+                "session",
+                "started (UTC)",
+                "playbook",
+                "status",
+                "category"
             );
             for c in &calls {
                 let started: String = c.started_at.replace('T', " ").chars().take(16).collect();
-                println!(
+                outln!(
                     "{:10}  {:16}  {:w$}  {:16}  {:12}  {}",
                     c.session,
                     started,
@@ -50,13 +54,13 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
             let events = store.events(&call.session)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            print!("{}", summary::ticket(&call, &events, &ctx.content));
-            println!("\nEvent log:");
+            out!("{}", summary::ticket(&call, &events, &ctx.content));
+            outln!("\nEvent log:");
             for e in &events {
-                println!("{}", log::json_line(&call.session, e));
+                outln!("{}", log::json_line(&call.session, e));
             }
         }
         SessionsCommand::Resume { id, answers, json } => {
@@ -84,13 +88,13 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
             let call = store.call(&id)?;
             let events = store.events(&call.session)?;
             let files = export::export(&call, &events, &ctx.content, &out)?;
-            println!(
+            outln!(
                 "escalation packet of call {} in {}:",
                 call.session,
                 out.display()
             );
             for f in files {
-                println!("  {f}");
+                outln!("  {f}");
             }
         }
     }

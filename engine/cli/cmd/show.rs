@@ -17,7 +17,7 @@ pub fn execute(ctx: &Ctx, id: &str, json: bool) -> Result<ExitCode> {
                     serde_json::Value::String(item.body().to_string()),
                 );
             }
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
             return Ok(ExitCode::SUCCESS);
         }
         let style = if std::io::stdout().is_terminal() {
@@ -31,27 +31,27 @@ pub fn execute(ctx: &Ctx, id: &str, json: bool) -> Result<ExitCode> {
         } else {
             ("", "")
         };
-        println!("{b}{}{r}", m.title);
-        println!(
+        outln!("{b}{}{r}", m.title);
+        outln!(
             "{} · {} · tier {} · {}",
             m.id,
             m.kind.as_str(),
             join(&m.tier),
             m.os.join(", ")
         );
-        println!("{}\n", m.summary);
-        print!("{}", render_terminal(item.body(), style));
+        outln!("{}\n", m.summary);
+        out!("{}", render_terminal(item.body(), style));
         if !m.related.is_empty() {
-            println!("\nSee also: {}", m.related.join(", "));
+            outln!("\nSee also: {}", m.related.join(", "));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(pb) = ctx.content.playbook(id) {
         if json {
             let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.file.path, "source": pb.file.text});
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            print!("{}", pb.file.text);
+            out!("{}", pb.file.text);
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -42,17 +42,17 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             scenarios: &results,
             coverage: &cov,
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for r in &results {
             let mark = if r.passed { "ok  " } else { "FAIL" };
-            println!("{mark}  {}: {}  ({})", r.playbook, r.name, r.file);
+            outln!("{mark}  {}: {}  ({})", r.playbook, r.name, r.file);
             for p in &r.problems {
-                println!("      {p}");
+                outln!("      {p}");
             }
         }
-        println!();
-        println!("branch coverage (YAML: edges taken / edges in the graph; Lua: answers taken / choices offered by the questions reached):");
+        outln!();
+        outln!("branch coverage (YAML: edges taken / edges in the graph; Lua: answers taken / choices offered by the questions reached):");
         let w = cov.iter().map(|c| c.playbook.len()).max().unwrap_or(0);
         for c in &cov {
             let mut line = format!(
@@ -66,13 +66,13 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             if let (Some(written), Some(reached)) = (c.asks_written, c.asks_reached) {
                 line.push_str(&format!("  ({reached} of {written} questions reached)"));
             }
-            println!("{line}");
+            outln!("{line}");
             for m in &c.missing {
-                println!("  {:w$}    not taken: {m}", "");
+                outln!("  {:w$}    not taken: {m}", "");
             }
         }
-        println!();
-        println!(
+        outln!();
+        outln!(
             "{} scenario(s): {passed} passed, {failed} failed",
             results.len()
         );
