@@ -54,6 +54,19 @@ pub struct Input<'a> {
     pub echo: bool,
 }
 
+impl<'a> Input<'a> {
+    /// The prompts (human text silenced when a scripted run prints JSON lines) and the JSON
+    /// output.
+    fn split(self, quiet: bool) -> (Ui<'a>, Box<dyn Write + 'a>) {
+        let human: Box<dyn Write + 'a> = if quiet {
+            Box::new(std::io::sink())
+        } else {
+            self.human
+        };
+        (Ui::new(human, self.lines, self.style, self.echo), self.json)
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone)]
 pub struct RunEnd {
@@ -86,18 +99,7 @@ pub fn start<'a>(
         .unwrap_or_default();
     vars.extend(opts.vars.clone());
     let scripted = opts.answers.is_some();
-    let Input {
-        lines,
-        human,
-        json,
-        style,
-        echo,
-    } = io;
-    let human: Box<dyn Write + 'a> = match (opts.json, scripted) {
-        (true, true) => Box::new(std::io::sink()),
-        _ => human,
-    };
-    let mut ui = Ui::new(human, lines, style, echo);
+    let (mut ui, json) = io.split(opts.json && scripted);
     let engine = start_engine(content, playbook, &mut vars, scripted, &mut ui).map_err(|e| {
         // An input the answers file gave (and `--var` did not replace) is shown there.
         let name = match &e {
@@ -177,18 +179,7 @@ pub fn resume<'a>(
     let events = store.events(&call.session)?;
     let replayed = replay(content, &call, &events)?;
     let scripted = opts.answers.is_some();
-    let Input {
-        lines,
-        human,
-        json,
-        style,
-        echo,
-    } = io;
-    let human: Box<dyn Write + 'a> = match (opts.json, scripted) {
-        (true, true) => Box::new(std::io::sink()),
-        _ => human,
-    };
-    let mut ui = Ui::new(human, lines, style, echo);
+    let (mut ui, json) = io.split(opts.json && scripted);
     let json_out = opts.json.then_some(json);
     let before = call.fingerprint.clone();
     let playbook = call.playbook.clone();
