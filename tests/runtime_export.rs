@@ -15,17 +15,7 @@ probes:
 
 fn escalated_call(desk: &Desk) -> String {
     std::fs::write(desk.path().join("esc.yaml"), ANSWERS).expect("answers");
-    let out = desk.run(
-        &[
-            "run",
-            "rt-escalate",
-            "--answers",
-            "esc.yaml",
-            "--agent",
-            "alice",
-        ],
-        "",
-    );
+    let out = desk.run_escalate("alice");
     assert!(out.status.success(), "{}", stderr(&out));
     session_of(&stdout(&out))
 }

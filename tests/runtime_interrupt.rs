@@ -56,22 +56,8 @@ fn final_output(live: &Live) -> String {
 #[test]
 fn ctrl_c_at_a_prompt_restores_what_the_run_changed() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
-    let mut live = Live::spawn(desk.command(
-        &["layer"],
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-    ));
-    for input in ["yes", "no files", "y"] {
-        live.wait_prompt();
-        live.send(input);
-    }
+    let mut live = desk.spawn_rt_call("pc-0042", &[]);
+    live.answer(&["yes", "no files", "y"]);
     // The command ran; the step's choices wait for the agent.
     let screen = live.wait_prompt();
     assert!(screen.contains("running: mkdir"), "{screen}");
@@ -132,18 +118,7 @@ fn ctrl_c_at_a_prompt_restores_what_the_run_changed() {
 #[test]
 fn ctrl_c_at_the_first_prompt_stops_the_run() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
-    let mut live = Live::spawn(desk.command(
-        &["layer"],
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-    ));
+    let mut live = desk.spawn_rt_call("pc-0042", &[]);
     live.wait_prompt();
     sigint(&live);
     assert_eq!(wait_exit(&mut live), Some(1));
@@ -158,22 +133,8 @@ fn ctrl_c_at_the_first_prompt_stops_the_run() {
 fn a_stop_signal_restores_what_the_run_changed() {
     for sig in ["-TERM", "-HUP"] {
         let desk = Desk::new();
-        let workdir = desk.workdir_var();
-        let mut live = Live::spawn(desk.command(
-            &["layer"],
-            &[
-                "run",
-                "rt-call",
-                "--var",
-                "caller=pc-0042",
-                "--var",
-                &workdir,
-            ],
-        ));
-        for input in ["yes", "no files", "y"] {
-            live.wait_prompt();
-            live.send(input);
-        }
+        let mut live = desk.spawn_rt_call("pc-0042", &[]);
+        live.answer(&["yes", "no files", "y"]);
         live.wait_prompt();
         assert!(
             desk.work().join("changed").is_dir(),

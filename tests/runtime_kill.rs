@@ -44,24 +44,8 @@ const PATH: &[&str] = &[
 fn kill_at_every_prompt_then_resume_loses_nothing() {
     for k in 0..INPUTS.len() {
         let desk = Desk::new();
-        let workdir = desk.workdir_var();
-        let mut live = Live::spawn(desk.command(
-            &["layer"],
-            &[
-                "run",
-                "rt-call",
-                "--var",
-                "caller=pc-0042.woodgrovebank.com",
-                "--var",
-                &workdir,
-                "--agent",
-                "alice",
-            ],
-        ));
-        for input in &INPUTS[..k] {
-            live.wait_prompt();
-            live.send(input);
-        }
+        let mut live = desk.spawn_rt_call("pc-0042.woodgrovebank.com", &["--agent", "alice"]);
+        live.answer(&INPUTS[..k]);
         // The prompt for input k is on the screen: everything before it must be on disk.
         let screen = live.wait_prompt();
         assert!(
@@ -150,32 +134,9 @@ fn kill_at_every_prompt_then_resume_loses_nothing() {
 #[test]
 fn resume_against_a_changed_playbook_names_the_steps_that_no_longer_fit() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
-    let mut live = Live::spawn(desk.command(
-        &["layer"],
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-    ));
-    live.wait_prompt();
-    live.send("yes");
-    live.wait_prompt();
-    live.send("no files");
-    live.wait_prompt();
-    let session = session_of(&live.kill9());
+    let session = desk.rt_call_killed_at_change();
 
-    let out = desk.run_layers(
-        &["layer", "changed"],
-        &["sessions", "resume", &session],
-        "y\ndone\n\n\nworks now\n",
-    );
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    let text = desk.resume_changed(&session);
     let expected = format!(
         "resuming call {session} · rt-call · Runtime test call: 1 recorded reply replayed, going on at `change`
 the playbook has changed since this call was recorded; these recorded steps no longer fit:
@@ -207,24 +168,7 @@ the playbook has changed since this call was recorded; these recorded steps no l
 #[test]
 fn a_second_resume_replays_what_the_first_kept() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
-    let mut live = Live::spawn(desk.command(
-        &["layer"],
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-    ));
-    live.wait_prompt();
-    live.send("yes");
-    live.wait_prompt();
-    live.send("no files");
-    live.wait_prompt();
-    let session = session_of(&live.kill9());
+    let session = desk.rt_call_killed_at_change();
 
     // First resume against the changed playbook: kill it at the command's prompt.
     let mut live =
@@ -232,13 +176,7 @@ fn a_second_resume_replays_what_the_first_kept() {
     live.wait_prompt();
     live.kill9();
 
-    let out = desk.run_layers(
-        &["layer", "changed"],
-        &["sessions", "resume", &session],
-        "y\ndone\n\n\nworks now\n",
-    );
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    let text = desk.resume_changed(&session);
     assert!(
         text.contains("1 recorded reply replayed, going on at `change`"),
         "{text}"

@@ -203,8 +203,7 @@ fn dry_run_shows_commands_and_runs_none() {
     let desk = Desk::new();
     rt_call_answers(&desk, FULL);
     let out = desk.run(&["run", "rt-call", "--answers", "a.yaml", "--dry-run"], "");
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = success_stdout(&out);
     let work = desk.work().display().to_string();
     assert!(
         text.contains(&format!("  would run: mkdir {work}/changed\n")),
@@ -306,21 +305,9 @@ fn probe_results_are_recorded_with_the_agents_override() {
 #[test]
 fn terminal_help_note_and_back() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
     let input = "?\nn caller is on VPN\n1\nfirst try\nb\nsecond try\ns\n1\n\n\n2\n";
-    let out = desk.run(
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-        input,
-    );
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let out = desk.run_rt_call(input);
+    let text = success_stdout(&out);
     // The step shows its help article's title; `?` renders the article's body.
     assert!(
         text.contains("  help: Network path connectivity under IPsec (the ping ladder and the IPsec ports) (network-path-connectivity)\n"),
@@ -358,18 +345,7 @@ fn terminal_help_note_and_back() {
 #[test]
 fn end_of_input_names_the_step() {
     let desk = Desk::new();
-    let workdir = desk.workdir_var();
-    let out = desk.run(
-        &[
-            "run",
-            "rt-call",
-            "--var",
-            "caller=pc-0042",
-            "--var",
-            &workdir,
-        ],
-        "yes\n",
-    );
+    let out = desk.run_rt_call("yes\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
@@ -383,8 +359,7 @@ fn missing_inputs_are_asked_for() {
     let desk = Desk::new();
     let work = desk.work().display().to_string();
     let out = desk.run(&["run", "rt-call"], &format!("pc-0042\n{work}\nno\n"));
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let text = success_stdout(&out);
     assert!(text.contains("Caller's computer name: pc-0042\n"), "{text}");
     assert!(text.contains("Folder the test commands change: "), "{text}");
     let shown = desk.show(&session_of(&text));

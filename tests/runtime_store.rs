@@ -128,28 +128,8 @@ fn a_folder_or_a_missing_folder_is_not_a_database_file() {
 fn sessions_list_and_show_by_prefix() {
     let desk = Desk::new();
     esc_answers(&desk);
-    let a = desk.run(
-        &[
-            "run",
-            "rt-escalate",
-            "--answers",
-            "esc.yaml",
-            "--agent",
-            "alice",
-        ],
-        "",
-    );
-    let b = desk.run(
-        &[
-            "run",
-            "rt-escalate",
-            "--answers",
-            "esc.yaml",
-            "--agent",
-            "bob",
-        ],
-        "",
-    );
+    let a = desk.run_escalate("alice");
+    let b = desk.run_escalate("bob");
     assert!(a.status.success() && b.status.success(), "{}", stderr(&a));
     let (ida, idb) = (session_of(&stdout(&a)), session_of(&stdout(&b)));
     let list = desk.run(&["sessions", "list", "--json"], "");

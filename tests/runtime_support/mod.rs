@@ -85,6 +85,69 @@ impl Desk {
         child.wait_with_output().expect("wait for deskbook")
     }
 
+    /// `run rt-call --var caller=CALLER --var workdir=<work>`, then `extra`.
+    pub fn rt_call_args(&self, caller: &str, extra: &[&str]) -> Vec<String> {
+        let mut args = vec![
+            "run".to_string(),
+            "rt-call".to_string(),
+            "--var".to_string(),
+            format!("caller={caller}"),
+            "--var".to_string(),
+            self.workdir_var(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    }
+
+    /// Run rt-call for caller `pc-0042` with the fixture layer and `stdin` as its input.
+    pub fn run_rt_call(&self, stdin: &str) -> Output {
+        let args = self.rt_call_args("pc-0042", &[]);
+        self.run(&args.iter().map(String::as_str).collect::<Vec<_>>(), stdin)
+    }
+
+    /// Start rt-call for `caller` (plus `extra` arguments) as a live, prompt-by-prompt run.
+    pub fn spawn_rt_call(&self, caller: &str, extra: &[&str]) -> Live {
+        let args = self.rt_call_args(caller, extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Live::spawn(self.command(&["layer"], &args))
+    }
+
+    /// Answer rt-call's `reach` and `describe`, kill it at `change`'s prompt; the session id.
+    pub fn rt_call_killed_at_change(&self) -> String {
+        let mut live = self.spawn_rt_call("pc-0042", &[]);
+        live.answer(&["yes", "no files"]);
+        live.wait_prompt();
+        session_of(&live.kill9())
+    }
+
+    /// Resume `session` against the changed layer with the rest of rt-call's answers; stdout.
+    #[track_caller]
+    pub fn resume_changed(&self, session: &str) -> String {
+        let out = self.run_layers(
+            &["layer", "changed"],
+            &["sessions", "resume", session],
+            "y\ndone\n\n\nworks now\n",
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}\n{}", stderr(&out));
+        text
+    }
+
+    /// Run rt-escalate with the desk's `esc.yaml` answers file as agent `agent`.
+    pub fn run_escalate(&self, agent: &str) -> Output {
+        self.run(
+            &[
+                "run",
+                "rt-escalate",
+                "--answers",
+                "esc.yaml",
+                "--agent",
+                agent,
+            ],
+            "",
+        )
+    }
+
     /// The recorded call: `{"call": {...}, "events": [...]}`.
     pub fn show(&self, session: &str) -> Value {
         let out = self.run(&["sessions", "show", session, "--json"], "");
@@ -99,6 +162,14 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Standard output of a run that must have succeeded (else fail showing both outputs).
+#[track_caller]
+pub fn success_stdout(o: &Output) -> String {
+    let text = stdout(o);
+    assert!(o.status.success(), "{text}{}", stderr(o));
+    text
 }
 
 /// The session id from a run's first line (`call ID · playbook · title`).
@@ -205,6 +276,14 @@ impl Live {
                 panic!("deskbook exited ({status}) before the next prompt:\n{text}");
             }
             std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Wait for each prompt in turn and type the next of `inputs` at it.
+    pub fn answer(&mut self, inputs: &[&str]) {
+        for input in inputs {
+            self.wait_prompt();
+            self.send(input);
         }
     }
 
