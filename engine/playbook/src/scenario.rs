@@ -37,9 +37,12 @@ pub struct Scenario {
     pub expect: Expect,
 }
 
-/// A canned probe result: at least its status.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A canned probe result (scenarios and answers files): at least its status.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a canned probe result such as {status: ok, data: {}}"
+)]
 pub struct CannedProbe {
     pub status: Status,
     #[serde(default)]

@@ -9,9 +9,8 @@
 //! ```
 
 use deskbook_content::{yaml, Diagnostic, SourceFile};
-use deskbook_probes::{ProbeResult, Status};
+use deskbook_playbook::scenario::CannedProbe;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -25,40 +24,7 @@ pub struct AnswersFile {
     pub playbook: Option<String>,
     pub vars: BTreeMap<String, String>,
     pub answers: BTreeMap<String, String>,
-    pub probes: BTreeMap<String, Canned>,
-}
-
-/// A canned probe result: what the probe would have found.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a canned probe result such as {status: ok, data: {}}"
-)]
-pub struct Canned {
-    pub status: Status,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(default)]
-    pub data: Map<String, Value>,
-    #[serde(default)]
-    pub output: String,
-}
-
-impl Canned {
-    /// The result as the probe `probe` would have returned it.
-    pub fn result(&self, probe: &str) -> ProbeResult {
-        ProbeResult {
-            probe: probe.to_string(),
-            status: self.status,
-            summary: self
-                .summary
-                .clone()
-                .unwrap_or_else(|| format!("{} (canned result)", self.status)),
-            data: self.data.clone(),
-            duration_ms: 0,
-            output: self.output.clone(),
-        }
-    }
+    pub probes: BTreeMap<String, CannedProbe>,
 }
 
 #[derive(Deserialize)]
@@ -74,7 +40,7 @@ struct Raw {
     #[serde(default, deserialize_with = "deskbook_content::yaml::scalar_map")]
     answers: BTreeMap<String, String>,
     #[serde(default)]
-    probes: BTreeMap<String, Canned>,
+    probes: BTreeMap<String, CannedProbe>,
     #[serde(default)]
     #[allow(dead_code)]
     expect: Option<serde::de::IgnoredAny>,
@@ -193,7 +159,7 @@ mod tests {
         assert_eq!(a.vars.get("port").map(String::as_str), Some("445"));
         assert_eq!(a.answers.get("n").map(String::as_str), Some("1"));
         let r = a.probes["ping-target"].result("ping");
-        assert_eq!(r.status, Status::Fail);
+        assert_eq!(r.status, deskbook_probes::Status::Fail);
         assert_eq!(r.data.get("loss"), Some(&serde_json::json!(100)));
     }
 
