@@ -190,3 +190,51 @@ fn check_json_has_the_contract_fields() {
         .as_str()
         .is_some_and(|m| m.starts_with("invalid id")));
 }
+
+#[test]
+fn taxonomy_category_with_an_invalid_id() {
+    expect(
+        "bad-taxonomy",
+        "$LAYER/kb/taxonomy.yaml:2:9: invalid id `Rollout Phase 1`: ids use only lowercase letters a-z, digits 0-9 and `-`
+2 |   - id: Rollout Phase 1
+  |         ^",
+    );
+}
+
+#[test]
+fn taxonomy_with_an_unknown_field() {
+    expect(
+        "taxonomy-unknown-field",
+        "$LAYER/kb/taxonomy.yaml:4:5: categories[0]: unknown field `descripton`, expected one of `id`, `title`, `description`
+4 |     descripton: Misspelled field.
+  |     ^",
+    );
+}
+
+// A tool record names only known OS ids and task names; both problems on one line are
+// reported, each with its own column.
+#[test]
+fn tool_record_with_unknown_os_and_task() {
+    let (code, got) = check_fixture(&fixture("bad/bad-tool"));
+    assert_eq!(code, 1);
+    let headers: Vec<&str> = got.lines().filter(|l| l.starts_with("$LAYER")).collect();
+    assert_eq!(
+        headers[0],
+        "$LAYER/kb/tool.md:15:5: unknown OS id `windows10`: expected one of win2000, winxp, winxp-sp2, win2003, windows, linux"
+    );
+    assert!(
+        headers[1].starts_with("$LAYER/kb/tool.md:15:42: unknown task `reboot-everything`: expected one of show-assigned-policy, "),
+        "{got}"
+    );
+    assert_eq!(headers.len(), 2, "{got}");
+}
+
+#[test]
+fn event_item_without_its_event_record() {
+    expect(
+        "event-without-record",
+        "$LAYER/kb/event.md:3:7: `kind: event` needs an `event:` block (id, source, log, os, severity, benign)
+3 | kind: event
+  |       ^",
+    );
+}
