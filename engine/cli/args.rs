@@ -83,6 +83,10 @@ pub enum Command {
         /// Show every command the run would execute; run none and record nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The ticket summary printed at the end of the call (under --json: on standard
+        /// error, and for a scripted run only when this is given).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        summary_format: Option<SummaryFormat>,
     },
     /// Run the playbook scenarios (playbooks/tests/*.yaml) and report branch coverage;
     /// exit 1 when a scenario fails.
@@ -105,6 +109,14 @@ pub enum Command {
         #[command(subcommand)]
         command: SessionsCommand,
     },
+}
+
+/// `run --summary-format`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

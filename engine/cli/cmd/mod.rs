@@ -64,6 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             agent,
             json,
             dry_run,
+            summary_format,
         } => run::execute(
             &ctx,
             cli.db.as_deref(),
@@ -74,6 +75,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
                 agent,
                 json,
                 dry_run,
+                summary_format,
             },
         ),
         Command::Test { json } => test::execute(&ctx, json),

@@ -1,11 +1,12 @@
 //! `deskbook sessions list | show ID | resume ID | export ID --out DIR`: the recorded calls.
 
 use anyhow::Result;
-use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProbes, Options};
+use deskbook_report::{export, transcript};
+use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::run::{login_name, open_store, terminal_io};
+use super::run::{login_name, open_store, print_summary, terminal_io};
 use super::Ctx;
 use crate::args::SessionsCommand;
 
@@ -57,7 +58,7 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
                 outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            out!("{}", summary::ticket(&call, &events, &ctx.content));
+            out!("{}", transcript::transcript(&call, &events, &ctx.content));
             outln!("\nEvent log:");
             for e in &events {
                 outln!("{}", log::json_line(&call.session, e));
@@ -75,7 +76,8 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
                 agent: login_name(),
                 ..Options::default()
             };
-            deskbook_runtime::resume(
+            let scripted = opts.answers.is_some();
+            let end = deskbook_runtime::resume(
                 &ctx.content,
                 &mut store,
                 &probes,
@@ -83,6 +85,7 @@ pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result
                 opts,
                 terminal_io(json),
             )?;
+            print_summary(ctx, &end, json, scripted, None)?;
         }
         SessionsCommand::Export { id, out } => {
             let call = store.call(&id)?;
