@@ -9,6 +9,7 @@
 //! report) is `deskbook-report`'s job, over the same log, so a resumed or exported call
 //! shows exactly what was recorded.
 
+mod agent;
 pub mod answers;
 pub mod error;
 pub mod interrupt;
