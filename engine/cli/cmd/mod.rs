@@ -21,6 +21,7 @@ macro_rules! out {
 pub mod check;
 pub mod list;
 pub mod probe;
+pub mod report;
 pub mod run;
 pub mod search;
 pub mod sessions;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Test(args) => test::execute(g, args),
         Command::Probe(args) => probe::execute(g, args),
         Command::Sessions(args) => sessions::execute(g, args),
+        Command::Report(args) => report::execute(g, args),
     }
 }
 

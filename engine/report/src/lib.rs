@@ -9,6 +9,7 @@
 pub mod error;
 pub mod export;
 mod kinds;
+pub mod report;
 pub mod ticket;
 pub mod transcript;
 

@@ -6,6 +6,7 @@
 //! Reports read the same two tables. The schema ([`schema`]) uses plain types only (TEXT,
 //! BIGINT) so the same tables can live in PostgreSQL.
 
+pub mod aggregate;
 mod error;
 mod id;
 mod model;
@@ -14,6 +15,7 @@ pub mod schema;
 mod store;
 pub mod time;
 
+pub use aggregate::{AggregateQuery, GroupKey, GroupRow};
 pub use error::StoreError;
 pub use model::{Call, Event, NewCall, Outcome, Stamp};
 pub use path::default_path;

@@ -16,6 +16,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::aggregate::{AggregateError, AggregateQuery, GroupRow};
 use crate::id::new_session_id;
 use crate::model::{Call, Event, NewCall, Outcome, Stamp};
 use crate::{schema, time, StoreError};
@@ -415,6 +416,17 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The call report's groups (see [`crate::aggregate`]).
+    pub fn aggregate(&self, q: &AggregateQuery) -> Result<Vec<GroupRow>, StoreError> {
+        crate::aggregate::sqlite(&self.conn, q).map_err(|e| match e {
+            AggregateError::Sqlite(e) => classify(&self.path, "count the calls", e),
+            AggregateError::BadRow(reason) => StoreError::Corrupt {
+                path: self.path.clone(),
+                reason,
+            },
+        })
     }
 
     fn finish_call(&self, raw: RawCall) -> Result<Call, StoreError> {

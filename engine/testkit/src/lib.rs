@@ -1,4 +1,6 @@
-//! Helpers for tests and benchmarks: generated content shaped like the built-in content.
+//! Helpers for tests and benchmarks: generated content shaped like the built-in content, and
+//! generated calls for the report.
 
+pub mod calls;
 pub mod corpus;
 pub mod playbook;
