@@ -7,12 +7,22 @@
 # The sqlite3 queries count, escalations and fixed-unclear calls per group; deskbook also
 # computes the median and 90th percentile duration of each group (which sqlite3 3.40 has no
 # function for), so the comparison is on deskbook's side of fair.
-# Usage: engine/report/benches/process.sh [N]     (needs hyperfine and sqlite3)
+# With PG=1 the same two comparisons run against a PostgreSQL server the script starts
+# (initdb into a temporary folder, 127.0.0.1 on a free port, stopped at the end), the
+# calls loaded with COPY, deskbook --db postgres://... against psql.
+# Usage: [PG=1] engine/report/benches/process.sh [N]     (needs hyperfine, sqlite3; psql)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 n="${1:-1000000}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+pgbin=/usr/lib/postgresql/15/bin
+cleanup() {
+  if [ -f "$work/pg/postmaster.pid" ]; then
+    runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 target="${CARGO_TARGET_DIR:-target}"
 
 cargo build --release -q --bin deskbook
@@ -24,22 +34,40 @@ sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 echo "$(du -h "$db" | cut -f1) store file with $n calls"
 
 sums="count(*), sum(escalate IS NOT NULL), sum(status = 'fixed-unclear')"
+# compare TITLE DB BY TOOL QUERY-COMMAND: one hyperfine run, the median ratio.
 compare() {
-  local name="$1" by="$2" sql="$3"
+  local name="$1" store="$2" by="$3" tool="$4" query="$5"
   echo "== $name =="
   hyperfine -N --warmup 2 --runs "${RUNS:-10}" --export-json "$work/hf.json" \
-    "$bin --db $db report --by $by --format json" \
-    "sqlite3 $db \"$sql\"" >/dev/null 2>&1
-  python3 - "$work/hf.json" <<'PY'
+    "$bin --db $store report --by $by --format json" "$query" >/dev/null 2>&1
+  python3 - "$work/hf.json" "$tool" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
 (d, s) = (r[0], r[1])
 print(f"deskbook median {d['median']*1000:.0f} ms (min {d['min']*1000:.0f}), "
-      f"sqlite3 median {s['median']*1000:.0f} ms (min {s['min']*1000:.0f}), "
+      f"{sys.argv[2]} median {s['median']*1000:.0f} ms (min {s['min']*1000:.0f}), "
       f"ratio {d['median'] / s['median']:.2f}x")
 PY
 }
-compare "--by category,status" "category,status" \
-  "SELECT category, status, $sums FROM calls GROUP BY category, status;"
-compare "--by week" "week" \
-  "SELECT strftime('%Y-%W', started_at) AS week, $sums FROM calls GROUP BY week;"
+compare "SQLite --by category,status" "$db" "category,status" sqlite3 \
+  "sqlite3 $db \"SELECT category, status, $sums FROM calls GROUP BY category, status;\""
+compare "SQLite --by week" "$db" week sqlite3 \
+  "sqlite3 $db \"SELECT strftime('%Y-%W', started_at) AS week, $sums FROM calls GROUP BY week;\""
+[ "${PG:-0}" = 1 ] || exit 0
+
+chmod 755 "$work"
+mkdir "$work/pg" && chown postgres "$work/pg"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -A trust -U deskbook >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $work/pg" start >/dev/null
+url="postgres://deskbook@127.0.0.1:$port/postgres"
+"$bin" --db "$url" sessions list >/dev/null   # creates the schema
+"$target/release/examples/gen_calls" "$n" --copy |
+  psql -q "$url" -c "COPY calls ($("$target/release/examples/gen_calls" --columns)) FROM STDIN"
+psql -q "$url" -c "VACUUM ANALYZE calls" >/dev/null
+pct="percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms), percentile_disc(0.9) WITHIN GROUP (ORDER BY duration_ms)"
+compare "PostgreSQL --by category,status" "$url" "category,status" psql \
+  "psql -X -q -A -t $url -c \"SELECT category, status, count(*), count(escalate), count(*) FILTER (WHERE status = 'fixed-unclear'), $pct FROM calls GROUP BY 1, 2\""
+compare "PostgreSQL --by week" "$url" week psql \
+  "psql -X -q -A -t $url -c \"SELECT to_char(substr(started_at, 1, 10)::date, 'IYYY-\\\"W\\\"IW'), count(*), count(escalate), count(*) FILTER (WHERE status = 'fixed-unclear'), $pct FROM calls GROUP BY 1\""

@@ -5,6 +5,9 @@
 //! SQLite: one scan of the `calls` columns the grouping needs, grouped in a hash table as
 //! the rows stream by (SQLite itself would sort every row to group them, and has no
 //! percentile function). A period is derived once per distinct day, not once per row.
+//! PostgreSQL: the GROUP BY in SQL ([`postgres_sql`]), with `percentile_disc`, so only the
+//! groups cross the network.
+//!
 //! Percentiles are nearest-rank (the value at rank ⌈p·n⌉ of the sorted durations), which
 //! is what PostgreSQL's `percentile_disc` returns, so both backends agree exactly.
 
@@ -96,6 +99,26 @@ pub struct GroupRow {
     /// Of the calls that ended (an open call has no duration).
     pub median_ms: Option<i64>,
     pub p90_ms: Option<i64>,
+}
+
+impl GroupRow {
+    /// Escalated calls as a fraction of the group.
+    pub fn escalation_rate(&self) -> f64 {
+        ratio(self.escalated, self.count)
+    }
+
+    /// Calls that ended `fixed-unclear` as a fraction of the group.
+    pub fn fixed_unclear_rate(&self) -> f64 {
+        ratio(self.fixed_unclear, self.count)
+    }
+}
+
+fn ratio(n: u64, of: u64) -> f64 {
+    if of == 0 {
+        0.0
+    } else {
+        n as f64 / of as f64
+    }
 }
 
 /// The period label of a `started_at` value: `2026-11-30`, `2026-W49`, `2026-11`.
@@ -258,8 +281,15 @@ pub(crate) fn sqlite(conn: &Connection, q: &AggregateQuery) -> Result<Vec<GroupR
         if !matches!(row.get_ref(1)?, ValueRef::Null) {
             acc.escalated += 1;
         }
-        if let ValueRef::Integer(ms) = row.get_ref(2)? {
-            acc.durations.push(ms);
+        match row.get_ref(2)? {
+            ValueRef::Integer(ms) => acc.durations.push(ms),
+            ValueRef::Null => {}
+            other => {
+                return Err(AggregateError::BadRow(format!(
+                    "duration_ms {:?} is not a whole number of milliseconds",
+                    String::from_utf8_lossy(other.as_bytes().unwrap_or(b"?"))
+                )))
+            }
         }
     }
     Ok(groups
@@ -277,6 +307,51 @@ pub(crate) fn sqlite(conn: &Connection, q: &AggregateQuery) -> Result<Vec<GroupR
             p90_ms: nearest_rank(&mut acc.durations, 90),
         })
         .collect())
+}
+
+/// The GROUP BY of `q` as PostgreSQL runs it, and its parameters (`$1`, `$2`: the range).
+/// Columns: the keys in `by` order, then count, escalated, fixed-unclear, median, p90.
+pub fn postgres_sql(q: &AggregateQuery) -> (String, Vec<String>) {
+    let keys: Vec<&str> = q
+        .by
+        .iter()
+        .map(|k| match k {
+            GroupKey::Day => "substr(started_at, 1, 10)",
+            GroupKey::Month => "substr(started_at, 1, 7)",
+            GroupKey::Week => "to_char(substr(started_at, 1, 10)::date, 'IYYY-\"W\"IW')",
+            other => other.column(),
+        })
+        .collect();
+    let mut sql = String::from("SELECT ");
+    for k in &keys {
+        sql.push_str(k);
+        sql.push_str(", ");
+    }
+    sql.push_str(
+        "count(*), count(escalate), count(*) FILTER (WHERE status = 'fixed-unclear'), \
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms), \
+         percentile_disc(0.9) WITHIN GROUP (ORDER BY duration_ms) FROM calls",
+    );
+    let mut params = Vec::new();
+    let mut clauses = Vec::new();
+    if let Some(s) = &q.since {
+        params.push(s.clone());
+        clauses.push(format!("started_at >= ${}", params.len()));
+    }
+    if let Some(u) = &q.until {
+        params.push(u.clone());
+        clauses.push(format!("started_at < ${}", params.len()));
+    }
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    if !keys.is_empty() {
+        let n: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
+        sql.push_str(" GROUP BY ");
+        sql.push_str(&n.join(", "));
+    }
+    (sql, params)
 }
 
 /// The value at rank ⌈pct/100 · n⌉ (1-based) of `values` in order; `None` when empty.
@@ -384,6 +459,22 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn postgres_groups_in_sql_with_percentile_disc() {
+        let (sql, params) = postgres_sql(&q(
+            &[GroupKey::Category, GroupKey::Week],
+            Some("2026-11-01T00:00:00.000Z"),
+            None,
+        ));
+        assert_eq!(
+            sql,
+            "SELECT category, to_char(substr(started_at, 1, 10)::date, 'IYYY-\"W\"IW'), count(*), count(escalate), \
+             count(*) FILTER (WHERE status = 'fixed-unclear'), percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms), \
+             percentile_disc(0.9) WITHIN GROUP (ORDER BY duration_ms) FROM calls WHERE started_at >= $1 GROUP BY 1, 2"
+        );
+        assert_eq!(params, ["2026-11-01T00:00:00.000Z"]);
     }
 
     #[test]

@@ -17,54 +17,17 @@ mod svg;
 mod table;
 
 use deskbook_content::Content;
-use deskbook_store::{AggregateQuery, GroupKey, GroupRow, StoreError};
+use deskbook_store::{AggregateQuery, GroupKey, StoreError};
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 pub use request::{Bound, Format, Request};
 
-/// One group of calls, as the report shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Group {
-    /// The values of the `--by` fields, in order; `None` where the call has none (an open
-    /// call's status, a call without escalation).
-    pub keys: Vec<Option<String>>,
-    pub count: u64,
-    pub escalated: u64,
-    pub fixed_unclear: u64,
-    pub median_ms: Option<i64>,
-    pub p90_ms: Option<i64>,
-}
+/// One group of calls: the store's row as it is (keys in `--by` order, `None` where the
+/// call has no value, such as an open call's status).
+pub use deskbook_store::GroupRow as Group;
 
-impl Group {
-    fn from_row(row: GroupRow) -> Group {
-        Group {
-            keys: row.keys,
-            count: row.count,
-            escalated: row.escalated,
-            fixed_unclear: row.fixed_unclear,
-            median_ms: row.median_ms,
-            p90_ms: row.p90_ms,
-        }
-    }
-
-    pub fn escalation_rate(&self) -> f64 {
-        ratio(self.escalated, self.count)
-    }
-
-    pub fn fixed_unclear_rate(&self) -> f64 {
-        ratio(self.fixed_unclear, self.count)
-    }
-}
-
-fn ratio(n: u64, of: u64) -> f64 {
-    if of == 0 {
-        0.0
-    } else {
-        n as f64 / of as f64
-    }
-}
 
 /// What the HTML page draws besides its table: calls per category and status, and calls
 /// and escalations per ISO week.
@@ -92,7 +55,7 @@ pub struct Report {
 pub fn build(
     request: Request,
     content: &Content,
-    aggregate: impl Fn(&AggregateQuery) -> Result<Vec<GroupRow>, StoreError>,
+    aggregate: impl Fn(&AggregateQuery) -> Result<Vec<Group>, StoreError>,
 ) -> Result<Report, StoreError> {
     let query = |by: Vec<GroupKey>| AggregateQuery {
         by,
@@ -101,7 +64,6 @@ pub fn build(
     };
     let mut groups: Vec<Group> = aggregate(&query(request.by.clone()))?
         .into_iter()
-        .map(Group::from_row)
         .collect();
     sort(&request.by, &mut groups);
     let total = groups.iter().map(|g| g.count).sum();
@@ -109,13 +71,11 @@ pub fn build(
         let mut by_category_status: Vec<Group> =
             aggregate(&query(vec![GroupKey::Category, GroupKey::Status]))?
                 .into_iter()
-                .map(Group::from_row)
-                .collect();
+                        .collect();
         sort(&[GroupKey::Category, GroupKey::Status], &mut by_category_status);
         let mut by_week: Vec<Group> = aggregate(&query(vec![GroupKey::Week]))?
             .into_iter()
-            .map(Group::from_row)
-            .collect();
+                .collect();
         sort(&[GroupKey::Week], &mut by_week);
         Some(Charts {
             by_category_status,
@@ -179,7 +139,11 @@ impl Report {
     }
 
     pub fn share(&self, g: &Group) -> f64 {
-        ratio(g.count, self.total)
+        if self.total == 0 {
+            0.0
+        } else {
+            g.count as f64 / self.total as f64
+        }
     }
 
     /// Whether some group's category is not in the taxonomy.
