@@ -12,6 +12,7 @@ pub mod model;
 pub mod playbook;
 pub mod source;
 pub mod taxonomy;
+mod version;
 pub mod vocab;
 pub mod yaml;
 
