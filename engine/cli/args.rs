@@ -29,9 +29,10 @@ pub struct Globals {
     /// Who is looking: tier1 never sees restricted items.
     #[arg(long, value_enum, default_value_t = Role::Tier1, global = true)]
     pub role: Role,
-    /// The call database (SQLite file); default: calls.sqlite in the user's data directory.
-    #[arg(long, value_name = "PATH", global = true)]
-    pub db: Option<PathBuf>,
+    /// The call store: an SQLite file, or a postgres:// URL that a whole help desk shares;
+    /// default: calls.sqlite in the user's data directory.
+    #[arg(long, value_name = "PATH|URL", env = "DESKBOOK_DB", global = true)]
+    pub db: Option<String>,
 }
 
 impl Globals {

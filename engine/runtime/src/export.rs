@@ -6,15 +6,12 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event};
+use deskbook_store::{Call, Event, Record, CALLER_INPUTS};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::{log, summary, RuntimeError};
-
-/// The inputs that name the caller's computer, in the order they are looked for.
-const COMPUTER_INPUTS: &[&str] = &["caller", "computer", "client"];
+use crate::{summary, RuntimeError};
 
 /// Write the packet of `call` into `out` (created; it must not hold files). Returns the
 /// names of the files written. The folder appears whole or not at all: the files are
@@ -88,25 +85,18 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut restores = String::new();
     for e in events {
-        let p = &e.payload;
-        let step = e.step.as_deref().unwrap_or("");
-        let result = match e.kind.as_str() {
-            log::PROBED | log::OBSERVED | log::RESTORED => p
-                .get("result")
-                .cloned()
-                .and_then(|r| serde_json::from_value::<ProbeResult>(r).ok()),
-            _ => None,
+        let step = e.step().unwrap_or("");
+        let Some(result) = e.record.result() else {
+            continue;
         };
-        let Some(result) = result else { continue };
-        if e.kind == log::RESTORED {
+        if let Record::Restored { command, .. } = &e.record {
             restores.push_str(&format!(
-                "{} restore of {step}: {}\n{result}\n",
-                e.at,
-                p.get("command").and_then(Value::as_str).unwrap_or("")
+                "{} restore of {step}: {command}\n{result}\n",
+                e.at
             ));
             continue;
         }
-        let base = file_stem(&comp, p, &result);
+        let base = file_stem(&comp, &Value::Object(e.record.payload()), result);
         let file = unique(&mut used, &base);
         let header = format!("deskbook call {}, step {step}, {}\n", call.session, e.at);
         outputs.push((file, format!("{header}{result}")));
@@ -119,9 +109,9 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
             "{:>4} {} {:<9} {:<24} {}\n",
             e.seq,
             e.at,
-            e.kind,
-            e.step.as_deref().unwrap_or("-"),
-            e.payload
+            e.kind(),
+            e.step().unwrap_or("-"),
+            Value::Object(e.record.payload())
         ));
     }
     if !outputs.is_empty() || !restores.is_empty() {
@@ -148,7 +138,7 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
 /// The caller's computer as the seed's script names it (`%COMPUTERNAME%`: the first label,
 /// upper case).
 pub fn computer_name(call: &Call) -> String {
-    let raw = COMPUTER_INPUTS
+    let raw = CALLER_INPUTS
         .iter()
         .find_map(|k| call.vars.get(*k))
         .map(|v| first_label(v).to_uppercase())
@@ -356,8 +346,11 @@ mod tests {
             session: "s".into(),
             playbook: "p".into(),
             fingerprint: "f".into(),
+            content_version: String::new(),
             agent: None,
-            rollout: None,
+            caller: Some("pc-0042.woodgrovebank.com".into()),
+            target: None,
+            rollout: String::new(),
             vars: [(
                 "caller".to_string(),
                 "pc-0042.woodgrovebank.com".to_string(),
@@ -365,9 +358,15 @@ mod tests {
             .into(),
             started_at: String::new(),
             ended_at: None,
+            duration_ms: None,
             status: None,
             category: None,
             escalate: None,
+            path: Vec::new(),
+            notes: Vec::new(),
+            probes: Vec::new(),
+            flags: Vec::new(),
+            closed_by: None,
         };
         assert_eq!(computer_name(&call), "PC-0042");
     }

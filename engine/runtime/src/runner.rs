@@ -12,7 +12,7 @@ use deskbook_playbook::{
     ActionRequest, Engine, EngineEvent, Outcome, Pending, ProbeRequest, Reply, RunError,
 };
 use deskbook_probes::ProbeResult;
-use deskbook_store::{NewCall, Store};
+use deskbook_store::{NewCall, Record, Store};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Write};
@@ -116,23 +116,18 @@ pub fn start<'a>(
         }
     })?;
     let fingerprint = Engine::fingerprint(content, playbook);
-    let agent = opts.agent.clone();
-    let payload = json!({
-        "playbook": playbook,
-        "fingerprint": fingerprint,
-        "vars": vars,
-        "agent": agent,
-    });
+    let content_version = content.version();
     let new = NewCall {
         playbook,
         fingerprint: &fingerprint,
+        content_version: &content_version,
         agent: opts.agent.as_deref(),
         rollout: opts.rollout.as_deref(),
         vars: &vars,
     };
     let json_out = opts.json.then_some(json);
     let store = if opts.dry_run { None } else { store };
-    let log = Log::begin(store, &new, payload, json_out)?;
+    let log = Log::begin(store, &new, json_out)?;
     let title = playbook_title(content, playbook);
     if log.is_dry_run() {
         ui.say(&format!(
@@ -208,18 +203,15 @@ pub fn resume<'a>(
     for m in &replayed.misfits {
         ui.say(&format!("  - {} ({}): {}", m.step, m.recorded, m.reason));
     }
-    log.record_resumed(
-        json!({
-            "fingerprint_before": before,
-            "fingerprint": replayed.fingerprint,
-            "changed": replayed.changed,
-            "kept": replayed.kept,
-            "misfits": replayed.misfits,
-            "at": at,
-            "agent": opts.agent,
-        }),
-        &replayed.fingerprint,
-    )?;
+    log.record(Record::Resumed {
+        fingerprint_before: before,
+        fingerprint: replayed.fingerprint.clone(),
+        changed: replayed.changed,
+        kept: replayed.kept as u64,
+        misfits: replayed.misfits.clone(),
+        at,
+        agent: opts.agent.clone(),
+    })?;
     if !scripted {
         ui.legend();
     }
@@ -349,16 +341,15 @@ impl<'a> Runner<'a> {
     /// Which commands of a recorded run really ran and are not restored yet.
     fn rebuild_restore_state(&mut self) {
         for e in &self.log.events {
-            let Some(step) = &e.step else { continue };
-            match e.kind.as_str() {
-                log::PROBED if e.payload.get("command").is_some() => {
-                    if e.payload.get("canned").and_then(Value::as_bool) == Some(true) {
+            match &e.record {
+                Record::Ran { step, canned, .. } => {
+                    if *canned {
                         self.armed.remove(step);
                     } else {
                         self.armed.insert(step.clone());
                     }
                 }
-                log::RESTORED => {
+                Record::Restored { step, .. } => {
                     self.armed.remove(step);
                 }
                 _ => {}
@@ -379,14 +370,17 @@ impl<'a> Runner<'a> {
                 let step = self.engine.pending().map(|p| p.step().to_string());
                 let message = err.to_string();
                 // The failure itself must not hide the first error.
-                let _ =
-                    self.log
-                        .record(log::FAILED, step.as_deref(), json!({ "message": message }));
+                let _ = self.log.record(Record::Failed { step, message });
                 for action in self.engine.restores() {
                     let _ = self.restore(&action);
                 }
                 self.log.flush();
-                if !self.log.is_dry_run() && !matches!(err, RuntimeError::Store(_)) {
+                if !self.log.is_dry_run()
+                    && !matches!(
+                        err,
+                        RuntimeError::Store(_) | RuntimeError::StoreUnavailable { .. }
+                    )
+                {
                     let id = self.log.session().to_string();
                     self.ui.say(&format!(
                         "call {id} is kept open: `deskbook sessions resume {id}` goes on from here"
@@ -486,41 +480,22 @@ impl<'a> Runner<'a> {
                 ended = Some(outcome);
                 continue;
             }
-            let mut payload = match serde_json::to_value(&ev) {
-                Ok(Value::Object(m)) => m,
-                _ => Map::new(),
-            };
-            let kind = payload
-                .remove("event")
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "event".into());
-            let step = ev.step().map(str::to_string);
-            if matches!(
+            let replied = matches!(
                 ev,
                 EngineEvent::Answered { .. }
                     | EngineEvent::Probed { .. }
                     | EngineEvent::Noted { .. }
-            ) {
-                payload.remove("step");
-                if let Some(n) = notes.take() {
-                    payload.extend(n.clone());
-                }
-            }
-            if matches!(ev, EngineEvent::Entered { .. }) {
-                payload.remove("step");
-            }
+            );
+            let record = log::from_engine(&ev, if replied { notes.take() } else { None })?;
             let keeps_state = matches!(ev, EngineEvent::Probed { .. } | EngineEvent::Noted { .. });
-            if let EngineEvent::Probed { step, .. } = &ev {
-                if payload.get("command").is_some() {
-                    if payload.get("canned").and_then(Value::as_bool) == Some(true) {
-                        self.armed.remove(step);
-                    } else {
-                        self.armed.insert(step.clone());
-                    }
+            if let Record::Ran { step, canned, .. } = &record {
+                if *canned {
+                    self.armed.remove(step);
+                } else {
+                    self.armed.insert(step.clone());
                 }
             }
-            self.log
-                .record(&kind, step.as_deref(), Value::Object(payload))?;
+            self.log.record(record)?;
             match &ev {
                 EngineEvent::Said { text } => self.ui.say(&format!("  {}", text.trim())),
                 EngineEvent::Noted { .. } => self.ui.say("  (note recorded)"),
@@ -538,15 +513,7 @@ impl<'a> Runner<'a> {
     }
 
     fn end(&mut self, outcome: &Outcome) -> Result<(), RuntimeError> {
-        let payload = serde_json::to_value(outcome).unwrap_or_else(|_| json!({}));
-        self.log.end(
-            &deskbook_store::Outcome {
-                status: &outcome.status,
-                category: Some(&outcome.category),
-                escalate: outcome.escalate.as_deref(),
-            },
-            payload,
-        )?;
+        self.log.record(log::ended(self.content, outcome))?;
         let line = json!({
             "event": "end",
             "session": self.log.session(),
@@ -586,11 +553,12 @@ impl<'a> Runner<'a> {
         ));
         let result = self.probes.run(&action.probe_request());
         self.ui.probe_result("command", &result, false);
-        self.log.record(
-            log::RESTORED,
-            Some(&action.step),
-            json!({ "action": action, "command": line, "result": result }),
-        )
+        self.log.record(Record::Restored {
+            step: action.step.clone(),
+            action: log::action(action),
+            command: line,
+            result,
+        })
     }
 
     /// Run a probe, or take its canned result; under `--dry-run` a `command` probe is shown
@@ -804,11 +772,10 @@ impl<'a> Runner<'a> {
                         {
                             self.state.probed = true;
                             self.state.offered = false;
-                            self.log.record(
-                                log::DECLINED,
-                                Some(step),
-                                json!({ "command": line }),
-                            )?;
+                            self.log.record(Record::Declined {
+                                step: step.to_string(),
+                                command: line,
+                            })?;
                             return Ok(None);
                         }
                         typed => {
@@ -872,10 +839,8 @@ impl<'a> Runner<'a> {
         let status = result.status.as_str().to_string();
         let override_with =
             |this: &mut Self, answer: String| -> Result<Option<Submission>, RuntimeError> {
-                let mut observed = notes.clone();
-                observed.insert("result".into(), json!(result));
-                this.log
-                    .record(log::OBSERVED, Some(step), Value::Object(observed))?;
+                let observed = log::observed(step, &result, &notes)?;
+                this.log.record(observed)?;
                 let mut n = Map::new();
                 n.insert("prefill".into(), json!(status));
                 n.insert("overridden".into(), json!(true));
