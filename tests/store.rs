@@ -315,3 +315,158 @@ fn a_malformed_url_is_refused() {
         assert_eq!(refused(&out), expected, "{url}");
     }
 }
+
+/// `sessions list` shows caller, target, agent, status, category and start time in aligned
+/// columns, filters by status, category, agent, open and dates, and refuses bad filters.
+#[test]
+fn sessions_list_filters_and_aligns() {
+    let desk = Desk::sqlite();
+    let a = desk.escalate("alice");
+    let b = desk.escalate("bob-the-longer-name");
+    let out = desk.run(&["sessions", "list"]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("session     started (UTC)     caller"),
+        "{text}"
+    );
+    // Every column starts at the same place on every line.
+    let col = |line: &str, word: &str| line.find(word).unwrap_or(usize::MAX);
+    assert_eq!(
+        col(lines[0], "agent"),
+        col(lines[1], "bob-the-longer-name").min(col(lines[1], "alice"))
+    );
+    assert_eq!(col(lines[1], "not-fixed"), col(lines[2], "not-fixed"));
+    assert_eq!(col(lines[0], "status"), col(lines[2], "not-fixed"));
+    let ids = |filters: &[&str]| -> Vec<String> {
+        desk.list_json(filters)
+            .iter()
+            .filter_map(|c| c["session"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(ids(&["--agent", "alice"]), [a.clone()]);
+    assert_eq!(ids(&["--status", "not-fixed"]).len(), 2);
+    assert_eq!(ids(&["--status", "fixed-unclear"]).len(), 0);
+    assert_eq!(ids(&["--category", "network-connectivity"]).len(), 2);
+    assert_eq!(ids(&["--open"]).len(), 0);
+    assert_eq!(
+        ids(&["--since", "2000-01-01", "--until", "2999-12-31"]).len(),
+        2
+    );
+    assert_eq!(ids(&["--until", "2000-01-01"]).len(), 0);
+    let out = desk.run(&["sessions", "list", "--since", "2999-01-01"]);
+    assert_eq!(
+        stdout(&out),
+        "no call recorded in calls.sqlite fits these filters\n"
+    );
+    let _ = b;
+    for (args, expected) in [
+        (
+            &["sessions", "list", "--since", "2026-13-01"][..],
+            "error: --since 2026-13-01: not a valid date (",
+        ),
+        (
+            &["sessions", "list", "--since", "2026-11-02", "--until", "2026-11-01"],
+            "error: --until 2026-11-01 is not after --since 2026-11-02: give an --until later than --since\n",
+        ),
+        (
+            &["sessions", "list", "--status", "solved"],
+            "error: --status solved: not a call status; expected one of: fixed-understood, fixed-unclear, not-fixed\n",
+        ),
+    ] {
+        let err = refused(&desk.run(args));
+        assert!(err.starts_with(expected), "{args:?}: {err}");
+    }
+}
+
+/// `sessions close` ends an abandoned open call on purpose: a `closed` record, the call's
+/// row ended with the agent's status and category and `closed_by` = agent.
+#[test]
+fn sessions_close_ends_an_open_call() {
+    let desk = Desk::sqlite();
+    let out = desk.run(&[
+        "run",
+        "rt-call",
+        "--var",
+        "caller=pc-0042",
+        "--var",
+        "workdir=w",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the input ended at the first step"
+    );
+    let id = session_of(&stdout(&out));
+    let err = refused(&desk.run(&[
+        "sessions",
+        "close",
+        &id,
+        "--status",
+        "done",
+        "--category",
+        "other",
+    ]));
+    assert_eq!(err, "error: --status done: not a call status; expected one of: fixed-understood, fixed-unclear, not-fixed\n");
+    let err = refused(&desk.run(&[
+        "sessions",
+        "close",
+        &id,
+        "--status",
+        "not-fixed",
+        "--category",
+        "weather",
+    ]));
+    assert!(err.starts_with("error: --category weather: not a category of the taxonomy; expected one of: network-connectivity, "), "{err}");
+    let out = desk.run(&[
+        "sessions",
+        "close",
+        &id,
+        "--status",
+        "not-fixed",
+        "--category",
+        "other",
+        "--agent",
+        "carol",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(&format!("call {id} closed at ")),
+        "{}",
+        stdout(&out)
+    );
+    let shown = desk.show(&id);
+    let call = &shown["call"];
+    assert_eq!(call["status"], "not-fixed");
+    assert_eq!(call["category"], "other");
+    assert_eq!(call["closed_by"], "agent");
+    assert!(call["duration_ms"].as_i64().is_some());
+    let last = shown["events"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["kind"], "closed");
+    assert_eq!(last["payload"]["agent"], "carol");
+    let err = refused(&desk.run(&[
+        "sessions",
+        "close",
+        &id,
+        "--status",
+        "not-fixed",
+        "--category",
+        "other",
+    ]));
+    assert_eq!(
+        err,
+        format!(
+            "error: call {id} has already ended (not-fixed); only an open call can be closed\n"
+        )
+    );
+    let err = refused(&desk.run(&["sessions", "resume", &id]));
+    assert_eq!(
+        err,
+        format!("error: call {id} has ended (not-fixed); there is nothing to resume\n")
+    );
+}
