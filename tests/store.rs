@@ -322,7 +322,7 @@ fn a_malformed_url_is_refused() {
 fn sessions_list_filters_and_aligns() {
     let desk = Desk::sqlite();
     let a = desk.escalate("alice");
-    let b = desk.escalate("bob-the-longer-name");
+    desk.escalate("bob-the-longer-name");
     let out = desk.run(&["sessions", "list"]);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
@@ -345,7 +345,7 @@ fn sessions_list_filters_and_aligns() {
             .filter_map(|c| c["session"].as_str().map(str::to_string))
             .collect()
     };
-    assert_eq!(ids(&["--agent", "alice"]), [a.clone()]);
+    assert_eq!(ids(&["--agent", "alice"]), vec![a]);
     assert_eq!(ids(&["--status", "not-fixed"]).len(), 2);
     assert_eq!(ids(&["--status", "fixed-unclear"]).len(), 0);
     assert_eq!(ids(&["--category", "network-connectivity"]).len(), 2);
@@ -360,7 +360,7 @@ fn sessions_list_filters_and_aligns() {
         stdout(&out),
         "no call recorded in calls.sqlite fits these filters\n"
     );
-    let _ = b;
+
     for (args, expected) in [
         (
             &["sessions", "list", "--since", "2026-13-01"][..],

@@ -130,7 +130,7 @@ impl Call {
 /// The inputs that name the caller's computer, in the order they are looked for.
 pub const CALLER_INPUTS: &[&str] = &["caller", "computer", "client"];
 /// The inputs that name the target computer.
-pub const TARGET_INPUTS: &[&str] = &["target", "server"];
+pub const TARGET_INPUTS: &[&str] = &["target", "server", "destination"];
 
 /// The first of `names` that `vars` gives.
 pub fn input_of(vars: &BTreeMap<String, String>, names: &[&str]) -> Option<String> {
