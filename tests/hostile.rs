@@ -158,3 +158,28 @@ fn an_answers_file_of_nested_brackets_is_refused_by_depth() {
         Some(format!("error: {shown}:1:73: YAML is nested too deeply (more than 64 levels): the document is rejected").as_str())
     );
 }
+
+/// `check` on a layer whose one playbook has a template the sandbox refuses: the exact
+/// first line of the diagnostic.
+fn template_refusal(case: &str) -> String {
+    let (code, got) = common::check_fixture(&hostile(case));
+    assert_eq!(code, 1, "{case}: {got}");
+    got.lines().next().unwrap_or("").to_owned()
+}
+
+/// Regression: `{{ get_env(name="HOME") }}` printed the agent's environment; a recursive
+/// macro passed `check` and then aborted `run` with a stack overflow; a loop over
+/// `range(end=100000000)` had no bound. `check` now refuses each, naming the step.
+#[test]
+fn check_refuses_templates_that_reach_outside_or_never_end() {
+    let cases = [
+        ("template-get-env", "$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `do`: unknown function `get_env` (playbook templates may call only `range`; nothing reads the environment, files, the clock or randomness)"),
+        ("template-recursive-macro", "$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `do`: `{% macro m %}` is not allowed in playbook templates (macros can recurse without end)"),
+        ("template-include", "$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `do`: `{% include %}` is not allowed in playbook templates (reads another template)"),
+        ("template-huge-range", "$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `do`: `range` would make 100000000 numbers; the limit is 1000"),
+        ("template-unknown-filter", "$LAYER/playbooks/x.yaml:9:5: step `a`: invalid template in `do`: unknown filter `shell_escape` (playbook templates may use: upper, lower, trim, trim_start, trim_end, truncate, wordcount, capitalize, title, length, reverse, join, first, last, nth, default, int, float, round, abs, as_str, split, sort, unique, slice, get, pluralize, replace)"),
+    ];
+    for (case, expected) in cases {
+        assert_eq!(template_refusal(case), expected, "{case}");
+    }
+}

@@ -133,8 +133,8 @@ fn check_depth(text: &str) -> Result<(), YamlError> {
         }
         if quote.is_none() && flow == 0 {
             let body = rest.split(" #").next().unwrap_or(rest).trim_end();
-            let indicator = body
-                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+            let indicator =
+                body.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
             if indicator.ends_with('|') || indicator.ends_with('>') {
                 scalar_indent = Some(indent);
             }

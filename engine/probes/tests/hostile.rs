@@ -371,8 +371,10 @@ fn ipv4_in_short_octal_or_hex_form_is_refused_alike_everywhere() {
     }
     // The same rule for the names of `resolve` and the placeholders of `command`.
     assert!(refusal("resolve", &[("name", "0x7f.1")]).contains("may not end in a number"));
-    assert!(refusal("command", &[("task", "find-dc"), ("domain", "127.1")])
-        .contains("may not end in a number"));
+    assert!(
+        refusal("command", &[("task", "find-dc"), ("domain", "127.1")])
+            .contains("may not end in a number")
+    );
     // And the public checks the playbook inputs use.
     assert_eq!(
         deskbook_probes::check_host("0177.0.0.1"),
@@ -384,9 +386,17 @@ fn ipv4_in_short_octal_or_hex_form_is_refused_alike_everywhere() {
     );
     assert_eq!(
         deskbook_probes::check_hostname("192.0.2.10"),
-        Err("expected a host name such as pc-0042 or srv-files-01.example.com, not an address".to_owned())
+        Err(
+            "expected a host name such as pc-0042 or srv-files-01.example.com, not an address"
+                .to_owned()
+        )
     );
-    for ok in ["127.0.0.1", "3com.example.net", "0x7f.example.com", "pc-0042"] {
+    for ok in [
+        "127.0.0.1",
+        "3com.example.net",
+        "0x7f.example.com",
+        "pc-0042",
+    ] {
         assert_eq!(deskbook_probes::check_host(ok), Ok(()), "{ok}");
     }
 }
@@ -410,7 +420,11 @@ fn udp_echo_server() -> u16 {
 fn ike_against_a_udp_echo_server_is_not_an_ike_responder() {
     let port = udp_echo_server().to_string();
     for (version, label, reason) in [
-        ("1", "IKEv1 main mode", "an IKEv1 main mode message without a responder cookie, not a response"),
+        (
+            "1",
+            "IKEv1 main mode",
+            "an IKEv1 main mode message without a responder cookie, not a response",
+        ),
         ("2", "IKEv2 IKE_SA_INIT", "an IKEv2 request, not a response"),
     ] {
         let r = run(

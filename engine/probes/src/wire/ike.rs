@@ -323,7 +323,9 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
             // Main mode's second message carries the responder's cookie (RFC 2408 3.1);
             // only an informational refusal may come without one.
             if exchange == 2 && responder_spi_zero {
-                return Err("an IKEv1 main mode message without a responder cookie, not a response".into());
+                return Err(
+                    "an IKEv1 main mode message without a responder cookie, not a response".into(),
+                );
             }
             for p in (Payloads {
                 buf: body,
