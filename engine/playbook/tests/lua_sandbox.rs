@@ -168,6 +168,17 @@ fn a_backtracking_pattern_is_stopped_at_the_step_time() {
     );
 }
 
+/// Regression: `ctx:probe("command", {argv = {"sh", "-c", …}})` ran a shell. Lua reaches
+/// the system only through tool-matrix tasks and the other probes.
+#[test]
+fn a_command_probe_with_an_argv_is_refused() {
+    refused(
+        "argv",
+        "argv = {",
+        "ctx:probe(\"command\", …) takes a tool-matrix `task`, not `argv`: a Lua playbook runs no program of its own choosing",
+    );
+}
+
 #[test]
 fn finalizers_are_refused() {
     refused(
