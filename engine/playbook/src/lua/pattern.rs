@@ -68,7 +68,7 @@ impl<'a> Matcher<'a> {
 
     fn tick(&mut self) -> Res<()> {
         self.steps = self.steps.wrapping_add(1);
-        if self.steps % CLOCK_EVERY == 0 {
+        if self.steps.is_multiple_of(CLOCK_EVERY) {
             if let Some(d) = self.deadline {
                 if Instant::now() > d {
                     return Err(Stop::Late);
