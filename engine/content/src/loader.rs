@@ -7,7 +7,9 @@ use crate::diag::{position, Diagnostic};
 use crate::frontmatter;
 use crate::layer::{self, LayerSpec, RawFile};
 use crate::model::{FrontMatter, Item, Kind, FRONT_MATTER_FIELDS};
+use crate::org::Org;
 use crate::playbook::{locate_steps, Playbook, PlaybookBody, PlaybookDoc, PLAYBOOK_FIELDS};
+use crate::role::Role;
 use crate::source::SourceFile;
 use crate::taxonomy::{Taxonomy, TaxonomyFile};
 use crate::vocab::{is_valid_id, OS_IDS, TASKS};
@@ -33,6 +35,10 @@ pub struct Content {
     pub layers: Vec<LayerInfo>,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The organisation the content was loaded for (its variables, rollout, layer names).
+    pub org: Org,
+    /// Who is looking; [`Content::visible`] applies it (tier1 unless set).
+    pub role: Role,
 }
 
 impl Content {
@@ -65,21 +71,64 @@ impl Content {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Look at the content as `role`: what [`Content::visible`] and [`Content::org_view`]
+    /// answer from now on.
+    pub fn set_role(&mut self, role: Role) {
+        self.role = role;
+    }
+
+    /// Whether the role may see this item (the one rule: [`Role::may_see`]).
+    pub fn visible(&self, item: &Item) -> bool {
+        self.role.may_see(item.meta.audience)
+    }
+
+    /// Whether a reference to `id` may be shown to the role: a playbook, or an item it may
+    /// see. A missing id is not shown either.
+    pub fn visible_id(&self, id: &str) -> bool {
+        match self.item(id) {
+            Some(item) => self.visible(item),
+            None => self.playbook(id).is_some(),
+        }
+    }
+
+    /// The references in `ids` the role may see, in order; the rest left out.
+    pub fn visible_ids<'a>(&self, ids: &'a [String]) -> Vec<&'a str> {
+        ids.iter()
+            .map(String::as_str)
+            .filter(|id| self.visible_id(id))
+            .collect()
+    }
+
+    /// The `org` object templates read, as the role may see it (restricted values withheld).
+    pub fn org_view(&self) -> serde_json::Map<String, serde_json::Value> {
+        crate::vars::view(&self.org.vars, self.role)
+    }
 }
 
-/// Load the built-in layer (when `builtin`) and then each folder in order.
+/// Load the layers in order (no organisation folder).
 pub fn load(specs: &[LayerSpec]) -> Content {
-    let mut content = Content::default();
+    load_org(&Org::plain(specs))
+}
+
+/// Load the layers of an organisation in order, with its variables.
+pub fn load_org(org: &Org) -> Content {
+    let mut content = Content {
+        org: org.clone(),
+        ..Content::default()
+    };
     let mut item_slots: HashMap<String, usize> = HashMap::new();
     let mut items: Vec<Item> = Vec::new();
     let mut playbooks: Vec<PlaybookDoc> = Vec::new();
     let mut pb_slots: HashMap<String, usize> = HashMap::new();
 
-    for (layer_idx, spec) in specs.iter().enumerate() {
+    for (layer_idx, (name, spec)) in org.layers.iter().enumerate() {
         content.layers.push(LayerInfo {
-            name: spec.name(),
+            name: name.clone(),
             spec: spec.clone(),
         });
+        // The built-in content keeps the strict rules; a layer's items may be light.
+        let strict = *spec == LayerSpec::BuiltIn;
         let files = match layer::files(spec) {
             Ok(f) => f,
             Err(msg) => {
@@ -91,7 +140,7 @@ pub fn load(specs: &[LayerSpec]) -> Content {
         };
         // Ids defined in this layer, with where, to report duplicates inside one layer.
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-        for (parsed, diags) in parse_all(files, layer_idx) {
+        for (parsed, diags) in parse_all(files, layer_idx, strict) {
             content.diagnostics.extend(diags);
             match parsed {
                 Parsed::Skip => {}
@@ -152,6 +201,7 @@ pub fn load(specs: &[LayerSpec]) -> Content {
     playbooks.sort_by(|a, b| a.id.cmp(&b.id));
     content.items = items;
     content.playbooks = playbooks;
+    crate::orgcheck::check(&mut content);
     crate::links::check(&mut content);
     content
 }
@@ -166,13 +216,16 @@ enum Parsed {
 }
 
 /// Decode and parse every file of a layer, in parallel, keeping file order.
-fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)> {
+fn parse_all(files: Vec<RawFile>, layer: usize, strict: bool) -> Vec<(Parsed, Vec<Diagnostic>)> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     if threads < 2 || files.len() < 64 {
-        return files.into_iter().map(|f| parse_one(f, layer)).collect();
+        return files
+            .into_iter()
+            .map(|f| parse_one(f, layer, strict))
+            .collect();
     }
     let chunk = files.len().div_ceil(threads);
     let mut chunks: Vec<Vec<RawFile>> = Vec::new();
@@ -188,7 +241,7 @@ fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)
             .map(|c| {
                 scope.spawn(move || {
                     c.into_iter()
-                        .map(|f| parse_one(f, layer))
+                        .map(|f| parse_one(f, layer, strict))
                         .collect::<Vec<_>>()
                 })
             })
@@ -200,7 +253,7 @@ fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)
     })
 }
 
-fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
+fn parse_one(raw: RawFile, layer: usize, strict: bool) -> (Parsed, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let rel = raw.rel.clone();
     let Some(file) = decode(raw, &mut diags) else {
@@ -210,7 +263,8 @@ fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
     let parsed = if rel == "kb/taxonomy.yaml" {
         Parsed::Taxonomy(file)
     } else if rel.starts_with("kb/") && rel.ends_with(".md") {
-        parse_item(file, layer, &mut diags).map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
+        parse_item(file, layer, strict, &mut diags)
+            .map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
     } else if rel.starts_with("playbooks/tests/") {
         if rel.ends_with(".yaml") || rel.ends_with(".yml") {
             Parsed::Scenario(file)
@@ -323,7 +377,17 @@ fn yaml_diag(
     e: yaml::YamlError,
     known: &[&str],
 ) -> Diagnostic {
-    let mut message = e.message;
+    Diagnostic::error(
+        &file.path,
+        first_line + e.line - 1,
+        e.column,
+        with_known_fields(e.message, known),
+    )
+    .with_source(&file.text)
+}
+
+/// An unknown-field message from serde with the list of `known` fields (once).
+pub(crate) fn with_known_fields(mut message: String, known: &[&str]) -> String {
     if message.contains("unknown field") {
         message = format!("{message} (known fields: {})", known.join(", "));
         // serde lists "expected one of ..." already; keep one list only.
@@ -334,11 +398,15 @@ fn yaml_diag(
             }
         }
     }
-    Diagnostic::error(&file.path, first_line + e.line - 1, e.column, message)
-        .with_source(&file.text)
+    message
 }
 
-fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Option<Item> {
+fn parse_item(
+    file: SourceFile,
+    layer: usize,
+    strict: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Item> {
     let split = match frontmatter::split(&file.text) {
         Ok(s) => s,
         Err(e) => {
@@ -348,7 +416,7 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
             return None;
         }
     };
-    let meta: FrontMatter = match yaml::parse(split.yaml) {
+    let mut meta: FrontMatter = match yaml::parse(split.yaml) {
         Ok(m) => m,
         Err(e) => {
             diags.push(yaml_diag(&file, split.yaml_line, e, FRONT_MATTER_FIELDS));
@@ -358,9 +426,12 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
     // The body is the tail of the text; keep its offset rather than a second copy.
     let body_start = file.text.len() - split.body.len();
     let body_line = split.body_line;
+    if !strict {
+        light_defaults(&mut meta, split.body);
+    }
     let file = Arc::new(file);
     let before = diags.len();
-    check_item(&meta, &file, diags);
+    check_item(&meta, &file, strict, diags);
     if diags[before..]
         .iter()
         .any(|d| d.message.starts_with("invalid id"))
@@ -373,7 +444,41 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
         body_line,
         file,
         layer,
+        rendered: None,
     })
+}
+
+/// A layer's item needs only `id`, `title` and a body: every tier and OS unless it says
+/// otherwise, and the body's first sentence as its summary. (No tags is already the default.)
+fn light_defaults(meta: &mut FrontMatter, body: &str) {
+    if meta.tier.is_empty() {
+        meta.tier = vec![1, 2, 3];
+    }
+    if meta.os.is_empty() {
+        meta.os = OS_IDS.iter().map(|s| s.to_string()).collect();
+    }
+    if meta.summary.trim().is_empty() {
+        meta.summary = first_sentence(body);
+        if meta.summary.is_empty() {
+            meta.summary = meta.title.clone();
+        }
+    }
+}
+
+/// The first sentence of a Markdown body, as plain text on one line (at most 200 characters).
+pub fn first_sentence(body: &str) -> String {
+    let text = crate::markdown::plain_text(body);
+    let para = text
+        .split('\n')
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let end = para
+        .char_indices()
+        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && para[i + 1..].starts_with(' '))
+        .map(|(i, _)| i + 1)
+        .unwrap_or(para.len());
+    para[..end].chars().take(200).collect()
 }
 
 /// Position of `field:` in the front matter: its line, and the column of its value (or of
@@ -406,7 +511,9 @@ fn value_pos(file: &SourceFile, field: &str, value: &str) -> (usize, usize) {
     file.locate(value, line).unwrap_or((line, col))
 }
 
-fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
+/// The rules every item follows; `strict` (the built-in content) adds a `source:`, tags and
+/// the fields a layer's item may leave to their defaults.
+fn check_item(m: &FrontMatter, file: &SourceFile, strict: bool, diags: &mut Vec<Diagnostic>) {
     let mut err = |(line, col): (usize, usize), msg: String| {
         diags.push(Diagnostic::error(&file.path, line, col, msg).with_source(&file.text));
     };
@@ -419,7 +526,7 @@ fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
         ("summary", &m.summary),
         ("source", &m.source),
     ] {
-        if value.trim().is_empty() {
+        if value.trim().is_empty() && (strict || field == "title") {
             err(
                 field_pos(file, field),
                 format!("`{field}` is empty: expected one line of text"),
@@ -454,7 +561,7 @@ fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
             err(value_pos(file, "os", os), unknown_os(os));
         }
     }
-    if m.tags.is_empty() {
+    if m.tags.is_empty() && strict {
         err(
             field_pos(file, "tags"),
             "`tags` is empty: expected at least one tag".into(),

@@ -16,7 +16,7 @@ use crate::lua::meta;
 use crate::lua::sandbox::{Limits, Sandbox};
 use crate::program::step_templates;
 use crate::scenario;
-use crate::template;
+use crate::template::{self, ORG};
 
 /// Every problem of the playbooks and scenarios of `content`, in file order.
 pub fn check(content: &Content) -> Vec<Diagnostic> {
@@ -808,7 +808,8 @@ impl<'a> YamlCheck<'a> {
                     continue; // unreachable: reported already
                 };
                 for v in used {
-                    if defined.contains(&v) {
+                    // `org.NAME` is the organisation's; the content checks each NAME.
+                    if defined.contains(&v) || v == ORG {
                         continue;
                     }
                     let pos = self.value_pos(i, &key, &v);
