@@ -47,8 +47,8 @@ pub enum SessionsCommand {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
-    let mut store = open_store(g.db.as_deref())?;
+    let ctx = &Ctx::load(g)?;
+    let mut store = open_store(ctx.db.as_deref())?;
     match args.command {
         SessionsCommand::List { json } => {
             let calls = store.calls()?;

@@ -1,7 +1,7 @@
 //! `deskbook show ID`: one item, rendered for the terminal or as JSON.
 
 use anyhow::{bail, Result};
-use deskbook_content::markdown::{render_terminal, Style};
+use deskbook_content::markdown::{render_terminal_for, Style};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -18,15 +18,20 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let (id, json) = (args.id.as_str(), args.json);
     if let Some(item) = ctx.content.item(id).filter(|i| ctx.visible(i)) {
         if json {
-            let mut v = serde_json::to_value(&item.meta)?;
+            let mut meta = item.meta.clone();
+            // References the role may not see are left out.
+            for list in [&mut meta.related, &mut meta.playbooks, &mut meta.tools] {
+                list.retain(|id| ctx.content.visible_id(id));
+            }
+            let mut v = serde_json::to_value(&meta)?;
             if let Some(obj) = v.as_object_mut() {
                 obj.insert(
                     "body".into(),
-                    serde_json::Value::String(item.body().to_string()),
+                    serde_json::Value::String(ctx.content.body_for_role(item).into_owned()),
                 );
             }
             outln!("{}", serde_json::to_string_pretty(&v)?);
@@ -52,9 +57,11 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             m.os.join(", ")
         );
         outln!("{}\n", m.summary);
-        out!("{}", render_terminal(item.body(), style));
-        if !m.related.is_empty() {
-            outln!("\nSee also: {}", m.related.join(", "));
+        let may_see = |id: &str| ctx.content.visible_id(id);
+        out!("{}", render_terminal_for(item.body(), style, &may_see));
+        let related = ctx.content.visible_ids(&m.related);
+        if !related.is_empty() {
+            outln!("\nSee also: {}", related.join(", "));
         }
         return Ok(ExitCode::SUCCESS);
     }

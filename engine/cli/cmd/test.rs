@@ -25,7 +25,7 @@ struct Report<'a> {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let json = args.json;
     let errors: Vec<_> = ctx
         .content

@@ -100,6 +100,30 @@ impl Content {
             .collect()
     }
 
+    /// An item's body as the role may read it: a `kb:` link to what the role may not see
+    /// points at `kb:withheld`, so not even its id shows.
+    pub fn body_for_role<'a>(&self, item: &'a Item) -> std::borrow::Cow<'a, str> {
+        let body = item.body();
+        let hidden: Vec<String> = crate::markdown::kb_links(body)
+            .into_iter()
+            .map(|l| l.id)
+            .filter(|id| !self.visible_id(id))
+            .collect();
+        if hidden.is_empty() {
+            return body.into();
+        }
+        let mut out = body.to_string();
+        for id in hidden {
+            for (from, to) in [("](kb:", ")"), ("]: kb:", "\n")] {
+                out = out.replace(
+                    &format!("{from}{id}{to}"),
+                    &format!("{from}{}{to}", crate::role::WITHHELD_ID),
+                );
+            }
+        }
+        out.into()
+    }
+
     /// The `org` object templates read, as the role may see it (restricted values withheld).
     pub fn org_view(&self) -> serde_json::Map<String, serde_json::Value> {
         crate::vars::view(&self.org.vars, self.role)

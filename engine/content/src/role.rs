@@ -65,8 +65,8 @@ impl FromStr for Role {
     }
 }
 
-/// What a reference to an item becomes for a role: the id, or withheld.
-pub const WITHHELD_LINK: &str = "[withheld]";
+/// What a link to an item the role may not see points at instead of its id.
+pub const WITHHELD_ID: &str = "withheld";
 
 #[cfg(test)]
 mod tests {
