@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod model;
 pub mod org;
 mod orgcheck;
+pub mod patch;
 pub mod playbook;
 pub mod role;
 pub mod source;

@@ -31,6 +31,10 @@ pub struct Content {
     pub playbooks: Vec<PlaybookDoc>,
     /// Scenario files (`playbooks/tests/*.yaml`) of every layer, parsed by the playbook crate.
     pub scenarios: Vec<Arc<SourceFile>>,
+    /// Scenarios set aside: written in a layer below the one that patches or replaces their
+    /// playbook, so for a flowchart that is no longer the effective one. With the playbook
+    /// and the layer (name) that changed it; `deskbook test` lists them.
+    pub set_aside: Vec<(Arc<SourceFile>, String, String)>,
     pub taxonomy: Taxonomy,
     pub layers: Vec<LayerInfo>,
     /// Every problem found, in file order.
@@ -145,6 +149,7 @@ pub fn load_org(org: &Org) -> Content {
     let mut items: Vec<Item> = Vec::new();
     let mut playbooks: Vec<PlaybookDoc> = Vec::new();
     let mut pb_slots: HashMap<String, usize> = HashMap::new();
+    let mut scenarios: Vec<(usize, Arc<SourceFile>)> = Vec::new();
 
     for (layer_idx, (name, spec)) in org.layers.iter().enumerate() {
         content.layers.push(LayerInfo {
@@ -164,12 +169,14 @@ pub fn load_org(org: &Org) -> Content {
         };
         // Ids defined in this layer, with where, to report duplicates inside one layer.
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+        let mut patches: Vec<crate::patch::Patch> = Vec::new();
         for (parsed, diags) in parse_all(files, layer_idx, strict) {
             content.diagnostics.extend(diags);
             match parsed {
                 Parsed::Skip => {}
+                Parsed::Patch(p) => patches.push(*p),
                 Parsed::Taxonomy(file) => load_taxonomy(&file, &mut content),
-                Parsed::Scenario(file) => content.scenarios.push(Arc::new(file)),
+                Parsed::Scenario(file) => scenarios.push((layer_idx, Arc::new(file))),
                 Parsed::Item(item) => {
                     let id = item.meta.id.clone();
                     if !claim(&mut seen, &id, &item.file, &mut content.diagnostics) {
@@ -220,19 +227,103 @@ pub fn load_org(org: &Org) -> Content {
                 }
             }
         }
+        apply_patches(
+            &patches,
+            layer_idx,
+            &pb_slots,
+            &mut playbooks,
+            &mut content.diagnostics,
+        );
     }
     items.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     playbooks.sort_by(|a, b| a.id.cmp(&b.id));
     content.items = items;
     content.playbooks = playbooks;
+    for (layer, file) in scenarios {
+        let target = yaml::parse_value(&file.text).ok().and_then(|v| {
+            v.get("playbook")
+                .and_then(|p| p.as_str())
+                .map(str::to_string)
+        });
+        match target.as_deref().and_then(|id| content.playbook(id)) {
+            Some(doc) if doc.layer > layer => {
+                let by = content.layers[doc.layer].name.clone();
+                let id = doc.id.clone();
+                content.set_aside.push((file, id, by));
+            }
+            _ => content.scenarios.push(file),
+        }
+    }
     crate::orgcheck::check(&mut content);
     crate::links::check(&mut content);
     content
 }
 
+/// Apply a layer's patches, in file order, to the playbooks of the layers below it.
+fn apply_patches(
+    patches: &[crate::patch::Patch],
+    layer: usize,
+    slots: &HashMap<String, usize>,
+    playbooks: &mut [PlaybookDoc],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, patch) in patches.iter().enumerate() {
+        let id = &patch.spec.patch;
+        let (line, col) = patch.pos_of_target();
+        let err = |msg: String| {
+            Diagnostic::error(&patch.file.path, line, col, msg).with_source(&patch.file.text)
+        };
+        let Some(&slot) = slots.get(id) else {
+            diags.push(err(format!(
+                "patch against playbook `{id}`, which no lower layer defines (a patch changes a playbook of a layer below it)"
+            )));
+            continue;
+        };
+        let lower = &playbooks[slot];
+        if lower.layer == layer && lower.lower.is_none() {
+            diags.push(err(format!(
+                "patch against playbook `{id}`, which this same layer defines ({}): a patch changes a playbook of a layer below it; edit the file instead",
+                lower.file.path
+            )));
+            continue;
+        }
+        let clash = patches[..i]
+            .iter()
+            .filter(|p| p.spec.patch == *id)
+            .find_map(|p| {
+                let c = patch.conflicts_with(p);
+                (!c.is_empty()).then(|| (p, c))
+            });
+        if let Some((other, steps)) = clash {
+            diags.push(err(format!(
+                "conflicting patches of playbook `{id}`: this one and {} both change {}",
+                other.file.path,
+                steps
+                    .iter()
+                    .map(|s| if s == " start" {
+                        "`start`".to_string()
+                    } else {
+                        format!("step `{s}`")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+            continue;
+        }
+        match patch.apply(lower, layer) {
+            Ok((doc, warnings)) => {
+                diags.extend(warnings);
+                playbooks[slot] = doc;
+            }
+            Err(errs) => diags.extend(errs),
+        }
+    }
+}
+
 /// What one file of a layer turned out to be.
 enum Parsed {
     Skip,
+    Patch(Box<crate::patch::Patch>),
     Taxonomy(SourceFile),
     Scenario(SourceFile),
     Item(Box<Item>),
@@ -289,6 +380,14 @@ fn parse_one(raw: RawFile, layer: usize, strict: bool) -> (Parsed, Vec<Diagnosti
     } else if rel.starts_with("kb/") && rel.ends_with(".md") {
         parse_item(file, layer, strict, &mut diags)
             .map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
+    } else if crate::patch::is_patch_file(rel) {
+        match crate::patch::parse(file) {
+            Ok(p) => Parsed::Patch(Box::new(p)),
+            Err(d) => {
+                diags.push(d);
+                Parsed::Skip
+            }
+        }
     } else if rel.starts_with("playbooks/tests/") {
         if rel.ends_with(".yaml") || rel.ends_with(".yml") {
             Parsed::Scenario(file)
@@ -705,6 +804,7 @@ fn parse_playbook(
             file: Arc::new(file),
             layer,
             body: PlaybookBody::Lua,
+            lower: None,
         });
     }
     let mut pb: Playbook = match yaml::parse(&file.text) {
@@ -728,10 +828,24 @@ fn parse_playbook(
         return None;
     }
     locate_steps(&mut pb, &file);
+    for s in &pb.steps {
+        if s.after.is_some() {
+            diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    s.line,
+                    1,
+                    format!("step `{}`: `after` is only for steps a patch inserts (playbooks/NAME.patch.yaml)", s.id),
+                )
+                .with_source(&file.text),
+            );
+        }
+    }
     Some(PlaybookDoc {
         id: pb.id.clone(),
         file: Arc::new(file),
         layer,
         body: PlaybookBody::Yaml(Box::new(pb)),
+        lower: None,
     })
 }

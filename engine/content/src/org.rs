@@ -27,7 +27,7 @@ use crate::model::Audience;
 use crate::source::SourceFile;
 use crate::vars::{Var, VarValue, Vars};
 use crate::vocab::is_valid_id;
-use crate::yaml::{self, Mark};
+use crate::yaml::{self, Seg as Step};
 
 /// The file name of an organisation folder's configuration.
 pub const CONFIG_FILE: &str = "deskbook.yaml";
@@ -214,7 +214,7 @@ fn read_into(
         }
     };
     let marks = yaml::marks(&file.text);
-    let at = |path: &[Step<'_>]| -> (usize, usize) { mark_at(marks.as_ref(), path) };
+    let at = |path: &[Step<'_>]| -> (usize, usize) { yaml::pos_at(marks.as_ref(), path) };
     if top {
         org.config = Some(file.clone());
         org.name = Some(raw.name.clone());
@@ -243,26 +243,6 @@ fn read_into(
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     chain.push(canonical);
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let lists_builtin = raw.layers.iter().any(|l| l == "builtin");
-    match (lists_builtin, raw.builtin) {
-        (false, None) if top => {
-            let (l, c) = at(&[Step::Key("layers")]);
-            diags.push(err(
-                l,
-                c,
-                "`layers` leaves out `builtin`: list it (lowest first) to build on the built-in content, or say `builtin: false` to leave it out".into(),
-            ));
-        }
-        (true, Some(false)) => {
-            let (l, c) = at(&[Step::Key("builtin")]);
-            diags.push(err(
-                l,
-                c,
-                "`builtin: false` but `layers` lists `builtin`".into(),
-            ));
-        }
-        _ => {}
-    }
     for (i, entry) in raw.layers.iter().enumerate() {
         let (l, c) = at(&[Step::Key("layers"), Step::Index(i)]);
         if entry == "builtin" {
@@ -330,6 +310,27 @@ fn read_into(
         seen_dirs.push((canon, file.path.clone(), l, c));
         org.layers.push((entry.clone(), LayerSpec::Dir(target)));
     }
+    // `builtin` may come from an included file; leaving it out is said explicitly.
+    let has_builtin = org.layers.iter().any(|(_, s)| *s == LayerSpec::BuiltIn);
+    match (has_builtin, raw.builtin) {
+        (false, None) if top => {
+            let (l, c) = at(&[Step::Key("layers")]);
+            diags.push(err(
+                l,
+                c,
+                "`layers` leaves out `builtin`: list it (lowest first) to build on the built-in content, or say `builtin: false` to leave it out".into(),
+            ));
+        }
+        (true, Some(false)) => {
+            let (l, c) = at(&[Step::Key("builtin")]);
+            diags.push(err(
+                l,
+                c,
+                "`builtin: false` but the layers include `builtin`".into(),
+            ));
+        }
+        _ => {}
+    }
     for (name, var) in &raw.vars {
         let (l, c) = at(&[Step::Key("vars"), Step::KeyName(name)]);
         if !is_var_name(name) {
@@ -371,32 +372,6 @@ pub fn is_var_name(name: &str) -> bool {
     let mut c = name.chars();
     matches!(c.next(), Some(f) if f.is_ascii_lowercase())
         && c.all(|x| x.is_ascii_lowercase() || x.is_ascii_digit() || x == '_')
-}
-
-/// A step of a path into a YAML document.
-enum Step<'a> {
-    /// The value of a mapping key.
-    Key(&'a str),
-    /// The key itself.
-    KeyName(&'a str),
-    Index(usize),
-}
-
-/// The mark at `path`, or of its nearest existing parent; (1, 1) without marks.
-fn mark_at(root: Option<&Mark>, path: &[Step<'_>]) -> (usize, usize) {
-    let Some(mut cur) = root else { return (1, 1) };
-    for step in path {
-        let next = match step {
-            Step::Key(k) => cur.get(k),
-            Step::KeyName(k) => cur.key(k),
-            Step::Index(i) => cur.at(*i),
-        };
-        match next {
-            Some(n) => cur = n,
-            None => break,
-        }
-    }
-    cur.pos()
 }
 
 #[cfg(test)]

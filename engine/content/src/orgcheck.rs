@@ -39,6 +39,11 @@ pub(crate) fn check(content: &mut Content) {
             }
         }
         item.rendered = vars::substitute(item.source_body(), vars);
+        for text in [&mut item.meta.title, &mut item.meta.summary] {
+            if let Some(filled) = vars::substitute(text, vars) {
+                *text = filled;
+            }
+        }
     }
     for pb in &content.playbooks {
         // YAML playbooks are templates; a Lua playbook's text is code, not a template.

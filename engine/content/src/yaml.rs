@@ -101,6 +101,11 @@ where
         .collect())
 }
 
+/// Write `value` as YAML (a patched playbook shown in full).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
 /// Parse into an untyped value (for callers that inspect shape before typing it).
 pub fn parse_value(text: &str) -> Result<serde_json::Value, YamlError> {
     parse::<serde_json::Value>(text)
@@ -226,6 +231,35 @@ impl Mark {
             _ => None,
         }
     }
+}
+
+/// One step of a path into a document's marks.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'a> {
+    /// The value of a mapping key.
+    Key(&'a str),
+    /// The key itself (where a field is named).
+    KeyName(&'a str),
+    /// An item of a sequence.
+    Index(usize),
+}
+
+/// (line, column) of the node at `path`, or of its nearest existing parent; (1, 1) without
+/// marks.
+pub fn pos_at(root: Option<&Mark>, path: &[Seg<'_>]) -> (usize, usize) {
+    let Some(mut cur) = root else { return (1, 1) };
+    for seg in path {
+        let next = match seg {
+            Seg::Key(k) => cur.get(k),
+            Seg::KeyName(k) => cur.key(k),
+            Seg::Index(i) => cur.at(*i),
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur.pos()
 }
 
 /// The marks of the first document of `text`, or `None` when the marker parser refuses the
