@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use deskbook_content::{org, Org, Role};
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{check, list, probe, run, search, sessions, show, test};
+use crate::cmd::{check, init, layers, list, probe, run, search, sessions, show, test};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -89,6 +89,8 @@ pub enum Command {
     Test(test::Args),
     Probe(probe::Args),
     Sessions(sessions::Args),
+    Layers(layers::Args),
+    Init(init::Args),
 }
 
 /// `K=V` of `--var` and `--arg`.

@@ -19,6 +19,8 @@ macro_rules! out {
 }
 
 pub mod check;
+pub mod init;
+pub mod layers;
 pub mod list;
 pub mod probe;
 pub mod run;
@@ -46,6 +48,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Test(args) => test::execute(g, args),
         Command::Probe(args) => probe::execute(g, args),
         Command::Sessions(args) => sessions::execute(g, args),
+        Command::Layers(args) => layers::execute(g, args),
+        Command::Init(args) => init::execute(g, args),
     }
 }
 

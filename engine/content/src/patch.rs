@@ -388,3 +388,86 @@ fn quote(ids: &[&str]) -> String {
         q.join(", ")
     )
 }
+
+/// What changed between two versions of a playbook, step by step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StepDiff {
+    /// `(before, after)` when the start step changed.
+    pub start: Option<(String, String)>,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Steps in both whose content differs, with how their answers lead now.
+    pub changed: Vec<ChangedStep>,
+}
+
+/// A step present in both versions with a different body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangedStep {
+    pub id: String,
+    /// One line per answer whose target changed: `"no": a -> b`, `+"maybe" -> c`, `-"x"`.
+    pub choices: Vec<String>,
+}
+
+impl StepDiff {
+    pub fn is_empty(&self) -> bool {
+        self.start.is_none()
+            && self.added.is_empty()
+            && self.removed.is_empty()
+            && self.changed.is_empty()
+    }
+}
+
+/// The answers of a step and where each leads (`next` under the name `next`).
+fn routes(s: &Step) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    for (k, v) in s.choices.iter().flatten().chain(s.on.iter().flatten()) {
+        out.insert(k.clone(), v.clone());
+    }
+    if let Some(n) = &s.next {
+        out.insert("next".into(), n.ids().join(", "));
+    }
+    out
+}
+
+/// Compare two versions of a YAML playbook.
+pub fn diff(lower: &Playbook, upper: &Playbook) -> StepDiff {
+    let mut d = StepDiff::default();
+    if lower.start != upper.start {
+        d.start = Some((lower.start.clone(), upper.start.clone()));
+    }
+    let find = |pb: &'_ Playbook, id: &str| pb.steps.iter().position(|s| s.id == id);
+    for s in &upper.steps {
+        match find(lower, &s.id) {
+            None => d.added.push(s.id.clone()),
+            Some(i) => {
+                let before = &lower.steps[i];
+                // `line` is not serialized: equal bodies compare equal wherever they are.
+                if serde_json::to_value(before).ok() != serde_json::to_value(s).ok() {
+                    let (old, new) = (routes(before), routes(s));
+                    let mut choices = Vec::new();
+                    for (answer, target) in &new {
+                        match old.get(answer) {
+                            Some(t) if t == target => {}
+                            Some(t) => choices.push(format!("{answer:?}: {t} -> {target}")),
+                            None => choices.push(format!("+{answer:?} -> {target}")),
+                        }
+                    }
+                    for answer in old.keys().filter(|a| !new.contains_key(*a)) {
+                        choices.push(format!("-{answer:?}"));
+                    }
+                    d.changed.push(ChangedStep {
+                        id: s.id.clone(),
+                        choices,
+                    });
+                }
+            }
+        }
+    }
+    d.removed = lower
+        .steps
+        .iter()
+        .filter(|s| find(upper, &s.id).is_none())
+        .map(|s| s.id.clone())
+        .collect();
+    d
+}
