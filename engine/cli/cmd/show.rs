@@ -66,15 +66,46 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(pb) = ctx.content.playbook(id) {
+        // A patched playbook is shown as it runs: the lower playbook with the patches applied.
+        let (source, patches) = match (&pb.lower, pb.yaml()) {
+            (Some(_), Some(effective)) => {
+                let files: Vec<&str> = patch_files(pb);
+                let text =
+                    deskbook_content::yaml::to_string(effective).map_err(anyhow::Error::msg)?;
+                (text, files)
+            }
+            _ => (pb.file.text.clone(), Vec::new()),
+        };
+        let source = ctx.content.playbook_text_for_role(pb, &source);
         if json {
-            let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.file.path, "source": pb.file.text});
+            let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.origin().file.path, "patches": patches, "source": source});
             outln!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            out!("{}", pb.file.text);
+            if !patches.is_empty() {
+                outln!(
+                    "# {} from {}, patched by {}",
+                    pb.id,
+                    pb.origin().file.path,
+                    patches.join(", ")
+                );
+            }
+            out!("{source}");
         }
         return Ok(ExitCode::SUCCESS);
     }
     bail!("no item with id `{id}` (try `deskbook search {id}` or `deskbook list`)")
+}
+
+/// The patch files of a playbook, lowest first.
+fn patch_files(pb: &deskbook_content::PlaybookDoc) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut cur = pb;
+    while let Some(lower) = cur.lower.as_deref() {
+        out.push(cur.file.path.as_str());
+        cur = lower;
+    }
+    out.reverse();
+    out
 }
 
 fn join(tiers: &[u8]) -> String {

@@ -128,10 +128,53 @@ impl Content {
         out.into()
     }
 
+    /// A playbook's text as the role may read it: ids in `help:` of items the role may not
+    /// see read `withheld`.
+    pub fn playbook_text_for_role(&self, doc: &PlaybookDoc, text: &str) -> String {
+        let mut hidden: Vec<&str> = doc
+            .yaml()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .flat_map(|s| s.help.iter())
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default();
+        hidden.retain(|id| !self.visible_id(id));
+        hidden.sort_unstable();
+        hidden.dedup();
+        let mut out = text.to_string();
+        for id in hidden {
+            out = replace_word(&out, id, crate::role::WITHHELD_ID);
+        }
+        out
+    }
+
     /// The `org` object templates read, as the role may see it (restricted values withheld).
     pub fn org_view(&self) -> serde_json::Map<String, serde_json::Value> {
         crate::vars::view(&self.org.vars, self.role)
     }
+}
+
+/// `text` with every occurrence of `word` that is not part of a longer id replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(id_char) || after.is_some_and(id_char) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Load the layers in order (no organisation folder).

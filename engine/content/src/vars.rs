@@ -92,6 +92,40 @@ pub fn view(vars: &Vars, role: Role) -> Map<String, Value> {
         .collect()
 }
 
+/// `text` with every value of a variable `role` may not see replaced by its [`withheld`]
+/// marker: for text recorded by a role that could see it (a Tier 2 call) and shown to one
+/// that cannot. Values shorter than three characters are left alone (they would match
+/// ordinary words).
+pub fn redact<'a>(text: &'a str, vars: &Vars, role: Role) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for (name, var) in vars.iter().filter(|(_, v)| !role.may_see(v.audience)) {
+        let values: Vec<&str> = match &var.value {
+            VarValue::Text(t) => vec![t.as_str()],
+            VarValue::List(l) => l.iter().map(String::as_str).collect(),
+        };
+        for v in values.into_iter().filter(|v| v.chars().count() >= 3) {
+            if out.contains(v) {
+                out = std::borrow::Cow::Owned(out.replace(v, &withheld(name)));
+            }
+        }
+    }
+    out
+}
+
+/// [`redact`] every string inside a JSON value.
+pub fn redact_json(value: &mut Value, vars: &Vars, role: Role) {
+    match value {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(r) = redact(s, vars, role) {
+                *s = r;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_json(v, vars, role)),
+        Value::Object(map) => map.values_mut().for_each(|v| redact_json(v, vars, role)),
+        _ => {}
+    }
+}
+
 /// A `org.NAME` read inside a template block of a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgRef {
