@@ -641,7 +641,13 @@ pub fn first_sentence(body: &str) -> String {
         .unwrap_or("");
     let end = para
         .char_indices()
-        .find(|&(i, c)| matches!(c, '.' | '!' | '?') && para[i + 1..].starts_with(' '))
+        .find(|&(i, c)| {
+            // A sentence ends before a capital letter ("ext. 4100" or "e.g. a" go on).
+            let rest = &para[i + 1..];
+            matches!(c, '.' | '!' | '?')
+                && rest.starts_with(' ')
+                && rest.trim_start().starts_with(|n: char| n.is_uppercase())
+        })
         .map(|(i, _)| i + 1)
         .unwrap_or(para.len());
     para[..end].chars().take(200).collect()
@@ -891,4 +897,55 @@ fn parse_playbook(
         body: PlaybookBody::Yaml(Box::new(pb)),
         lower: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str, strict: bool) -> (Option<Item>, Vec<Diagnostic>) {
+        let file = SourceFile {
+            path: "kb/x.md".into(),
+            text: text.into(),
+        };
+        let mut diags = Vec::new();
+        let item = parse_item(file, 0, strict, &mut diags);
+        (item, diags)
+    }
+
+    // The built-in content keeps its stricter rules: a `source:` and tags on every item.
+    #[test]
+    fn built_in_items_stay_strict_and_layer_items_are_light() {
+        let text = "---\nid: light\ntitle: Our contacts\n---\nCall ext. 4100. Or write.\n";
+        let (light, diags) = item(text, false);
+        assert!(diags.is_empty(), "{diags:?}");
+        let light = light.expect("loads");
+        assert_eq!(light.meta.summary, "Call ext. 4100.");
+        assert_eq!(light.meta.tier, vec![1, 2, 3]);
+        assert_eq!(light.meta.os.len(), OS_IDS.len());
+        let (_, diags) = item(text, true);
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            messages.contains(&"`source` is empty: expected one line of text"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"`tags` is empty: expected at least one tag"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("`os` is empty")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn first_sentence_is_plain_text() {
+        assert_eq!(
+            first_sentence("# Head\n\nSee **this** [page](kb:x). More."),
+            "Head"
+        );
+        assert_eq!(first_sentence("Plain *words*! Then."), "Plain words!");
+        assert_eq!(first_sentence(""), "");
+    }
 }
