@@ -335,7 +335,7 @@ fn apply_patches(
             .filter(|p| p.spec.patch == *id)
             .find_map(|p| {
                 let c = patch.conflicts_with(p);
-                (!c.is_empty()).then(|| (p, c))
+                (!c.is_empty()).then_some((p, c))
             });
         if let Some((other, steps)) = clash {
             diags.push(err(format!(
