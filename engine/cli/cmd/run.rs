@@ -48,19 +48,19 @@ pub enum SummaryFormat {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let mut store = if args.dry_run {
         None
     } else {
-        Some(open_store(g, Access::Write)?)
+        Some(open_store(ctx, Access::Write)?)
     };
     let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
     let opts = Options {
         answers,
         vars: args.vars.into_iter().collect(),
         agent: args.agent.or_else(login_name),
-        rollout: None,
+        rollout: ctx.content.org.rollout.clone(),
         json: args.json,
         dry_run: args.dry_run,
     };
@@ -108,9 +108,10 @@ pub(super) fn print_summary(
     Ok(())
 }
 
-/// The store `--db` (or `DESKBOOK_DB`) names, or the one in the user's data directory.
-pub(super) fn open_store(g: &Globals, access: Access) -> Result<Store> {
-    Ok(match (g.db.as_deref(), access) {
+/// The store `--db` (or `DESKBOOK_DB`, or the organisation's `db:`) names, or the one in
+/// the user's data directory.
+pub(super) fn open_store(ctx: &Ctx, access: Access) -> Result<Store> {
+    Ok(match (ctx.db.as_deref(), access) {
         (Some(db), Access::Write) => Store::open(db)?,
         (Some(db), Access::Read) => Store::open_read(db)?,
         (None, _) => Store::open_default()?,

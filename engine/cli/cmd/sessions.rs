@@ -94,7 +94,7 @@ pub struct CloseArgs {
 const STATUSES: &[&str] = &["fixed-understood", "fixed-unclear", "not-fixed"];
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let access = match &args.command {
         SessionsCommand::Resume { .. } | SessionsCommand::Close(_) => Access::Write,
         _ => Access::Read,
@@ -102,13 +102,13 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     if let SessionsCommand::List(list) = &args.command {
         // Bad filters are refused before the store is opened.
         let filter = filter_of(list)?;
-        let store = open_store(g, access)?;
+        let store = open_store(ctx, access)?;
         return list_calls(&store, &filter, list.json);
     }
     if let SessionsCommand::Close(close) = &args.command {
         check_outcome(&close.status, &close.category, ctx)?;
     }
-    let mut store = open_store(g, access)?;
+    let mut store = open_store(ctx, access)?;
     match args.command {
         SessionsCommand::List(_) => {}
         SessionsCommand::Close(close) => {
@@ -124,8 +124,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             );
         }
         SessionsCommand::Show { id, json } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
                 outln!("{}", serde_json::to_string_pretty(&v)?);
@@ -158,8 +157,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             print_summary(ctx, &end, json, scripted, None)?;
         }
         SessionsCommand::Export { id, out } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             let files = export::export(&call, &events, &ctx.content, &out)?;
             outln!(
                 "escalation packet of call {} in {}:",
@@ -312,4 +310,26 @@ fn row(c: &Call) -> [String; 7] {
         cell(c.status.as_deref().unwrap_or("open")),
         dash(&c.category),
     ]
+}
+
+/// A recorded call and its events as the role may read them: values of restricted
+/// variables (recorded by a role that could see them) withheld.
+fn recorded(
+    store: &deskbook_store::Store,
+    id: &str,
+    content: &deskbook_content::Content,
+) -> Result<(deskbook_store::Call, Vec<deskbook_store::Event>)> {
+    use deskbook_content::vars::{redact, redact_json};
+    let mut call = store.call(id)?;
+    let mut events = store.events(&call.session)?;
+    let (vars, role) = (&content.org.vars, content.role);
+    for v in call.vars.values_mut() {
+        *v = redact(v, vars, role).into_owned();
+    }
+    for e in &mut events {
+        let mut v = serde_json::to_value(&e.record)?;
+        redact_json(&mut v, vars, role);
+        e.record = serde_json::from_value(v)?;
+    }
+    Ok((call, events))
 }
