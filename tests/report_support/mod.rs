@@ -22,7 +22,7 @@ impl Filled {
     pub fn new(n: usize, seed: u64) -> Filled {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("calls.sqlite");
-        drop(deskbook_store::Store::open(&db).expect("create the store"));
+        drop(deskbook_store::Store::open_path(&db).expect("create the store"));
         let calls: Vec<GenCall> = calls::calls(n, seed).collect();
         calls::write_sqlite(&db, calls.iter().cloned()).expect("generated calls written");
         Filled { dir, db, calls }

@@ -2,6 +2,7 @@
 
 use anyhow::{Context, Result};
 use deskbook_report::report::{self, Format, Request};
+use deskbook_store::Access;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -57,8 +58,9 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         args.by.as_deref(),
         format,
     )?;
-    let ctx = Ctx::load(g);
-    let store = open_store(g.db.as_deref())?;
+    let ctx = Ctx::load(g)?;
+    // The report only reads: the store is opened read-only.
+    let store = open_store(&ctx, Access::Read)?;
     let text = report::build(request, &ctx.content, |q| store.aggregate(q))?.render();
     match &args.out {
         Some(path) => write_whole(path, &text)?,

@@ -44,7 +44,7 @@ fn main() -> ExitCode {
 }
 
 fn fill(n: usize, path: &std::path::Path, seed: u64) -> Result<(), Box<dyn std::error::Error>> {
-    drop(deskbook_store::Store::open(path)?);
+    drop(deskbook_store::Store::open_path(path)?);
     let t = std::time::Instant::now();
     let written =
         deskbook_testkit::calls::write_sqlite(path, deskbook_testkit::calls::calls(n, seed))?;

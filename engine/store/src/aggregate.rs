@@ -13,6 +13,8 @@
 
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
+
+use crate::db::{Db, DbError, Val};
 use std::collections::HashMap;
 
 /// A field the report groups by.
@@ -218,16 +220,46 @@ struct Acc {
     durations: Vec<i64>,
 }
 
-/// What can go wrong in [`sqlite`]: the database, or a row the report cannot read.
+/// What can go wrong in [`run`]: the database, or a row the report cannot read.
 #[derive(Debug)]
 pub(crate) enum AggregateError {
-    Sqlite(rusqlite::Error),
+    Db(DbError),
     BadRow(String),
 }
 
 impl From<rusqlite::Error> for AggregateError {
     fn from(e: rusqlite::Error) -> Self {
-        AggregateError::Sqlite(e)
+        AggregateError::Db(DbError::Sqlite(e))
+    }
+}
+
+impl From<DbError> for AggregateError {
+    fn from(e: DbError) -> Self {
+        AggregateError::Db(e)
+    }
+}
+
+/// The groups of `q` on either backend.
+pub(crate) fn run(db: &Db, q: &AggregateQuery) -> Result<Vec<GroupRow>, AggregateError> {
+    match db {
+        Db::Sqlite(conn) => sqlite(conn, q),
+        Db::Postgres(_) => {
+            let (sql, params) = postgres_sql(q);
+            let params: Vec<Val> = params.into_iter().map(Val::from).collect();
+            let n = q.by.len();
+            Ok(db
+                .query(&sql, &params)?
+                .iter()
+                .map(|r| GroupRow {
+                    keys: (0..n).map(|i| r.opt_text(i)).collect(),
+                    count: u64::try_from(r.int(n)).unwrap_or(0),
+                    escalated: u64::try_from(r.int(n + 1)).unwrap_or(0),
+                    fixed_unclear: u64::try_from(r.int(n + 2)).unwrap_or(0),
+                    median_ms: r.opt_int(n + 3),
+                    p90_ms: r.opt_int(n + 4),
+                })
+                .collect())
+        }
     }
 }
 
