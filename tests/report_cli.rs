@@ -58,7 +58,8 @@ fn out_into_a_missing_folder_writes_nothing() {
     let out = desk.run(&["report", "--out", "no/such/report.txt"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).starts_with("error: --out no/such/report.txt: cannot write the report\n  caused by: "),
+        stderr(&out)
+            .starts_with("error: --out no/such/report.txt: cannot write the report\n  caused by: "),
         "{}",
         stderr(&out)
     );
@@ -102,7 +103,14 @@ fn json_counts_every_call_in_the_design_shape() {
 
     // --by week and a range: only the calls that started in it.
     let v: serde_json::Value = serde_json::from_str(&ok(&desk.run(&[
-        "report", "--by", "week", "--since", "2026-07-01", "--until", "2026-07-31", "--format",
+        "report",
+        "--by",
+        "week",
+        "--since",
+        "2026-07-01",
+        "--until",
+        "2026-07-31",
+        "--format",
         "json",
     ])))
     .expect("JSON");
@@ -143,7 +151,12 @@ fn csv_parses_and_table_fits_80_columns() {
         .sum();
     assert_eq!(total, 2_000);
 
-    for by in ["category,status", "agent,rollout,status", "playbook,escalate,month", "day"] {
+    for by in [
+        "category,status",
+        "agent,rollout,status",
+        "playbook,escalate,month",
+        "day",
+    ] {
         let text = ok(&desk.run(&["report", "--by", by]));
         for line in text.lines() {
             assert!(line.chars().count() <= 80, "--by {by}: {line}");

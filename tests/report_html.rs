@@ -14,7 +14,11 @@ fn html_report_renders_in_chromium_with_the_bars_the_data_implies() {
     let o = desk.run(&["report", "--format", "html", "--out", "report.html"]);
     assert_eq!(ok(&o), "", "--out writes nothing to standard output");
     let page = load(&out);
-    assert!(page.console.is_empty(), "console messages: {:#?}", page.console);
+    assert!(
+        page.console.is_empty(),
+        "console messages: {:#?}",
+        page.console
+    );
 
     // What the generated calls imply.
     let categories: BTreeSet<Option<&str>> = desk.calls.iter().map(|c| c.category).collect();
@@ -35,13 +39,21 @@ fn html_report_renders_in_chromium_with_the_bars_the_data_implies() {
     }
     // Titles, axis labels and legends on every chart.
     for (id, title, axis) in [
-        ("chart-category-status", "Calls per category, by status", "Category"),
+        (
+            "chart-category-status",
+            "Calls per category, by status",
+            "Category",
+        ),
         ("chart-calls-week", "Calls per week", "ISO week (UTC)"),
-        ("chart-escalation-week", "Escalation rate per week", "ISO week (UTC)"),
+        (
+            "chart-escalation-week",
+            "Escalation rate per week",
+            "ISO week (UTC)",
+        ),
     ] {
         let chart = svg(&page.dom, id);
         assert!(chart.contains(&format!(">{title}</text>")), "{id} title");
-        assert!(chart.contains(&format!("class=\"axis-label\"")), "{id} axis labels");
+        assert!(chart.contains("class=\"axis-label\""), "{id} axis labels");
         assert!(chart.contains(&format!(">{axis}</text>")), "{id}: {axis}");
         assert!(chart.contains("class=\"legend\""), "{id} legend");
     }

@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.get(1).map(String::as_str) == Some("--copy") {
-        let Some(n) = args.first().and_then(|n| n.replace('_', "").parse::<usize>().ok()) else {
+        let Some(n) = args
+            .first()
+            .and_then(|n| n.replace('_', "").parse::<usize>().ok())
+        else {
             eprintln!("usage: gen_calls N --copy [SEED]");
             return ExitCode::from(2);
         };
@@ -27,7 +30,8 @@ fn main() -> ExitCode {
         return copy(n, seed);
     }
     let (Some(n), Some(path)) = (
-        args.first().and_then(|n| n.replace('_', "").parse::<usize>().ok()),
+        args.first()
+            .and_then(|n| n.replace('_', "").parse::<usize>().ok()),
         args.get(1).map(PathBuf::from),
     ) else {
         eprintln!("usage: gen_calls N DB_FILE [SEED]");

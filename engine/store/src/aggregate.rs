@@ -264,7 +264,10 @@ pub(crate) fn run(db: &Db, q: &AggregateQuery) -> Result<Vec<GroupRow>, Aggregat
 }
 
 /// The groups of `q` over the `calls` table of an SQLite connection.
-pub(crate) fn sqlite(conn: &Connection, q: &AggregateQuery) -> Result<Vec<GroupRow>, AggregateError> {
+pub(crate) fn sqlite(
+    conn: &Connection,
+    q: &AggregateQuery,
+) -> Result<Vec<GroupRow>, AggregateError> {
     let mut columns: Vec<&str> = vec!["status", "escalate", "duration_ms"];
     let mut at = Vec::with_capacity(q.by.len());
     for k in &q.by {
@@ -300,7 +303,9 @@ pub(crate) fn sqlite(conn: &Connection, q: &AggregateQuery) -> Result<Vec<GroupR
     let mut ids: Vec<u32> = vec![0; q.by.len()];
     while let Some(row) = rows.next()? {
         for (n, keyer) in keyers.iter_mut().enumerate() {
-            ids[n] = keyer.id(row.get_ref(at[n])?).map_err(AggregateError::BadRow)?;
+            ids[n] = keyer
+                .id(row.get_ref(at[n])?)
+                .map_err(AggregateError::BadRow)?;
         }
         let acc = match groups.get_mut(ids.as_slice()) {
             Some(acc) => acc,
@@ -344,16 +349,15 @@ pub(crate) fn sqlite(conn: &Connection, q: &AggregateQuery) -> Result<Vec<GroupR
 /// The GROUP BY of `q` as PostgreSQL runs it, and its parameters (`$1`, `$2`: the range).
 /// Columns: the keys in `by` order, then count, escalated, fixed-unclear, median, p90.
 pub fn postgres_sql(q: &AggregateQuery) -> (String, Vec<String>) {
-    let keys: Vec<&str> = q
-        .by
-        .iter()
-        .map(|k| match k {
-            GroupKey::Day => "substr(started_at, 1, 10)",
-            GroupKey::Month => "substr(started_at, 1, 7)",
-            GroupKey::Week => "to_char(substr(started_at, 1, 10)::date, 'IYYY-\"W\"IW')",
-            other => other.column(),
-        })
-        .collect();
+    let keys: Vec<&str> =
+        q.by.iter()
+            .map(|k| match k {
+                GroupKey::Day => "substr(started_at, 1, 10)",
+                GroupKey::Month => "substr(started_at, 1, 7)",
+                GroupKey::Week => "to_char(substr(started_at, 1, 10)::date, 'IYYY-\"W\"IW')",
+                other => other.column(),
+            })
+            .collect();
     let mut sql = String::from("SELECT ");
     for k in &keys {
         sql.push_str(k);
@@ -414,7 +418,16 @@ mod tests {
         assert_eq!(nearest_rank(&mut [], 50), None);
     }
 
-    fn db(rows: &[(&str, Option<&str>, Option<&str>, Option<&str>, Option<i64>)]) -> Connection {
+    /// A test call: started_at, status, category, escalate, duration_ms.
+    type TestRow<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<i64>,
+    );
+
+    fn db(rows: &[TestRow<'_>]) -> Connection {
         let conn = Connection::open_in_memory().expect("memory db");
         conn.execute_batch(
             "CREATE TABLE calls (session TEXT PRIMARY KEY, playbook TEXT NOT NULL, agent TEXT,
@@ -444,9 +457,27 @@ mod tests {
     #[test]
     fn groups_count_rates_and_percentiles() -> Result<(), AggregateError> {
         let conn = db(&[
-            ("2026-11-02T09:00:00.000Z", Some("not-fixed"), Some("rras"), Some("tier2"), Some(60_000)),
-            ("2026-11-03T09:00:00.000Z", Some("fixed-unclear"), Some("rras"), None, Some(120_000)),
-            ("2026-11-04T09:00:00.000Z", Some("not-fixed"), Some("rras"), Some("tier3"), Some(180_000)),
+            (
+                "2026-11-02T09:00:00.000Z",
+                Some("not-fixed"),
+                Some("rras"),
+                Some("tier2"),
+                Some(60_000),
+            ),
+            (
+                "2026-11-03T09:00:00.000Z",
+                Some("fixed-unclear"),
+                Some("rras"),
+                None,
+                Some(120_000),
+            ),
+            (
+                "2026-11-04T09:00:00.000Z",
+                Some("not-fixed"),
+                Some("rras"),
+                Some("tier3"),
+                Some(180_000),
+            ),
             ("2026-11-09T09:00:00.000Z", None, None, None, None),
         ]);
         let mut rows = sqlite(&conn, &q(&[GroupKey::Category], None, None))?;
@@ -454,8 +485,22 @@ mod tests {
         assert_eq!(
             rows,
             [
-                GroupRow { keys: vec![None], count: 1, escalated: 0, fixed_unclear: 0, median_ms: None, p90_ms: None },
-                GroupRow { keys: vec![Some("rras".into())], count: 3, escalated: 2, fixed_unclear: 1, median_ms: Some(120_000), p90_ms: Some(180_000) },
+                GroupRow {
+                    keys: vec![None],
+                    count: 1,
+                    escalated: 0,
+                    fixed_unclear: 0,
+                    median_ms: None,
+                    p90_ms: None
+                },
+                GroupRow {
+                    keys: vec![Some("rras".into())],
+                    count: 3,
+                    escalated: 2,
+                    fixed_unclear: 1,
+                    median_ms: Some(120_000),
+                    p90_ms: Some(180_000)
+                },
             ]
         );
         // Weeks: Monday 2026-11-02 to Sunday 2026-11-08 is week 45; the 9th starts week 46.
@@ -476,7 +521,11 @@ mod tests {
         // The range: since inclusive, until exclusive.
         let rows = sqlite(
             &conn,
-            &q(&[GroupKey::Day], Some("2026-11-03T09:00:00.000Z"), Some("2026-11-09T09:00:00.000Z")),
+            &q(
+                &[GroupKey::Day],
+                Some("2026-11-03T09:00:00.000Z"),
+                Some("2026-11-09T09:00:00.000Z"),
+            ),
         )?;
         assert_eq!(rows.iter().map(|r| r.count).sum::<u64>(), 2);
         Ok(())
@@ -512,12 +561,24 @@ mod tests {
     #[test]
     fn periods_are_days_iso_weeks_and_months() {
         let at = "2026-01-01T10:00:00.000Z"; // a Thursday: ISO week 1 of 2026
-        assert_eq!(period_label(GroupKey::Day, at).as_deref(), Some("2026-01-01"));
-        assert_eq!(period_label(GroupKey::Week, at).as_deref(), Some("2026-W01"));
-        assert_eq!(period_label(GroupKey::Month, at).as_deref(), Some("2026-01"));
+        assert_eq!(
+            period_label(GroupKey::Day, at).as_deref(),
+            Some("2026-01-01")
+        );
+        assert_eq!(
+            period_label(GroupKey::Week, at).as_deref(),
+            Some("2026-W01")
+        );
+        assert_eq!(
+            period_label(GroupKey::Month, at).as_deref(),
+            Some("2026-01")
+        );
         // 2027-01-01 is a Friday: it belongs to the last ISO week of 2026.
         let at = "2027-01-01T00:00:00.000Z";
-        assert_eq!(period_label(GroupKey::Week, at).as_deref(), Some("2026-W53"));
+        assert_eq!(
+            period_label(GroupKey::Week, at).as_deref(),
+            Some("2026-W53")
+        );
         assert_eq!(period_label(GroupKey::Week, "yesterday"), None);
     }
 }

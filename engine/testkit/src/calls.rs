@@ -121,9 +121,9 @@ pub fn calls(n: usize, seed: u64) -> impl Iterator<Item = GenCall> {
             day -= weekday - 4;
         }
         let hour = 8 + rng.below(10) as i64;
-        let started_ms = (FIRST_DAY_MS + day * DAY_MS + hour * 3_600_000
-            + rng.below(3_600_000) as i64)
-            .min(FIRST_DAY_MS + span - 1);
+        let started_ms =
+            (FIRST_DAY_MS + day * DAY_MS + hour * 3_600_000 + rng.below(3_600_000) as i64)
+                .min(FIRST_DAY_MS + span - 1);
         let rollout = if rng.below(100) < 3 {
             ""
         } else if day < 42 {
@@ -165,7 +165,10 @@ pub fn calls(n: usize, seed: u64) -> impl Iterator<Item = GenCall> {
             (base * f) as i64
         });
         GenCall {
-            session: format!("{:010x}", (seed.wrapping_mul(1_000_003) ^ i as u64) & 0xff_ffff_ffff),
+            session: format!(
+                "{:010x}",
+                (seed.wrapping_mul(1_000_003) ^ i as u64) & 0xff_ffff_ffff
+            ),
             playbook: rng.weighted(PLAYBOOKS),
             agent: format!("agent-{:02}", rng.weighted(&agents) + 1),
             caller: format!("pc-{:04}.woodgrovebank.com", rng.below(5000)),
@@ -214,7 +217,11 @@ pub fn insert_sqlite(
         let mut vars = String::new();
         for c in calls {
             vars.clear();
-            let _ = write!(vars, r#"{{"caller":"{}","target":"{}"}}"#, c.caller, c.target);
+            let _ = write!(
+                vars,
+                r#"{{"caller":"{}","target":"{}"}}"#,
+                c.caller, c.target
+            );
             let started = rfc3339(c.started_ms);
             let ended = c.duration_ms.map(|d| rfc3339(c.started_ms + d));
             stmt.execute(params![
@@ -315,7 +322,8 @@ mod tests {
         assert!(weekend < 0.03, "{weekend}");
         assert!(all
             .iter()
-            .all(|c| c.started_ms >= FIRST_DAY_MS && c.started_ms < FIRST_DAY_MS + WEEKS * 7 * DAY_MS));
+            .all(|c| c.started_ms >= FIRST_DAY_MS
+                && c.started_ms < FIRST_DAY_MS + WEEKS * 7 * DAY_MS));
         let top_agent = share(&|c| c.agent == "agent-01");
         assert!(top_agent > 0.05, "{top_agent}");
     }
@@ -323,6 +331,9 @@ mod tests {
     #[test]
     fn times_are_the_store_format() {
         assert_eq!(rfc3339(FIRST_DAY_MS), "2026-06-01T00:00:00.000Z");
-        assert_eq!(rfc3339(FIRST_DAY_MS + 8 * 3_600_000 + 5), "2026-06-01T08:00:00.005Z");
+        assert_eq!(
+            rfc3339(FIRST_DAY_MS + 8 * 3_600_000 + 5),
+            "2026-06-01T08:00:00.005Z"
+        );
     }
 }

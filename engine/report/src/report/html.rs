@@ -59,7 +59,11 @@ pub fn render(r: &Report) -> String {
         format::count(r.total)
     );
     if let Some(charts) = &r.charts {
-        for chart in [category_chart(r, charts), week_chart(charts, false), week_chart(charts, true)] {
+        for chart in [
+            category_chart(r, charts),
+            week_chart(charts, false),
+            week_chart(charts, true),
+        ] {
             let _ = writeln!(out, "<figure>{}</figure>", svg::render(&chart));
         }
     }
@@ -253,7 +257,14 @@ fn table(r: &Report) -> String {
     for k in &by {
         let _ = write!(s, "<th scope=\"col\">{}</th>", esc(k));
     }
-    for h in ["Calls", "Share", "Escalated", "Fixed unclear", "Median", "p90"] {
+    for h in [
+        "Calls",
+        "Share",
+        "Escalated",
+        "Fixed unclear",
+        "Median",
+        "p90",
+    ] {
         let _ = write!(s, "<th scope=\"col\">{h}</th>");
     }
     s.push_str("</tr></thead>\n<tbody>\n");
@@ -294,6 +305,8 @@ fn table(r: &Report) -> String {
     if r.groups.is_empty() {
         s.push_str("<p>No calls in this range.</p>\n");
     }
-    s.push_str("<p>Escalated: to Tier 2 or 3. Median and p90: duration of the calls that ended.</p>\n");
+    s.push_str(
+        "<p>Escalated: to Tier 2 or 3. Median and p90: duration of the calls that ended.</p>\n",
+    );
     s
 }

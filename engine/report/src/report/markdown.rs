@@ -13,7 +13,15 @@ pub fn render(r: &Report) -> String {
     );
     let mut header: Vec<String> = r.request.by.iter().map(|k| capitalise(k.name())).collect();
     header.extend(
-        ["Calls", "Share", "Escalated", "Fixed unclear", "Median", "p90"].map(String::from),
+        [
+            "Calls",
+            "Share",
+            "Escalated",
+            "Fixed unclear",
+            "Median",
+            "p90",
+        ]
+        .map(String::from),
     );
     out.push_str(&format!("| {} |\n", header.join(" | ")));
     let align: Vec<&str> = r

@@ -28,7 +28,6 @@ pub use request::{Bound, Format, Request};
 /// call has no value, such as an open call's status).
 pub use deskbook_store::GroupRow as Group;
 
-
 /// What the HTML page draws besides its table: calls per category and status, and calls
 /// and escalations per ISO week.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,20 +61,21 @@ pub fn build(
         since: request.since.as_ref().map(|b| b.at.clone()),
         until: request.until.as_ref().map(|b| b.at.clone()),
     };
-    let mut groups: Vec<Group> = aggregate(&query(request.by.clone()))?
-        .into_iter()
-        .collect();
+    let mut groups: Vec<Group> = aggregate(&query(request.by.clone()))?.into_iter().collect();
     sort(&request.by, &mut groups);
     let total = groups.iter().map(|g| g.count).sum();
     let charts = if request.format == Format::Html {
         let mut by_category_status: Vec<Group> =
             aggregate(&query(vec![GroupKey::Category, GroupKey::Status]))?
                 .into_iter()
-                        .collect();
-        sort(&[GroupKey::Category, GroupKey::Status], &mut by_category_status);
+                .collect();
+        sort(
+            &[GroupKey::Category, GroupKey::Status],
+            &mut by_category_status,
+        );
         let mut by_week: Vec<Group> = aggregate(&query(vec![GroupKey::Week]))?
             .into_iter()
-                .collect();
+            .collect();
         sort(&[GroupKey::Week], &mut by_week);
         Some(Charts {
             by_category_status,
@@ -130,7 +130,10 @@ impl Report {
 
     /// Where the `--by` list has `category`.
     fn category_index(&self) -> Option<usize> {
-        self.request.by.iter().position(|k| *k == GroupKey::Category)
+        self.request
+            .by
+            .iter()
+            .position(|k| *k == GroupKey::Category)
     }
 
     /// The title of a category id, or `None` when the taxonomy no longer has it.
@@ -149,9 +152,11 @@ impl Report {
     /// Whether some group's category is not in the taxonomy.
     fn has_unknown_category(&self) -> bool {
         self.category_index().is_some_and(|i| {
-            self.groups
-                .iter()
-                .any(|g| g.keys[i].as_deref().is_some_and(|c| self.title(c).is_none()))
+            self.groups.iter().any(|g| {
+                g.keys[i]
+                    .as_deref()
+                    .is_some_and(|c| self.title(c).is_none())
+            })
         })
     }
 

@@ -176,9 +176,15 @@ mod tests {
     #[test]
     fn dates_and_date_times_become_utc_instants() -> Result<(), ReportError> {
         let r = Request::parse(Some("2026-11-01"), Some("2026-11-30"), None, Format::Json)?;
-        assert_eq!(r.since.map(|b| b.at).as_deref(), Some("2026-11-01T00:00:00.000Z"));
+        assert_eq!(
+            r.since.map(|b| b.at).as_deref(),
+            Some("2026-11-01T00:00:00.000Z")
+        );
         // A date as --until takes in that whole day.
-        assert_eq!(r.until.map(|b| b.at).as_deref(), Some("2026-12-01T00:00:00.000Z"));
+        assert_eq!(
+            r.until.map(|b| b.at).as_deref(),
+            Some("2026-12-01T00:00:00.000Z")
+        );
         assert_eq!(r.by, DEFAULT_BY);
         let r = Request::parse(
             Some("2026-11-01T14:30"),
@@ -186,11 +192,20 @@ mod tests {
             Some("week, Agent"),
             Format::Json,
         )?;
-        assert_eq!(r.since.map(|b| b.at).as_deref(), Some("2026-11-01T14:30:00.000Z"));
-        assert_eq!(r.until.map(|b| b.at).as_deref(), Some("2026-11-01T15:00:00.000Z"));
+        assert_eq!(
+            r.since.map(|b| b.at).as_deref(),
+            Some("2026-11-01T14:30:00.000Z")
+        );
+        assert_eq!(
+            r.until.map(|b| b.at).as_deref(),
+            Some("2026-11-01T15:00:00.000Z")
+        );
         assert_eq!(r.by, [GroupKey::Week, GroupKey::Agent]);
         let r = Request::parse(Some("2026-11-01T14:30:00Z"), None, None, Format::Json)?;
-        assert_eq!(r.since.map(|b| b.at).as_deref(), Some("2026-11-01T14:30:00.000Z"));
+        assert_eq!(
+            r.since.map(|b| b.at).as_deref(),
+            Some("2026-11-01T14:30:00.000Z")
+        );
         Ok(())
     }
 
@@ -221,7 +236,12 @@ mod tests {
             "--by \"category,\": an empty field; expected a comma-separated list of category, status, playbook, rollout, agent, escalate, day, week, month"
         );
         assert_eq!(
-            msg(Request::parse(Some("1969-12-31"), None, None, Format::Table)),
+            msg(Request::parse(
+                Some("1969-12-31"),
+                None,
+                None,
+                Format::Table
+            )),
             "--since 1969-12-31: out of range; expected a date from 1970-01-01 to 9999-12-31"
         );
     }

@@ -217,7 +217,12 @@ fn vertical(c: &Chart<'_>) -> String {
     let n = c.slots.len().max(1) as f64;
     let plot_w = WIDTH - left - right;
     let band = plot_w / n;
-    let longest = c.slots.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as f64;
+    let longest = c
+        .slots
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64;
     let turned = longest * 7.5 > band - 4.0;
     let label_h = if turned { longest * 5.6 + 16.0 } else { 22.0 };
     // Every label when they fit turned, else every k-th.
@@ -251,7 +256,7 @@ fn vertical(c: &Chart<'_>) -> String {
     s.push_str("<g class=\"bars\">");
     for (i, (label, bar)) in c.slots.iter().enumerate() {
         let cx = left + (i as f64 + 0.5) * band;
-        if i % every == 0 {
+        if i.is_multiple_of(every) {
             if turned {
                 let _ = write!(
                     s,

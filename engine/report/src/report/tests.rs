@@ -14,12 +14,30 @@ fn g(keys: &[Option<&str>], count: u64, escalated: u64, unclear: u64, med: Optio
 }
 
 fn report(format: Format) -> Report {
-    let request = Request::parse(Some("2026-11-01"), Some("2026-11-30"), None, format)
-        .expect("request");
+    let request =
+        Request::parse(Some("2026-11-01"), Some("2026-11-30"), None, format).expect("request");
     let groups = vec![
-        g(&[Some("kerberos-authentication"), Some("fixed-understood")], 812_345, 4, 0, Some(412_000)),
-        g(&[Some("network-connectivity"), Some("not-fixed")], 120_000, 110_000, 0, Some(1_500_000)),
-        g(&[Some("legacy-nap"), Some("fixed-unclear")], 7, 0, 7, Some(90_000)),
+        g(
+            &[Some("kerberos-authentication"), Some("fixed-understood")],
+            812_345,
+            4,
+            0,
+            Some(412_000),
+        ),
+        g(
+            &[Some("network-connectivity"), Some("not-fixed")],
+            120_000,
+            110_000,
+            0,
+            Some(1_500_000),
+        ),
+        g(
+            &[Some("legacy-nap"), Some("fixed-unclear")],
+            7,
+            0,
+            7,
+            Some(90_000),
+        ),
         g(&[None, None], 3, 0, 0, None),
     ];
     let total = groups.iter().map(|g| g.count).sum();
@@ -49,7 +67,11 @@ fn report(format: Format) -> Report {
 fn table_fits_80_columns_and_marks_unknown_categories() {
     let text = report(Format::Table).render();
     for line in text.lines() {
-        assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
     }
     assert_eq!(
         text,
@@ -71,11 +93,16 @@ duration of the calls that ended.
     let mut r = report(Format::Table);
     r.request.by = vec![GroupKey::Category, GroupKey::Status, GroupKey::Agent];
     for g in &mut r.groups {
-        g.keys.push(Some("a-very-long-agent-name-from-the-directory".into()));
+        g.keys
+            .push(Some("a-very-long-agent-name-from-the-directory".into()));
     }
     let text = r.render();
     for line in text.lines() {
-        assert!(line.chars().count() <= 80, "{} columns: {line}", line.chars().count());
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
     }
     assert!(text.contains("…"), "{text}");
 }
@@ -84,7 +111,12 @@ duration of the calls that ended.
 fn csv_parses_with_a_csv_reader() {
     let text = report(Format::Csv).render();
     let mut r = ::csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = r.headers().expect("header").iter().map(String::from).collect();
+    let header: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
     assert_eq!(
         header,
         [
@@ -108,7 +140,10 @@ fn csv_parses_with_a_csv_reader() {
     assert_eq!(&rows[2][0], "legacy-nap");
     assert_eq!(&rows[2][3], "false");
     assert_eq!(&rows[3][1], "");
-    let sum: u64 = rows.iter().map(|r| r[4].parse::<u64>().expect("count")).sum();
+    let sum: u64 = rows
+        .iter()
+        .map(|r| r[4].parse::<u64>().expect("count"))
+        .sum();
     assert_eq!(sum, 932_355);
 }
 
@@ -133,7 +168,10 @@ fn markdown_has_titles_and_marks() {
     let text = report(Format::Markdown).render();
     assert!(text.contains("| Category | Status | Calls | Share | Escalated | Fixed unclear | Median | p90 |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"), "{text}");
     assert!(text.contains("| Kerberos authentication (`kerberos-authentication`) | fixed-understood | 812,345 | 87.1% | 0.0% | 0.0% | 6m52s | 20m36s |\n"), "{text}");
-    assert!(text.contains("| `legacy-nap` (not in the taxonomy) | fixed-unclear |"), "{text}");
+    assert!(
+        text.contains("| `legacy-nap` (not in the taxonomy) | fixed-unclear |"),
+        "{text}"
+    );
     assert!(text.contains("| - | open | 3 |"), "{text}");
 }
 
@@ -142,13 +180,23 @@ fn html_is_self_contained_with_three_charts() {
     let text = report(Format::Html).render();
     assert!(text.starts_with("<!DOCTYPE html>"));
     for forbidden in ["<script", "http://", "https://", "<link", "@import", "url("] {
-        let allowed = forbidden == "http://" && text.matches(forbidden).count() == text.matches("http://www.w3.org/2000/svg").count();
+        let allowed = forbidden == "http://"
+            && text.matches(forbidden).count()
+                == text.matches("http://www.w3.org/2000/svg").count();
         assert!(allowed || !text.contains(forbidden), "{forbidden}");
     }
-    for id in ["chart-category-status", "chart-calls-week", "chart-escalation-week"] {
+    for id in [
+        "chart-category-status",
+        "chart-calls-week",
+        "chart-escalation-week",
+    ] {
         assert!(text.contains(&format!("<svg id=\"{id}\"")), "{id}");
     }
     // Three weeks on the axis (45 to 47), two with calls.
-    assert_eq!(text.matches("2026-W46").count(), 2, "a labelled gap in each week chart");
+    assert_eq!(
+        text.matches("2026-W46").count(),
+        2,
+        "a labelled gap in each week chart"
+    );
     assert!(text.contains("legacy-nap (not in the taxonomy)"));
 }
