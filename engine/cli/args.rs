@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use deskbook_content::LayerSpec;
 use std::path::PathBuf;
 
-use crate::cmd::{check, list, probe, run, search, sessions, show, test};
+use crate::cmd::{check, list, probe, run, search, sessions, show, site, test};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -60,6 +60,7 @@ pub enum Command {
     Test(test::Args),
     Probe(probe::Args),
     Sessions(sessions::Args),
+    Site(site::Args),
 }
 
 /// `K=V` of `--var` and `--arg`.

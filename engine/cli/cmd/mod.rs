@@ -25,6 +25,7 @@ pub mod run;
 pub mod search;
 pub mod sessions;
 pub mod show;
+pub mod site;
 pub mod test;
 
 use anyhow::Result;
@@ -45,6 +46,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Test(args) => test::execute(g, args),
         Command::Probe(args) => probe::execute(g, args),
         Command::Sessions(args) => sessions::execute(g, args),
+        Command::Site(args) => site::execute(g, args),
     }
 }
 

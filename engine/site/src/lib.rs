@@ -72,7 +72,11 @@ pub enum SiteError {
 
 fn render_diags(d: &[Diagnostic]) -> String {
     let errors = d.iter().filter(|d| d.is_error()).count();
-    let mut s: String = d.iter().map(|d| format!("{d}\n")).collect();
+    const SHOWN: usize = 50;
+    let mut s: String = d.iter().take(SHOWN).map(|d| format!("{d}\n")).collect();
+    if d.len() > SHOWN {
+        s.push_str(&format!("… and {} more\n", d.len() - SHOWN));
+    }
     s.push_str(&format!("{errors} error(s); the site was not built"));
     s
 }
@@ -116,9 +120,11 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
             html: &r.html,
             template: r.template,
             links: &r.links,
+            file: r.file.as_ref(),
         });
     }
-    let file_set: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let mut file_set: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    file_set.insert("sitemap.xml".to_string());
     let broken = links::check(&checked, &file_set);
     if !broken.is_empty() {
         return Err(SiteError::Diagnostics(broken));
@@ -156,7 +162,11 @@ struct Rendered {
     path: String,
     html: String,
     template: &'static str,
-    links: Vec<(markdown::BodyLink, String)>,
+    links: Vec<(
+        markdown::BodyLink,
+        std::sync::Arc<deskbook_content::SourceFile>,
+    )>,
+    file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
     record: Option<PageRecord>,
 }
 
@@ -244,6 +254,7 @@ fn render_one(
         html,
         template: data.template,
         links: data.links,
+        file: data.file,
         record: data.record,
     })
 }

@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use deskbook_content::Diagnostic;
+use std::sync::Arc;
+
+use deskbook_content::{Diagnostic, SourceFile};
 
 use crate::markdown::BodyLink;
 
@@ -13,7 +15,9 @@ pub struct Checked<'a> {
     pub path: &'a str,
     pub html: &'a str,
     pub template: &'a str,
-    pub links: &'a [(BodyLink, String)],
+    pub links: &'a [(BodyLink, Arc<SourceFile>)],
+    /// The file the page is made from, where a link written as raw HTML is looked for.
+    pub file: Option<&'a Arc<SourceFile>>,
 }
 
 /// Every broken internal link of `pages`; `files` are the other paths the build writes.
@@ -30,7 +34,7 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
             if raw.contains(':') || raw.starts_with("//") || raw.is_empty() {
                 continue;
             }
-            let href = raw.replace("&amp;", "&");
+            let href = unescape(raw);
             let (target, fragment) = match href.split_once('#') {
                 Some((t, f)) => (t, Some(f)),
                 None => (href.as_str(), None),
@@ -58,18 +62,32 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
                 continue;
             }
             match page.links.iter().find(|(l, _)| l.href == href) {
-                Some((l, file)) => out.push(Diagnostic::error(
-                    file,
-                    l.line,
-                    l.column,
-                    format!("broken link `{href}`: {problem}"),
-                )),
-                None => out.push(Diagnostic::error(
-                    &format!("site/templates/{}", page.template),
-                    1,
-                    1,
-                    format!("broken link `{href}` on page {}: {problem}", page.path),
-                )),
+                Some((l, file)) => out.push(
+                    Diagnostic::error(
+                        &file.path,
+                        l.line,
+                        l.column,
+                        format!("broken link `{href}`: {problem}"),
+                    )
+                    .with_source(&file.text),
+                ),
+                None => match page.file.and_then(|f| f.locate(raw, 1).map(|at| (f, at))) {
+                    Some((f, (line, column))) => out.push(
+                        Diagnostic::error(
+                            &f.path,
+                            line,
+                            column,
+                            format!("broken link `{href}`: {problem}"),
+                        )
+                        .with_source(&f.text),
+                    ),
+                    None => out.push(Diagnostic::error(
+                        &format!("site/templates/{}", page.template),
+                        1,
+                        1,
+                        format!("broken link `{href}` on page {}: {problem}", page.path),
+                    )),
+                },
             }
         }
     }
@@ -86,6 +104,19 @@ fn attr_values<'h>(html: &'h str, name: &'static str) -> impl Iterator<Item = &'
         let rest = &html[at + name.len()..];
         rest.find('"').map(|end| &rest[..end])
     })
+}
+
+/// Attribute text with the entities templates write decoded.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&#x2F;", "/")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// `target` relative to the folder of `from`, both from the site root; `None` when it
@@ -111,25 +142,54 @@ mod tests {
 
     #[test]
     fn resolves_relative_paths() {
-        assert_eq!(resolve("events/a.html", "../tools.html").as_deref(), Some("tools.html"));
-        assert_eq!(resolve("index.html", "events/a.html").as_deref(), Some("events/a.html"));
+        assert_eq!(
+            resolve("events/a.html", "../tools.html").as_deref(),
+            Some("tools.html")
+        );
+        assert_eq!(
+            resolve("index.html", "events/a.html").as_deref(),
+            Some("events/a.html")
+        );
         assert_eq!(resolve("index.html", "../x.html"), None);
     }
 
     #[test]
     fn reports_missing_pages_and_fragments_at_the_markdown_line() {
+        let file = Arc::new(SourceFile {
+            path: "kb/articles/a.md".to_string(),
+            text: String::new(),
+        });
         let links = vec![(
-            BodyLink { href: "../events/gone.html".into(), line: 12, column: 3 },
-            "kb/articles/a.md".to_string(),
+            BodyLink {
+                href: "../events/gone.html".into(),
+                line: 12,
+                column: 3,
+            },
+            file,
         )];
         let a = "<h2 id=\"x\">X</h2> <a href=\"../events/gone.html\">g</a> <a href=\"#x\">ok</a> <a href=\"b.html#nope\">b</a>";
         let b = "<p id=\"yes\">b</p>";
         let pages = [
-            Checked { path: "articles/a.html", html: a, template: "article.html", links: &links },
-            Checked { path: "articles/b.html", html: b, template: "article.html", links: &[] },
+            Checked {
+                path: "articles/a.html",
+                html: a,
+                template: "article.html",
+                links: &links,
+                file: None,
+            },
+            Checked {
+                path: "articles/b.html",
+                html: b,
+                template: "article.html",
+                links: &[],
+                file: None,
+            },
         ];
         let d = check(&pages, &HashSet::new());
-        let text: Vec<String> = d.iter().map(|d| format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message)).collect();
+        let text: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}:{}:{}: {}", d.file, d.line, d.column, d.message))
+            .collect();
         assert_eq!(
             text,
             [

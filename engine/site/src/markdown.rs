@@ -59,7 +59,12 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
     for (ev, range) in deskbook_content::markdown::parser(body).into_offset_iter() {
         match ev {
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((events.len(), level, id.map(|i| i.to_string()), String::new()));
+                heading = Some((
+                    events.len(),
+                    level,
+                    id.map(|i| i.to_string()),
+                    String::new(),
+                ));
                 events.push(Event::Text(CowStr::Borrowed("")));
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -241,18 +246,25 @@ mod tests {
 
     #[test]
     fn headings_get_anchors_and_unique_ids() {
-        let r = render("## What it means\n\ntext\n\n## What it means\n\n### Deep {#own}\n", &resolve);
+        let r = render(
+            "## What it means\n\ntext\n\n## What it means\n\n### Deep {#own}\n",
+            &resolve,
+        );
         assert_eq!(
             r.headings.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
             ["what-it-means", "what-it-means-2", "own"]
         );
-        assert!(r.html.contains("<h2 id=\"what-it-means\">What it means<a class=\"anchor\" href=\"#what-it-means\""));
+        assert!(r.html.contains(
+            "<h2 id=\"what-it-means\">What it means<a class=\"anchor\" href=\"#what-it-means\""
+        ));
     }
 
     #[test]
     fn kb_links_resolve_and_hidden_targets_keep_only_their_text() {
         let r = render("See [a](kb:packet-loss) and [b](kb:hidden).\n", &resolve);
-        assert!(r.html.contains("<a href=\"../articles/packet-loss.html\">a</a>"));
+        assert!(r
+            .html
+            .contains("<a href=\"../articles/packet-loss.html\">a</a>"));
         assert!(r.html.contains(" and b."), "{}", r.html);
         assert!(!r.html.contains("hidden"));
     }

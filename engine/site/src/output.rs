@@ -54,8 +54,7 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<(), SiteError> {
             }
             std::fs::write(&path, &f.bytes).map_err(|e| err(&path, e))?;
         }
-        std::fs::write(fresh.join(MARKER), b"deskbook site build\n")
-            .map_err(|e| err(&fresh, e))?;
+        std::fs::write(fresh.join(MARKER), b"deskbook site build\n").map_err(|e| err(&fresh, e))?;
         if out.exists() {
             std::fs::rename(out, &old).map_err(|e| err(out, e))?;
         }

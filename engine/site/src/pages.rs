@@ -36,7 +36,9 @@ pub struct PageData {
     pub path: String,
     pub context: Value,
     /// Internal links written in Markdown, with the file and position they come from.
-    pub links: Vec<(BodyLink, String)>,
+    pub links: Vec<(BodyLink, std::sync::Arc<deskbook_content::SourceFile>)>,
+    /// The content file the page is made from.
+    pub file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
     pub record: Option<PageRecord>,
 }
 
@@ -65,6 +67,7 @@ pub fn data(model: &SiteModel<'_>, job: &Job) -> PageData {
         path: path.to_string(),
         context: wrap(path, page),
         links: Vec::new(),
+        file: None,
         record: None,
     };
     match job {
@@ -108,15 +111,23 @@ fn reference(model: &SiteModel<'_>, from: &str, id: &str) -> Option<Value> {
     let path = model.path(id)?;
     let url = rel(from, path);
     if let Some(i) = model.item(id) {
-        return Some(json!({"id": id, "kind": i.meta.kind.as_str(), "title": i.meta.title,
-            "summary": i.meta.summary, "url": url}));
+        return Some(
+            json!({"id": id, "kind": i.meta.kind.as_str(), "title": i.meta.title,
+            "summary": i.meta.summary, "url": url}),
+        );
     }
     let p = model.playbook(id)?;
     Some(json!({"id": id, "kind": "playbook", "title": p.title, "summary": p.summary, "url": url}))
 }
 
-fn refs<'s>(model: &SiteModel<'_>, from: &str, ids: impl IntoIterator<Item = &'s str>) -> Vec<Value> {
-    ids.into_iter().filter_map(|id| reference(model, from, id)).collect()
+fn refs<'s>(
+    model: &SiteModel<'_>,
+    from: &str,
+    ids: impl IntoIterator<Item = &'s str>,
+) -> Vec<Value> {
+    ids.into_iter()
+        .filter_map(|id| reference(model, from, id))
+        .collect()
 }
 
 fn tag_refs(from: &str, tags: &[String]) -> Vec<Value> {
@@ -274,8 +285,10 @@ fn tools(model: &SiteModel<'_>) -> Value {
             .filter(|o| t.os.get(**o).is_some_and(|r| r.available))
             .map(|o| os_short(o))
             .collect();
-        rows.push(json!({"id": i.id(), "name": t.name, "title": i.meta.title, "summary": i.meta.summary,
-            "obtain": t.obtain, "url": url, "cells": cells, "supported": supported.join(", ")}));
+        rows.push(
+            json!({"id": i.id(), "name": t.name, "title": i.meta.title, "summary": i.meta.summary,
+            "obtain": t.obtain, "url": url, "cells": cells, "supported": supported.join(", ")}),
+        );
     }
     let task_rows: Vec<Value> = tasks
         .into_iter()
@@ -295,8 +308,10 @@ fn playbooks(model: &SiteModel<'_>) -> Value {
     let list: Vec<Value> = model
         .playbooks
         .iter()
-        .map(|p| json!({"id": p.doc.id, "title": p.title, "summary": p.summary, "tiers": p.tier,
-            "url": rel(from, &item_path(Kind::Playbook, &p.doc.id)), "lua": p.doc.yaml().is_none()}))
+        .map(|p| {
+            json!({"id": p.doc.id, "title": p.title, "summary": p.summary, "tiers": p.tier,
+            "url": rel(from, &item_path(Kind::Playbook, &p.doc.id)), "lua": p.doc.yaml().is_none()})
+        })
         .collect();
     json!({"title": "Playbooks", "playbooks": list})
 }
@@ -329,11 +344,15 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         .map(|l| {
             let mut l = l.clone();
             l.line += item.body_line.saturating_sub(1);
-            (l, item.file.path.clone())
+            (l, item.file.clone())
         })
         .collect();
     let toc: Vec<&markdown::Heading> = body.headings.iter().filter(|h| h.level <= 3).collect();
-    let toc = if toc.len() >= 4 { json!(toc) } else { json!([]) };
+    let toc = if toc.len() >= 4 {
+        json!(toc)
+    } else {
+        json!([])
+    };
     let event_ids: Vec<String> = m
         .events
         .iter()
@@ -405,6 +424,7 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         context: wrap(&path, page),
         path,
         links,
+        file: Some(item.file.clone()),
         record: Some(record),
     }
 }
@@ -435,7 +455,7 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
             text.push('\n');
             links.extend(step_links.into_iter().map(|mut l: BodyLink| {
                 l.line += s.line.saturating_sub(1);
-                (l, p.doc.file.path.clone())
+                (l, p.doc.file.clone())
             }));
             steps.push(value);
         }
@@ -478,6 +498,7 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
         context: wrap(&path, page),
         path,
         links,
+        file: Some(p.doc.file.clone()),
         record: Some(record),
     }
 }
@@ -504,7 +525,7 @@ fn step(
     } else {
         ("step", s.say.as_deref().unwrap_or(""))
     };
-    let rendered = markdown::render(text, resolve);
+    let rendered = markdown::render(&flowchart::placeholders(text), resolve);
     let choices: Vec<Value> = deskbook_playbook::graph::links(s)
         .into_iter()
         .map(|l| json!({"label": l.label, "target": l.target, "field": l.field}))
@@ -528,7 +549,11 @@ fn step(
             "escalate": s.escalate, "collect": s.collect})
     });
     let probe = s.probe.as_ref().map(|p| {
-        let with: Vec<Value> = p.with.iter().map(|(k, v)| json!({"name": k, "value": v})).collect();
+        let with: Vec<Value> = p
+            .with
+            .iter()
+            .map(|(k, v)| json!({"name": k, "value": v}))
+            .collect();
         json!({"name": p.name, "with": with})
     });
     let help = refs(model, from, s.help.iter().map(String::as_str));

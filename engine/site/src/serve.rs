@@ -134,7 +134,8 @@ fn respond(request: tiny_http::Request, files: &Files) {
             )
         }
     };
-    let mut response = tiny_http::Response::from_data(body.as_slice().to_vec()).with_status_code(status);
+    let mut response =
+        tiny_http::Response::from_data(body.as_slice().to_vec()).with_status_code(status);
     if let Ok(h) = tiny_http::Header::from_bytes(&b"Content-Type"[..], kind.as_bytes()) {
         response.add_header(h);
     }

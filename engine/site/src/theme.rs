@@ -74,6 +74,8 @@ impl Theme {
         assets.sort_by(|a, b| a.0.cmp(&b.0));
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's own escaping writes `/` as `&#x2F;`; paths read better unescaped.
+        tera.set_escape_fn(escape);
         let mut names: Vec<&String> = sources.keys().collect();
         names.sort();
         let list: Vec<(&str, &str)> = names
@@ -103,6 +105,10 @@ impl Theme {
     }
 }
 
+fn escape(s: &str) -> String {
+    crate::flowchart::esc(s)
+}
+
 /// A tera error as a diagnostic at the template's file, line and column.
 fn template_error(
     sources: &HashMap<String, (String, String)>,
@@ -129,7 +135,9 @@ fn template_error(
         .unwrap_or_else(|| (format!("site/templates/{named}"), ""));
     // A parse error carries ` --> line:col`.
     if let Some(pos) = all.split("--> ").nth(1) {
-        let mut it = pos.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+        let mut it = pos
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
         let line = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
         let col = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
         let detail = all
@@ -138,8 +146,13 @@ fn template_error(
             .map(|l| l.trim_start().trim_start_matches("= ").to_string())
             .next()
             .unwrap_or_else(|| "syntax error".to_string());
-        return Diagnostic::error(&shown, line, col, format!("template does not parse: {detail}"))
-            .with_source(text);
+        return Diagnostic::error(
+            &shown,
+            line,
+            col,
+            format!("template does not parse: {detail}"),
+        )
+        .with_source(text);
     }
     let last = chain.last().cloned().unwrap_or_default();
     let (line, col, message) = match quoted(&last, '`') {

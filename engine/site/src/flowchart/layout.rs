@@ -237,14 +237,7 @@ pub fn layout(nodes: &[NodeSize], edges: &[EdgeSpec], start: usize) -> Layout {
 
 /// Where an edge leaves (`bottom`) or enters a node: spread along the side in the order of
 /// the items it connects to, so parallel edges do not start on one point.
-fn port(
-    items: &[Item],
-    x: &[f64],
-    shift: f64,
-    node: usize,
-    other: usize,
-    bottom: bool,
-) -> f64 {
+fn port(items: &[Item], x: &[f64], shift: f64, node: usize, other: usize, bottom: bool) -> f64 {
     let it = &items[node];
     let mut peers: Vec<usize> = if bottom {
         it.down.clone()
@@ -546,11 +539,31 @@ mod tests {
         let nodes = vec![sq(120.0), sq(80.0), sq(200.0), sq(60.0)];
         let lab = Some(NodeSize { w: 50.0, h: 16.0 });
         let edges = vec![
-            EdgeSpec { from: 0, to: 1, label: lab },
-            EdgeSpec { from: 1, to: 2, label: None },
-            EdgeSpec { from: 2, to: 3, label: lab },
-            EdgeSpec { from: 3, to: 1, label: lab },
-            EdgeSpec { from: 0, to: 3, label: lab },
+            EdgeSpec {
+                from: 0,
+                to: 1,
+                label: lab,
+            },
+            EdgeSpec {
+                from: 1,
+                to: 2,
+                label: None,
+            },
+            EdgeSpec {
+                from: 2,
+                to: 3,
+                label: lab,
+            },
+            EdgeSpec {
+                from: 3,
+                to: 1,
+                label: lab,
+            },
+            EdgeSpec {
+                from: 0,
+                to: 3,
+                label: lab,
+            },
         ];
         let l = layout(&nodes, &edges, 0);
         let mut rects = l.nodes.clone();
@@ -558,7 +571,12 @@ mod tests {
         assert_eq!(rects.len(), 8);
         for a in 0..rects.len() {
             for b in a + 1..rects.len() {
-                assert!(!rects[a].overlaps(&rects[b]), "{:?} and {:?}", rects[a], rects[b]);
+                assert!(
+                    !rects[a].overlaps(&rects[b]),
+                    "{:?} and {:?}",
+                    rects[a],
+                    rects[b]
+                );
             }
         }
         // The loop back is drawn upwards: it starts below where it ends.

@@ -151,12 +151,26 @@ fn box_text(s: &Step) -> BoxText {
     } else if let Some(d) = &s.do_ {
         ("fc-do".to_string(), "do", d.clone())
     } else if s.lua.is_some() {
-        ("fc-lua".to_string(), "lua", "Decided by a Lua chunk.".to_string())
+        (
+            "fc-lua".to_string(),
+            "lua",
+            "Decided by a Lua chunk.".to_string(),
+        )
     } else if let Some(p) = &s.probe {
-        ("fc-probe".to_string(), "probe", format!("Run the {} probe.", p.name))
+        (
+            "fc-probe".to_string(),
+            "probe",
+            format!("Run the {} probe.", p.name),
+        )
     } else {
-        ("fc-step".to_string(), "step", s.say.clone().unwrap_or_default())
+        (
+            "fc-step".to_string(),
+            "step",
+            s.say.clone().unwrap_or_default(),
+        )
     };
+    // Markdown code marks mean nothing in a box.
+    let text = placeholders(&text).replace('`', "");
     if !text.is_empty() {
         lines = wrap(&text, per_line, BODY_LINES);
     }
@@ -202,10 +216,19 @@ fn node(out: &mut String, s: &Step, b: &BoxText, r: Rect, href: &str) {
         esc(&b.head)
     ));
     if !b.lines.is_empty() {
-        out.push_str(&format!("<text class=\"fc-text\" x=\"{}\" y=\"{}\">", n(x), n(r.y + PAD + HEAD_H + 12.0)));
+        out.push_str(&format!(
+            "<text class=\"fc-text\" x=\"{}\" y=\"{}\">",
+            n(x),
+            n(r.y + PAD + HEAD_H + 12.0)
+        ));
         for (k, line) in b.lines.iter().enumerate() {
             let dy = if k == 0 { 0.0 } else { LINE_H };
-            out.push_str(&format!("<tspan x=\"{}\" dy=\"{}\">{}</tspan>", n(x), n(dy), esc(line)));
+            out.push_str(&format!(
+                "<tspan x=\"{}\" dy=\"{}\">{}</tspan>",
+                n(x),
+                n(dy),
+                esc(line)
+            ));
         }
         out.push_str("</text>");
     }
@@ -243,6 +266,24 @@ fn path_data(pts: &[(f64, f64)]) -> String {
         }
     }
     d
+}
+
+/// Template variables as a reader sees them: `{{ target }}` becomes `‹target›`.
+pub fn placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        let Some(len) = rest[at..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..at]);
+        out.push('‹');
+        out.push_str(rest[at + 2..at + len].trim());
+        out.push('›');
+        rest = &rest[at + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whitespace collapsed to single spaces.
@@ -328,5 +369,9 @@ mod tests {
         assert_eq!(w, vec!["one two".to_string(), "three…".to_string()]);
         assert_eq!(wrap("short", 10, 3), vec!["short".to_string()]);
         assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(
+            placeholders("ping {{ target }} and {{x}} {{ open"),
+            "ping ‹target› and ‹x› {{ open"
+        );
     }
 }
