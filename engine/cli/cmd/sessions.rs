@@ -1,11 +1,12 @@
 //! `deskbook sessions list | show ID | resume ID | export ID --out DIR`: the recorded calls.
 
 use anyhow::Result;
-use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProbes, Options};
+use deskbook_report::{export, transcript};
+use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::run::{login_name, open_store, terminal_io};
+use super::run::{login_name, open_store, print_summary, terminal_io};
 use super::Ctx;
 use crate::args::Globals;
 
@@ -38,7 +39,8 @@ pub enum SessionsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write the escalation packet: transcript, probe and command outputs, the call as JSON.
+    /// Write the escalation packet: a README of what Tier 2 needs (present or missing), the
+    /// transcript, probe and command outputs, the call as JSON.
     Export {
         id: String,
         #[arg(long, value_name = "DIR")]
@@ -95,7 +97,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            out!("{}", summary::ticket(&call, &events, &ctx.content));
+            out!("{}", transcript::transcript(&call, &events, &ctx.content));
             outln!("\nEvent log:");
             for e in &events {
                 outln!("{}", log::json_line(&call.session, e));
@@ -113,7 +115,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 agent: login_name(),
                 ..Options::default()
             };
-            deskbook_runtime::resume(
+            let scripted = opts.answers.is_some();
+            let end = deskbook_runtime::resume(
                 &ctx.content,
                 &mut store,
                 &probes,
@@ -121,6 +124,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 opts,
                 terminal_io(json),
             )?;
+            print_summary(ctx, &end, json, scripted, None)?;
         }
         SessionsCommand::Export { id, out } => {
             let call = store.call(&id)?;
