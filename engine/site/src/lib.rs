@@ -234,7 +234,10 @@ fn render_all(
             Err(d) => problems.push(d),
         }
     }
+    // One template problem fails every page that uses it: report the first page's (the
+    // earliest in page order, whatever the number of threads).
     if !problems.is_empty() {
+        problems.truncate(1);
         return Err(SiteError::Diagnostics(problems));
     }
     Ok(all)
