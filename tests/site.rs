@@ -328,3 +328,33 @@ fn a_folder_that_is_not_a_site_build_is_never_replaced() {
     assert!(!site.join("stale.html").exists());
     assert!(site.join("index.html").is_file());
 }
+
+#[test]
+fn restricted_organisation_variables_never_reach_the_public_site() {
+    // The organisation fixture: every restricted value is a unique ZQX-SECRET-... string.
+    let config = fixture("org/basic/deskbook.yaml");
+    let config = config.to_str().expect("utf-8 path");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&out, &["--config", config]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in files(&out) {
+        let text =
+            String::from_utf8_lossy(&std::fs::read(out.join(&f)).expect("read")).into_owned();
+        for s in ["ZQX-SECRET", "fixture-exemptions"] {
+            assert!(!text.contains(s), "{s} in {}", f.display());
+        }
+    }
+    // Public values are filled in, restricted ones are marked as withheld.
+    let desk = read(&out, "playbooks/fixture-desk.html");
+    assert!(desk.contains("DESK-PHONE-5551"), "{desk}");
+    assert!(desk.contains("[withheld: test_hosts]"));
+    assert!(read(&out, "articles/fixture-contacts.html").contains("DESK-PHONE-5551"));
+
+    let internal = tmp.path().join("internal");
+    let o = build(&internal, &["--config", config, "--role", "tier2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&internal, "playbooks/fixture-desk.html")
+        .contains("ZQX-SECRET-HOST-7781, ZQX-SECRET-HOST-7782"));
+    assert!(read(&internal, "articles/fixture-exemptions.html").contains("ZQX-SECRET-EXEMPT-9921"));
+}

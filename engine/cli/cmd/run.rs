@@ -48,8 +48,8 @@ pub enum SummaryFormat {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
-    let db = g.db.as_deref();
+    let ctx = &Ctx::load(g)?;
+    let db = ctx.db.as_deref();
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let mut store = if args.dry_run {
         None
@@ -65,7 +65,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         answers,
         vars: args.vars.into_iter().collect(),
         agent: args.agent.or_else(login_name),
-        rollout: None,
+        rollout: ctx.content.org.rollout.clone(),
         json: args.json,
         dry_run: args.dry_run,
     };

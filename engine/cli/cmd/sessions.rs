@@ -49,8 +49,8 @@ pub enum SessionsCommand {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
-    let mut store = open_store(g.db.as_deref())?;
+    let ctx = &Ctx::load(g)?;
+    let mut store = open_store(ctx.db.as_deref())?;
     match args.command {
         SessionsCommand::List { json } => {
             let calls = store.calls()?;
@@ -90,8 +90,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             }
         }
         SessionsCommand::Show { id, json } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
                 outln!("{}", serde_json::to_string_pretty(&v)?);
@@ -127,8 +126,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             print_summary(ctx, &end, json, scripted, None)?;
         }
         SessionsCommand::Export { id, out } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             let files = export::export(&call, &events, &ctx.content, &out)?;
             outln!(
                 "escalation packet of call {} in {}:",
@@ -141,4 +139,24 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A recorded call and its events as the role may read them: values of restricted
+/// variables (recorded by a role that could see them) withheld.
+fn recorded(
+    store: &deskbook_store::Store,
+    id: &str,
+    content: &deskbook_content::Content,
+) -> Result<(deskbook_store::Call, Vec<deskbook_store::Event>)> {
+    use deskbook_content::vars::{redact, redact_json};
+    let mut call = store.call(id)?;
+    let mut events = store.events(&call.session)?;
+    let (vars, role) = (&content.org.vars, content.role);
+    for v in call.vars.values_mut() {
+        *v = redact(v, vars, role).into_owned();
+    }
+    for e in &mut events {
+        redact_json(&mut e.payload, vars, role);
+    }
+    Ok((call, events))
 }

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use deskbook_content::LayerSpec;
-use deskbook_site::{BuildOptions, Role as SiteRole};
+use deskbook_site::{BuildOptions, SiteError};
 
-use crate::args::{Globals, Role};
+use super::Ctx;
+use crate::args::Globals;
 
 /// The static documentation site: build it, or serve it and rebuild on every change.
 #[derive(clap::Args, Debug)]
@@ -19,7 +20,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 pub enum SiteCommand {
-    /// Write the site for the role (`--role tier2` builds the internal site) to DIR.
+    /// Write the site for the role to DIR (`--role tier2` builds the internal site).
     Build {
         /// The folder to write (replaced when it holds a previous build).
         #[arg(long, value_name = "DIR")]
@@ -33,26 +34,16 @@ pub enum SiteCommand {
     },
 }
 
-fn role(r: Role) -> SiteRole {
-    match r {
-        Role::Tier1 => SiteRole::Tier1,
-        Role::Tier2 => SiteRole::Tier2,
-        Role::Tier3 => SiteRole::Tier3,
-    }
-}
-
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let specs = g.layer_specs();
     let opts = BuildOptions {
-        role: role(g.role),
         progress: std::io::stderr().is_terminal(),
         index: None,
     };
     match args.command {
         SiteCommand::Build { out } => {
             let started = std::time::Instant::now();
-            let content = deskbook_content::load(&specs);
-            match deskbook_site::build(&content, &out, &opts) {
+            let ctx = Ctx::load(g)?;
+            match deskbook_site::build(&ctx.content, &out, &opts) {
                 Ok(site) => {
                     outln!(
                         "built {} pages ({} files) in {} in {:.2} s",
@@ -70,20 +61,27 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             }
         }
         SiteCommand::Serve { port } => {
-            let watch: Vec<PathBuf> = specs
+            // Watch every layer folder and the organisation's deskbook.yaml.
+            let org = g.org().map_err(super::ConfigError)?;
+            let mut watch: Vec<PathBuf> = org
+                .layers
                 .iter()
-                .filter_map(|s| match s {
+                .filter_map(|(_, s)| match s {
                     LayerSpec::Dir(p) => Some(p.clone()),
                     LayerSpec::BuiltIn => None,
                 })
                 .collect();
+            if let Some(c) = &org.config {
+                watch.push(PathBuf::from(&c.path));
+            }
             let opts = BuildOptions {
                 progress: false,
                 ..opts
             };
-            let build = || {
-                let content = deskbook_content::load(&specs);
-                deskbook_site::generate(&content, &opts)
+            // Each rebuild reads the organisation and every layer again.
+            let build = || match Ctx::load(g) {
+                Ok(ctx) => deskbook_site::generate(&ctx.content, &opts),
+                Err(e) => Err(SiteError::Diagnostics(e.0)),
             };
             let log = |line: &str| {
                 use std::io::Write;

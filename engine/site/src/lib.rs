@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use deskbook_content::{Content, Diagnostic};
 
+pub use deskbook_content::Role;
 pub use record::PageRecord;
-pub use role::Role;
 
 /// A file of the built site: its path from the site root and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +39,10 @@ pub struct OutFile {
 /// the build, called once with every item and playbook page after they are rendered.
 pub type IndexHook = dyn Fn(&[PageRecord]) -> Result<Vec<OutFile>, String> + Sync;
 
-/// How to build.
+/// How to build. The site is for the content's role (`Content::set_role`): `tier1` (the
+/// default) builds the public site.
 #[derive(Default, Clone, Copy)]
 pub struct BuildOptions<'a> {
-    pub role: Role,
     /// Show a progress bar on standard error when the build takes over a second.
     pub progress: bool,
     pub index: Option<&'a IndexHook>,
@@ -81,7 +81,7 @@ fn render_diags(d: &[Diagnostic]) -> String {
     s
 }
 
-/// Render the whole site for `opts.role`. Refuses content with errors (the problems
+/// Render the whole site for the content's role. Refuses content with errors (the problems
 /// `deskbook check` reports) and any broken internal link.
 pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, SiteError> {
     let mut problems: Vec<Diagnostic> = content
@@ -99,7 +99,7 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
         return Err(SiteError::Diagnostics(problems));
     }
     let theme = theme::Theme::load(&content.layers).map_err(SiteError::Diagnostics)?;
-    let model = model::SiteModel::new(content, opts.role);
+    let model = model::SiteModel::new(content);
     let jobs = pages::jobs(&model);
 
     let rendered = render_all(&model, &theme, &jobs, opts.progress)?;

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use deskbook_content::model::Kind;
 use deskbook_content::{Content, Item, PlaybookDoc};
 
-use crate::role::Role;
+use deskbook_content::Role;
+
+use crate::role;
 
 /// A playbook as the site shows it (YAML or Lua).
 pub struct PlaybookView<'a> {
@@ -31,20 +33,24 @@ pub struct SiteModel<'a> {
     pub backlinks: HashMap<String, BTreeSet<String>>,
     /// Tag -> ids (items and playbooks) carrying it.
     pub tags: BTreeMap<String, Vec<String>>,
+    /// The organisation's variables as the role sees them (restricted ones withheld).
+    pub org: serde_json::Map<String, serde_json::Value>,
 }
 
 impl<'a> SiteModel<'a> {
-    pub fn new(content: &'a Content, role: Role) -> SiteModel<'a> {
+    /// The site of `content` as its role (`Content::role`) may see it.
+    pub fn new(content: &'a Content) -> SiteModel<'a> {
+        let role = content.role;
         let items: Vec<&Item> = content
             .items
             .iter()
-            .filter(|i| role.sees(&i.meta))
+            .filter(|i| role::sees(content, &i.meta))
             .collect();
         let playbooks: Vec<PlaybookView> = content
             .playbooks
             .iter()
             .map(view)
-            .filter(|p| role.sees_tiers(&p.tier))
+            .filter(|p| role::sees_tiers(role, &p.tier))
             .collect();
         let mut paths = HashMap::new();
         for i in &items {
@@ -61,6 +67,7 @@ impl<'a> SiteModel<'a> {
             paths,
             backlinks: HashMap::new(),
             tags: BTreeMap::new(),
+            org: content.org_view(),
         };
         model.link_graph();
         model
@@ -81,6 +88,11 @@ impl<'a> SiteModel<'a> {
 
     pub fn playbook(&self, id: &str) -> Option<&PlaybookView<'a>> {
         self.playbooks.iter().find(|p| p.doc.id == id)
+    }
+
+    /// A playbook text (a template) as the reader sees it.
+    pub fn text(&self, template: &str) -> String {
+        crate::flowchart::placeholders(template, &self.org)
     }
 
     /// The visible event item for event number `n`.

@@ -444,6 +444,9 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
             fn playbook(&self, id: &str) -> Option<String> {
                 self.0.path(id).map(|x| rel(self.1, x))
             }
+            fn text(&self, template: &str) -> String {
+                self.0.text(template)
+            }
         }
         svg = flowchart::svg(y, &L(model, from));
         for (name, spec) in &y.inputs {
@@ -525,7 +528,7 @@ fn step(
     } else {
         ("step", s.say.as_deref().unwrap_or(""))
     };
-    let rendered = markdown::render(&flowchart::placeholders(text), resolve);
+    let rendered = markdown::render(&model.text(text), resolve);
     let choices: Vec<Value> = deskbook_playbook::graph::links(s)
         .into_iter()
         .map(|l| json!({"label": l.label, "target": l.target, "field": l.field}))

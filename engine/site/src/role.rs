@@ -1,47 +1,29 @@
-//! Who the site is built for. The public site (`tier1`, the default) leaves out restricted
-//! items and items written only for Tier 2 or Tier 3; `tier2` and `tier3` build internal
-//! sites that include them.
+//! What a site for a role holds. Who may see restricted items and variables is the content's
+//! one rule ([`deskbook_content::Role::may_see`], through `Content::visible`); the site adds
+//! the tiers: a role's site holds only what is written for its tier or a lower one, so the
+//! public (`tier1`) site leaves out Tier 2- and Tier 3-only items.
 
-use deskbook_content::model::{Audience, FrontMatter};
+use deskbook_content::model::FrontMatter;
+use deskbook_content::{Content, Role};
 
-/// The reader a site is built for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    #[default]
-    Tier1,
-    Tier2,
-    Tier3,
+/// The highest support tier `role` works at.
+pub fn tier(role: Role) -> u8 {
+    match role {
+        Role::Tier1 => 1,
+        Role::Tier2 => 2,
+        Role::Tier3 => 3,
+    }
 }
 
-impl Role {
-    /// The highest support tier this reader works at.
-    pub fn tier(self) -> u8 {
-        match self {
-            Role::Tier1 => 1,
-            Role::Tier2 => 2,
-            Role::Tier3 => 3,
-        }
-    }
+/// Whether a page for something written for `tiers` may be in `role`'s site (no tiers:
+/// written for everyone).
+pub fn sees_tiers(role: Role, tiers: &[u8]) -> bool {
+    tiers.is_empty() || tiers.iter().any(|t| *t <= tier(role))
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Tier1 => "tier1",
-            Role::Tier2 => "tier2",
-            Role::Tier3 => "tier3",
-        }
-    }
-
-    /// Whether a page for something written for `tiers` may be in this reader's site
-    /// (no tiers: written for everyone).
-    pub fn sees_tiers(self, tiers: &[u8]) -> bool {
-        tiers.is_empty() || tiers.iter().any(|t| *t <= self.tier())
-    }
-
-    /// Whether this reader's site may hold the item.
-    pub fn sees(self, meta: &FrontMatter) -> bool {
-        (meta.audience == Audience::Public || self != Role::Tier1) && self.sees_tiers(&meta.tier)
-    }
+/// Whether the site of the content's role may hold the item.
+pub fn sees(content: &Content, meta: &FrontMatter) -> bool {
+    content.role.may_see(meta.audience) && sees_tiers(content.role, &meta.tier)
 }
 
 #[cfg(test)]
@@ -50,11 +32,11 @@ mod tests {
 
     #[test]
     fn tiers() {
-        assert!(Role::Tier1.sees_tiers(&[1, 2]));
-        assert!(!Role::Tier1.sees_tiers(&[2, 3]));
-        assert!(Role::Tier2.sees_tiers(&[2, 3]));
-        assert!(!Role::Tier2.sees_tiers(&[3]));
-        assert!(Role::Tier3.sees_tiers(&[3]));
-        assert!(Role::Tier1.sees_tiers(&[]));
+        assert!(sees_tiers(Role::Tier1, &[1, 2]));
+        assert!(!sees_tiers(Role::Tier1, &[2, 3]));
+        assert!(sees_tiers(Role::Tier2, &[2, 3]));
+        assert!(!sees_tiers(Role::Tier2, &[3]));
+        assert!(sees_tiers(Role::Tier3, &[3]));
+        assert!(sees_tiers(Role::Tier1, &[]));
     }
 }

@@ -30,6 +30,11 @@ pub const MAX_STEPS: usize = 400;
 pub trait Links {
     /// The page of a called playbook, when the reader may see it.
     fn playbook(&self, id: &str) -> Option<String>;
+
+    /// Step text as the reader sees it (template variables filled in or marked).
+    fn text(&self, template: &str) -> String {
+        placeholders(template, &serde_json::Map::new())
+    }
 }
 
 /// The SVG of `pb`'s flowchart, or `None` when it is too big to draw legibly.
@@ -43,7 +48,7 @@ pub fn svg(pb: &Playbook, links: &dyn Links) -> Option<String> {
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let boxes: Vec<BoxText> = pb.steps.iter().map(box_text).collect();
+    let boxes: Vec<BoxText> = pb.steps.iter().map(|s| box_text(s, links)).collect();
     let sizes: Vec<NodeSize> = boxes
         .iter()
         .map(|b| NodeSize {
@@ -127,7 +132,7 @@ struct BoxText {
     full: String,
 }
 
-fn box_text(s: &Step) -> BoxText {
+fn box_text(s: &Step, links: &dyn Links) -> BoxText {
     let per_line = ((BOX_W - 2.0 * PAD) / CHAR_W).floor() as usize;
     let head_max = ((BOX_W - 2.0 * PAD) / HEAD_CHAR_W).floor() as usize;
     let mut lines = Vec::new();
@@ -170,7 +175,7 @@ fn box_text(s: &Step) -> BoxText {
         )
     };
     // Markdown code marks mean nothing in a box.
-    let text = placeholders(&text).replace('`', "");
+    let text = links.text(&text).replace('`', "");
     if !text.is_empty() {
         lines = wrap(&text, per_line, BODY_LINES);
     }
@@ -268,8 +273,10 @@ fn path_data(pts: &[(f64, f64)]) -> String {
     d
 }
 
-/// Template variables as a reader sees them: `{{ target }}` becomes `‹target›`.
-pub fn placeholders(text: &str) -> String {
+/// Template variables as a reader sees them: `{{ org.NAME }}` is the organisation's value
+/// from `org` (the role's view, so a restricted one reads `[withheld: NAME]`), any other
+/// `{{ target }}` becomes `‹target›`, filled in when the call runs.
+pub fn placeholders(text: &str, org: &serde_json::Map<String, serde_json::Value>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("{{") {
@@ -277,9 +284,23 @@ pub fn placeholders(text: &str) -> String {
             break;
         };
         out.push_str(&rest[..at]);
-        out.push('‹');
-        out.push_str(rest[at + 2..at + len].trim());
-        out.push('›');
+        let name = rest[at + 2..at + len].trim();
+        match name.strip_prefix("org.").and_then(|n| org.get(n)) {
+            Some(serde_json::Value::String(v)) => out.push_str(v),
+            Some(serde_json::Value::Array(list)) => {
+                let parts: Vec<String> = list
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect();
+                out.push_str(&parts.join(", "));
+            }
+            Some(other) => out.push_str(&other.to_string()),
+            None => {
+                out.push('‹');
+                out.push_str(name);
+                out.push('›');
+            }
+        }
         rest = &rest[at + len + 2..];
     }
     out.push_str(rest);
@@ -369,9 +390,17 @@ mod tests {
         assert_eq!(w, vec!["one two".to_string(), "three…".to_string()]);
         assert_eq!(wrap("short", 10, 3), vec!["short".to_string()]);
         assert_eq!(truncate("abcdef", 4), "abc…");
+        let none = serde_json::Map::new();
         assert_eq!(
-            placeholders("ping {{ target }} and {{x}} {{ open"),
+            placeholders("ping {{ target }} and {{x}} {{ open", &none),
             "ping ‹target› and ‹x› {{ open"
+        );
+        let mut org = serde_json::Map::new();
+        org.insert("hosts".into(), serde_json::json!(["a", "b"]));
+        org.insert("contact".into(), serde_json::json!("ext. 4100"));
+        assert_eq!(
+            placeholders("{{ org.hosts }}; {{ org.contact }}; {{ org.nope }}", &org),
+            "a, b; ext. 4100; ‹org.nope›"
         );
     }
 }
