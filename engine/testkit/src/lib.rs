@@ -1,6 +1,7 @@
-//! Helpers for tests and benchmarks: generated content shaped like the built-in content, and
-//! generated calls for the report.
+//! Helpers for tests and benchmarks: generated content shaped like the built-in content,
+//! generated calls for the report, and a WebDriver client for tests in a real browser.
 
+pub mod browser;
 pub mod calls;
 pub mod corpus;
 pub mod playbook;
