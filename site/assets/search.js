@@ -73,6 +73,11 @@
     });
   }
 
+  // obj[key] when obj has it itself (what people type must never reach Object.prototype).
+  function own(obj, key) {
+    return obj && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  }
+
   // ---- encodings shared with engine/sitesearch/src/code.rs ---------------------------
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var VALUE = {};
@@ -105,12 +110,12 @@
     var prev = -1;
     for (var i = 0; i < nums.length; i++) {
       var v = nums[i];
-      var small = v % 4;
-      var doc = prev + 1 + Math.floor(v / 4);
+      var small = v % 8;
+      var doc = prev + 1 + Math.floor(v / 8);
       var tf = small;
       if (small === 0) {
         i++;
-        tf = nums[i] + 4;
+        tf = nums[i] + 8;
       }
       out.push([doc, tf]);
       prev = doc;
@@ -118,19 +123,22 @@
     return out;
   }
 
-  function positions(text) {
-    var nums = varints(text);
-    var out = [];
-    var at = 0;
-    for (var i = 0; i < nums.length; i++) {
-      at += nums[i];
-      out.push(at);
-    }
+  // A page's phrase fields: field -> term -> positions.
+  function sequences(p) {
+    var vocab = p.v.split(" ");
+    var out = {};
+    Object.keys(p.f).forEach(function (f) {
+      var slots = varints(p.f[f]);
+      var terms = Object.create(null);
+      for (var at = 0; at < slots.length; at++) {
+        if (slots[at] > 0) {
+          var t = vocab[slots[at] - 1];
+          (terms[t] = terms[t] || []).push(at);
+        }
+      }
+      out[f] = terms;
+    });
     return out;
-  }
-
-  function byteAt(text, i) {
-    return VALUE[text.charAt(2 * i)] * 64 + VALUE[text.charAt(2 * i + 1)];
   }
 
   var encoder = new TextEncoder();
@@ -418,13 +426,13 @@
   // The postings entries of `terms`: term -> {field: [[doc, tf], ...]}.
   function entries(m, terms, cache) {
     var wanted = terms.filter(function (t) {
-      return !(t in cache);
+      return !own(cache, t);
     });
     return loadAll(wanted.map(function (t) { return shardOf(m, t); }))
       .then(function (shards) {
         var big = [];
         wanted.forEach(function (t) {
-          var e = shards[shardOf(m, t)].t[t];
+          var e = own(shards[shardOf(m, t)].t, t);
           if (typeof e === "number") {
             big.push([t, "b/" + e]);
           } else {
@@ -433,7 +441,7 @@
         });
         return loadAll(big.map(function (b) { return b[1]; })).then(function (files) {
           big.forEach(function (b) {
-            cache[b[0]] = decodeEntry(files[b[1]].t[b[0]]);
+            cache[b[0]] = decodeEntry(own(files[b[1]].t, b[0]));
           });
           return cache;
         });
@@ -492,19 +500,19 @@
         "the query is too long (" + toks.length + " words; at most " + w.maxWords +
           " words): type the caller's key words, an event number or a tool name");
     }
-    var cache = {};
+    var cache = Object.create(null);
     var trimmed = text.trim().toLowerCase();
     var isId = /^[a-z0-9-]+$/.test(trimmed);
     return loadAll(toks.map(function (t) { return shardOf(m, t.folded); }))
       .then(function (shards) {
         toks.forEach(function (t) {
-          var d = shards[shardOf(m, t.folded)].d;
-          t.term = Object.prototype.hasOwnProperty.call(d, t.folded) ? d[t.folded] : t.folded;
+          var d = own(shards[shardOf(m, t.folded)].d, t.folded);
+          t.term = typeof d === "string" ? d : t.folded;
         });
         var wanted = [];
         toks.forEach(function (t) {
           wanted.push(t.term);
-          (m.synonyms[t.word] || []).forEach(function (s) { wanted.push(s); });
+          (own(m.synonyms, t.word) || []).forEach(function (s) { wanted.push(s); });
         });
         if (isId) {
           wanted.push(trimmed);
@@ -514,7 +522,7 @@
       .then(function () {
         // Typo corrections for unknown words of five letters or more.
         var known = function (term) {
-          var e = cache[term] || {};
+          var e = own(cache, term) || {};
           return m.textFields.some(function (f) { return e[f] && e[f].length > 0; });
         };
         var typos = toks.filter(function (t) {
@@ -525,24 +533,46 @@
           files = files.concat(fuzzyKeys(t.term), fuzzyKeys(t.folded));
         });
         files = files.filter(function (k) { return m.fuzzyKeys.has(k); });
-        return loadAll(files).then(function (vocab) {
-          var corrections = {};
+        // Words one edit away are one length apart: the pieces of their ending by length.
+        var wordPieces = function (t, vocab) {
+          var len = Array.from(t.folded).length;
+          var out = [];
+          fuzzyKeys(t.folded).forEach(function (key) {
+            var have = vocab[key] ? vocab[key].l : [];
+            [len - 1, len, len + 1].forEach(function (l) {
+              if (have.indexOf(l) >= 0) {
+                out.push(key + "-" + l);
+              }
+            });
+          });
+          return out;
+        };
+        var byLength = function (vocab) {
+          var more = [];
+          typos.forEach(function (t) { more = more.concat(wordPieces(t, vocab)); });
+          return loadAll(more).then(function (extra) {
+            Object.keys(extra).forEach(function (k) { vocab[k] = extra[k]; });
+            return vocab;
+          });
+        };
+        return loadAll(files).then(byLength).then(function (vocab) {
+          var corrections = Object.create(null);
           var more = [];
           typos.forEach(function (t) {
             // Terms one edit from the term, and terms of words one edit from the word.
-            var cands = {};
+            var cands = Object.create(null);
             fuzzyKeys(t.term).forEach(function (k) {
               var v = vocab[k] ? vocab[k].t : {};
               Object.keys(v).forEach(function (term) {
-                if (term !== t.term && withinOneEdit(t.term, term)) {
+                if (term !== t.term && own(v, term) && withinOneEdit(t.term, term)) {
                   cands[term] = v[term];
                 }
               });
             });
-            fuzzyKeys(t.folded).forEach(function (k) {
+            wordPieces(t, vocab).forEach(function (k) {
               var v = vocab[k] ? vocab[k].w : {};
               Object.keys(v).forEach(function (word) {
-                if (v[word][0] !== t.term && withinOneEdit(t.folded, word)) {
+                if (own(v, word) && v[word][0] !== t.term && withinOneEdit(t.folded, word)) {
                   cands[v[word][0]] = v[word][1];
                 }
               });
@@ -578,14 +608,14 @@
           }
           seen.add(t.term);
           var variants = [[t.term, 1]];
-          (corrections[t.term] || []).forEach(function (c) { variants.push([c, w.fuzzy]); });
-          (m.synonyms[t.word] || []).forEach(function (s) {
+          (own(corrections, t.term) || []).forEach(function (c) { variants.push([c, w.fuzzy]); });
+          (own(m.synonyms, t.word) || []).forEach(function (s) {
             if (s !== t.term) {
               variants.push([s, w.synonym]);
             }
           });
           variants.forEach(function (v) {
-            var e = cache[v[0]] || {};
+            var e = own(cache, v[0]) || {};
             m.textFields.forEach(function (f) {
               if (e[f] && e[f].length) {
                 clauses.push({ field: f, list: e[f], boost: f32(m.fields[f].weight * v[1]) });
@@ -593,7 +623,7 @@
             });
           });
           if (isCode(t.term)) {
-            var e = cache[t.term] || {};
+            var e = own(cache, t.term) || {};
             var num = m.fields.findIndex(function (f) { return f.name === "number"; });
             var evs = m.fields.findIndex(function (f) { return f.name === "events"; });
             if (e[num] && e[num].length) {
@@ -621,7 +651,7 @@
         }
         if (isId) {
           var idField = m.fields.findIndex(function (f) { return f.name === "id"; });
-          var ie = cache[trimmed] || {};
+          var ie = own(cache, trimmed) || {};
           if (ie[idField] && ie[idField].length) {
             clauses.push({ field: idField, list: ie[idField], boost: w.id });
             keys.push({ list: ie[idField], share: 1 });
@@ -654,6 +684,7 @@
   }
 
   // Field norm ids of every document in the fields `fields`: field -> (doc -> id).
+  var normCache = {};
   function norms(m, fields) {
     var names = [];
     var chunks = Math.ceil(m.docs / m.normChunk);
@@ -673,7 +704,9 @@
         }
         out[f] = function (doc) {
           var c = Math.floor(doc / m.normChunk);
-          return byteAt(files["n/" + f + "-" + c], doc - c * m.normChunk);
+          var name = "n/" + f + "-" + c;
+          var ids = normCache[name] || (normCache[name] = varints(files[name]));
+          return ids[doc - c * m.normChunk];
         };
       });
       return out;
@@ -717,40 +750,67 @@
               top.push([doc, f32(b + (scores.get(doc) || 0))]);
             }
           });
-          return loadAll(top.map(function (t) { return "d/" + t[0]; })).then(function (docs) {
-            top.forEach(function (t) {
-              var d = docs["d/" + t[0]];
+          // Only the candidates holding every word of some phrase in one field are read
+          // position by position.
+          var holds = phraseHolders(q);
+          var needed = top.filter(function (t) {
+            return q.phrases.some(function (ph) { return holds(ph, t[0]); });
+          });
+          return loadAll(needed.map(function (t) { return "p/" + t[0]; })).then(function (pos) {
+            needed.forEach(function (t) {
+              var held = sequences(pos["p/" + t[0]]);
               q.phrases.forEach(function (ph) {
-                t[1] = f32(t[1] + phraseScore(m, q, ph, d));
+                if (holds(ph, t[0])) {
+                  t[1] = f32(t[1] + phraseScore(m, q, ph, held, normOf, t[0]));
+                }
               });
             });
             top.sort(rank);
-            return {
-              query: text,
-              hits: top.slice(0, limit).map(function (t) {
-                var d = docs["d/" + t[0]];
-                return { id: d.i, kind: d.k, title: d.t, summary: d.s, url: d.u, score: t[1] };
-              }),
-            };
+            var shown = top.slice(0, limit);
+            return loadAll(shown.map(function (t) { return "d/" + t[0]; })).then(function (docs) {
+              return {
+                query: text,
+                hits: shown.map(function (t) {
+                  var d = docs["d/" + t[0]];
+                  return { id: d.i, kind: d.k, title: d.t, summary: d.s, url: d.u, score: t[1] };
+                }),
+              };
+            });
           });
         });
       });
     });
   }
 
-  function phraseScore(m, q, ph, d) {
+  // (phrase, doc) -> whether the doc holds all the phrase's terms in its field.
+  function phraseHolders(q) {
+    var sets = {};
+    var docsOf = function (term, f) {
+      var key = f + " " + term;
+      if (!sets[key]) {
+        var e = own(q.cache, term) || {};
+        sets[key] = new Set((e[f] || []).map(function (p) { return p[0]; }));
+      }
+      return sets[key];
+    };
+    return function (ph, doc) {
+      return ph.toks.every(function (t) { return docsOf(t.term, ph.field).has(doc); });
+    };
+  }
+
+  function phraseScore(m, q, ph, heldFields, normOf, doc) {
     var f = ph.field;
     var first = ph.toks[0].position;
     var terms = ph.toks.map(function (t, i) {
-      var e = q.cache[t.term] || {};
+      var e = own(q.cache, t.term) || {};
       var list = e[f] || [];
       return { offset: t.position - first, term: t.term, df: list.length, order: i };
     });
     if (terms.some(function (t) { return t.df === 0; })) {
       return 0;
     }
-    var held = (d.p && d.p[f]) || {};
-    if (terms.some(function (t) { return !held[t.term]; })) {
+    var held = own(heldFields, f) || {};
+    if (terms.some(function (t) { return !own(held, t.term); })) {
       return 0;
     }
     var idfSum = 0;
@@ -766,13 +826,13 @@
       .map(function (x) { return x[0]; });
     var lists = ordered.map(function (t) {
       var shift = maxOffset - t.offset;
-      return positions(held[t.term]).map(function (p) { return p + shift; });
+      return held[t.term].map(function (p) { return p + shift; });
     });
     var count = phraseCount(lists, ph.slop);
     if (count === 0) {
       return 0;
     }
-    var normId = m.fields[f].normed ? d.n[f] : 1;
+    var normId = normOf[f] ? normOf[f](doc) : 1;
     return f32(bm25(m, f, idfSum)(normId, count) * ph.boost);
   }
 

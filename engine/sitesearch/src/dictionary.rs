@@ -93,9 +93,31 @@ fn inflections(word: &str) -> BTreeSet<String> {
     out
 }
 
-/// Surface word -> term, for every word whose term is not the word itself, limited to
-/// terms in `known`.
-pub fn build(docs: &[SearchDoc], known: &BTreeSet<&str>) -> BTreeMap<String, String> {
+/// Word -> term, for every word whose term is not the word itself.
+#[derive(Debug, Clone, Default)]
+pub struct Dictionary {
+    /// Words written on the pages.
+    pub written: BTreeMap<String, String>,
+    /// Inflections of them the pages never use, whose term the index holds.
+    pub inflected: BTreeMap<String, String>,
+}
+
+impl Dictionary {
+    /// Every entry, written words first.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.written.iter().chain(&self.inflected)
+    }
+
+    pub fn get(&self, word: &str) -> Option<&str> {
+        self.written
+            .get(word)
+            .or_else(|| self.inflected.get(word))
+            .map(String::as_str)
+    }
+}
+
+/// The dictionary of the words of `docs`, inflections limited to terms in `known`.
+pub fn build(docs: &[SearchDoc], known: &BTreeSet<&str>) -> Dictionary {
     let mut folder = folder();
     let mut words = BTreeSet::new();
     for d in docs {
@@ -109,22 +131,22 @@ pub fn build(docs: &[SearchDoc], known: &BTreeSet<&str>) -> BTreeMap<String, Str
         }
     }
     let mut analyzer = analyzer::analyzer();
-    let mut out = BTreeMap::new();
+    let mut out = Dictionary::default();
     for w in &words {
         if let Some(term) = term_of(&mut analyzer, w) {
             if term != *w {
-                out.insert(w.clone(), term);
+                out.written.insert(w.clone(), term);
             }
         }
     }
     for w in &words {
         for form in inflections(w) {
-            if words.contains(&form) || out.contains_key(&form) {
+            if words.contains(&form) || out.inflected.contains_key(&form) {
                 continue;
             }
             if let Some(term) = term_of(&mut analyzer, &form) {
                 if term != form && known.contains(term.as_str()) {
-                    out.insert(form, term);
+                    out.inflected.insert(form, term);
                 }
             }
         }
@@ -144,12 +166,18 @@ mod tests {
         };
         let known: BTreeSet<&str> = ["negoti", "ticket"].into_iter().collect();
         let dict = build(&[doc], &known);
-        assert_eq!(dict.get("negotiating").map(String::as_str), Some("negoti"));
+        assert_eq!(
+            dict.written.get("negotiating").map(String::as_str),
+            Some("negoti")
+        );
         // Never written on the page, typed by a caller.
-        assert_eq!(dict.get("negotiates").map(String::as_str), Some("negoti"));
-        assert_eq!(dict.get("tickets").map(String::as_str), Some("ticket"));
+        assert_eq!(
+            dict.inflected.get("negotiates").map(String::as_str),
+            Some("negoti")
+        );
+        assert_eq!(dict.get("tickets"), Some("ticket"));
         // A word that is its own term needs no entry; stop words have none.
-        assert!(!dict.contains_key("ticket"));
-        assert!(!dict.contains_key("the"));
+        assert_eq!(dict.get("ticket"), None);
+        assert_eq!(dict.get("the"), None);
     }
 }

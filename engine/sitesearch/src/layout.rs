@@ -10,29 +10,33 @@
 //! - `n/<field>-<chunk>.js`: the field norms of 4,096 documents;
 //! - `f/<p|s><hex>.js`: the terms beginning (`p`) or ending (`s`) with two characters,
 //!   with the fields that hold them, for typo corrections (a term one edit away keeps
-//!   its first two or its last two characters);
-//! - `d/<doc>.js`: one page: id, kind, title, summary, URL, field norms and the positions
-//!   of its terms in the phrase fields (for rescoring the best candidates).
+//!   its first two or its last two characters), and `f/<p|s><hex>-<length>.js` the
+//!   dictionary's words of that beginning or ending and length, with their terms;
+//! - `d/<doc>.js`: what a hit shows: id, kind, title, summary, URL;
+//! - `p/<doc>.js`: the page's phrase fields position by position (for rescoring the best
+//!   candidates with phrases).
 //!
 //! Each file is a script calling `deskbookSearch.piece(name, data)`, which `search.js`
 //! defines; that works from `file://`, where `fetch` does not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
 use deskbook_search::{analyzer, query, schema, searcher, synonyms};
 
 use crate::code;
+use crate::dictionary::Dictionary;
 use crate::error::SiteSearchError;
 use crate::harvest::{fieldnorm_table, Harvest, Role};
 
-/// Bytes of postings a shard aims at.
-const SHARD_BYTES: usize = 24_000;
+/// Bytes of postings a shard aims at: a query reads about two shards a word, so shards
+/// stay small.
+const SHARD_BYTES: usize = 2_000;
 /// An entry larger than this gets its own file.
-const BIG_BYTES: usize = 4_000;
+const BIG_BYTES: usize = 1_000;
 /// Documents per field-norm file.
 pub const NORM_CHUNK: u32 = 4096;
 /// tantivy's BM25 constants (`tantivy::query::bm25`, not exported).
@@ -64,9 +68,6 @@ pub fn fuzzy_keys(term: &str) -> [String; 2] {
     [format!("p{}", hex(head)), format!("s{}", hex(tail))]
 }
 
-/// A typo-vocabulary piece: terms with their field bits, words with term and bits.
-type FuzzyPiece = (Map<String, Value>, Map<String, Value>);
-
 /// What was written.
 #[derive(Debug, Clone, Default)]
 pub struct Written {
@@ -76,27 +77,77 @@ pub struct Written {
     pub shards: u32,
 }
 
+/// One file of the index: its path inside the index folder and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexFile {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Default)]
 struct Out {
-    dir: PathBuf,
+    files: Vec<IndexFile>,
     written: Written,
 }
 
 impl Out {
-    fn piece(&mut self, name: &str, data: &Value) -> Result<(), SiteSearchError> {
+    fn piece(&mut self, name: &str, data: &Value) {
         let text = format!(
             "deskbookSearch.piece({},{});\n",
             Value::String(name.to_string()),
             data
         );
-        let path = self.dir.join(format!("{name}.js"));
+        self.written.files += 1;
+        self.written.bytes += text.len() as u64;
+        self.files.push(IndexFile {
+            path: format!("{name}.js"),
+            text,
+        });
+    }
+}
+
+/// Write `files` under `dir` (created when missing).
+pub fn write_files(dir: &Path, files: &[IndexFile]) -> Result<(), SiteSearchError> {
+    for f in files {
+        let path = dir.join(&f.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(SiteSearchError::io(parent))?;
         }
-        std::fs::write(&path, &text).map_err(SiteSearchError::io(&path))?;
-        self.written.files += 1;
-        self.written.bytes += text.len() as u64;
-        Ok(())
+        std::fs::write(&path, &f.text).map_err(SiteSearchError::io(&path))?;
     }
+    Ok(())
+}
+
+/// A page's phrase fields as `{"v": "term term ...", "f": {field: slots}}`: the page's own
+/// vocabulary, and per field one varint per position, the vocabulary index plus one (0
+/// where a stop word or a gap between values stood).
+fn sequences(fields: &BTreeMap<usize, BTreeMap<String, Vec<u32>>>) -> Value {
+    let mut vocab: BTreeMap<&str, u64> = BTreeMap::new();
+    for terms in fields.values() {
+        for t in terms.keys() {
+            let next = vocab.len() as u64 + 1;
+            vocab.entry(t.as_str()).or_insert(next);
+        }
+    }
+    let mut per_field = Map::new();
+    for (f, terms) in fields {
+        let mut slots: Vec<u64> = Vec::new();
+        for (t, positions) in terms {
+            let code = vocab.get(t.as_str()).copied().unwrap_or(0);
+            for &p in positions {
+                let p = p as usize;
+                if slots.len() <= p {
+                    slots.resize(p + 1, 0);
+                }
+                slots[p] = code;
+            }
+        }
+        per_field.insert(f.to_string(), Value::String(code::numbers(slots)));
+    }
+    let mut words: Vec<(&str, u64)> = vocab.into_iter().collect();
+    words.sort_by_key(|(_, i)| *i);
+    let words: Vec<&str> = words.into_iter().map(|(w, _)| w).collect();
+    json!({ "v": words.join(" "), "f": per_field })
 }
 
 /// A term's postings per field, as an object from field index to encoded list.
@@ -108,21 +159,14 @@ fn entry(fields: &BTreeMap<usize, Vec<(u32, u32)>>, skip: &[usize]) -> Map<Strin
         .collect()
 }
 
-/// Write every piece of `harvest` into `dir` (created; must not hold an older index).
-pub fn write(
-    dir: &Path,
+/// Every piece of `harvest`, with what they add up to.
+pub fn pieces(
     harvest: &Harvest,
     urls: &[String],
-    dictionary: &BTreeMap<String, String>,
-) -> Result<Written, SiteSearchError> {
-    let mut out = Out {
-        dir: dir.to_path_buf(),
-        written: Written {
-            docs: harvest.num_docs,
-            ..Written::default()
-        },
-    };
-    std::fs::create_dir_all(dir).map_err(SiteSearchError::io(dir))?;
+    dictionary: &Dictionary,
+) -> (Vec<IndexFile>, Written) {
+    let mut out = Out::default();
+    out.written.docs = harvest.num_docs;
     let tool_field = harvest
         .fields
         .iter()
@@ -154,31 +198,32 @@ pub fn write(
     let shards = u32::try_from(total / SHARD_BYTES + 1).unwrap_or(u32::MAX);
     out.written.shards = shards;
 
-    let mut pieces: Vec<(Map<String, Value>, Map<String, Value>)> =
+    let mut shard_maps: Vec<(Map<String, Value>, Map<String, Value>)> =
         vec![(Map::new(), Map::new()); shards as usize];
-    for (word, term) in dictionary {
+    for (word, term) in dictionary.iter() {
         let s = (fnv1a(word) % shards) as usize;
-        pieces[s]
+        shard_maps[s]
             .0
             .insert(word.clone(), Value::String(term.clone()));
     }
     for (term, v) in small {
         let s = (fnv1a(&term) % shards) as usize;
-        pieces[s].1.insert(term, v);
+        shard_maps[s].1.insert(term, v);
     }
     for (n, (term, v)) in big.into_iter().enumerate() {
         let s = (fnv1a(&term) % shards) as usize;
-        pieces[s].1.insert(term.clone(), json!(n));
-        out.piece(&format!("b/{n}"), &json!({ "t": { term: v } }))?;
+        shard_maps[s].1.insert(term.clone(), json!(n));
+        out.piece(&format!("b/{n}"), &json!({ "t": { term: v } }));
     }
-    for (n, (d, t)) in pieces.into_iter().enumerate() {
-        out.piece(&format!("s/{n}"), &json!({ "d": d, "t": t }))?;
+    for (n, (d, t)) in shard_maps.into_iter().enumerate() {
+        out.piece(&format!("s/{n}"), &json!({ "d": d, "t": t }));
     }
 
     // Field norms in chunks.
     for (f, ids) in &harvest.norms {
         for (c, chunk) in ids.chunks(NORM_CHUNK as usize).enumerate() {
-            out.piece(&format!("n/{f}-{c}"), &Value::String(code::bytes(chunk)))?;
+            let ids = chunk.iter().map(|id| u64::from(*id));
+            out.piece(&format!("n/{f}-{c}"), &Value::String(code::numbers(ids)));
         }
     }
 
@@ -201,7 +246,7 @@ pub fn write(
                 .fold(0, |m, f| m | (1 << f))
         })
     };
-    let mut fuzzy: BTreeMap<String, FuzzyPiece> = BTreeMap::new();
+    let mut fuzzy: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     for term in harvest.terms.keys() {
         let mask = mask_of(term);
         // Numbers are never corrected (a typo needs five letters), so they stay out.
@@ -212,46 +257,43 @@ pub fn write(
             fuzzy
                 .entry(key)
                 .or_default()
-                .0
                 .insert(term.clone(), json!(mask));
         }
     }
-    for (word, term) in dictionary {
+    // Words written on the pages (not the added inflections: a typo is made on a word in
+    // use) under their first and last two characters, split by length (endings are few
+    // and shared, "-ing", and inflections crowd a beginning, so one piece each would be
+    // large); the lengths are listed in the term piece of the same key. A word one edit
+    // away is at most one length apart.
+    let mut by_length: BTreeMap<(String, usize), Map<String, Value>> = BTreeMap::new();
+    for (word, term) in &dictionary.written {
         let mask = mask_of(term);
         if mask == 0 {
             continue;
         }
         for key in fuzzy_keys(word) {
-            fuzzy
-                .entry(key)
+            fuzzy.entry(key.clone()).or_default();
+            by_length
+                .entry((key, word.chars().count()))
                 .or_default()
-                .1
                 .insert(word.clone(), json!([term, mask]));
         }
     }
     let fuzzy_names: Vec<String> = fuzzy.keys().cloned().collect();
-    for (key, (terms, words)) in fuzzy {
-        out.piece(&format!("f/{key}"), &json!({ "t": terms, "w": words }))?;
+    for (key, terms) in fuzzy {
+        let lengths: Vec<usize> = by_length
+            .range((key.clone(), 0)..(key.clone(), usize::MAX))
+            .map(|((_, len), _)| *len)
+            .collect();
+        out.piece(&format!("f/{key}"), &json!({ "t": terms, "l": lengths }));
+    }
+    for ((key, len), words) in by_length {
+        out.piece(&format!("f/{key}-{len}"), &json!({ "w": words }));
     }
 
-    // Pages.
+    // Pages: what a hit shows, and apart from it the terms of the phrase fields position by
+    // position (read only for the best candidates of a query that can match a phrase).
     for (d, stored) in harvest.docs.iter().enumerate() {
-        let mut norms = Map::new();
-        for (f, ids) in &harvest.norms {
-            if let Some(id) = ids.get(d) {
-                norms.insert(f.to_string(), json!(id));
-            }
-        }
-        let mut positions = Map::new();
-        if let Some(fields) = harvest.positions.get(d) {
-            for (f, terms) in fields {
-                let m: Map<String, Value> = terms
-                    .iter()
-                    .map(|(t, p)| (t.clone(), Value::String(code::positions(p))))
-                    .collect();
-                positions.insert(f.to_string(), Value::Object(m));
-            }
-        }
         out.piece(
             &format!("d/{d}"),
             &json!({
@@ -260,16 +302,17 @@ pub fn write(
                 "t": stored.title,
                 "s": stored.summary,
                 "u": urls.get(d).cloned().unwrap_or_default(),
-                "n": norms,
-                "p": positions,
             }),
-        )?;
+        );
+        if let Some(fields) = harvest.positions.get(d) {
+            out.piece(&format!("p/{d}"), &sequences(fields));
+        }
     }
 
     let mut meta = meta(harvest, shards, tool_field);
     meta["fuzzy"] = json!(fuzzy_names.join(" "));
-    out.piece("meta", &meta)?;
-    Ok(out.written)
+    out.piece("meta", &meta);
+    (out.files, out.written)
 }
 
 fn meta(harvest: &Harvest, shards: u32, tool_field: usize) -> Value {

@@ -35,11 +35,19 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 pub use error::SiteSearchError;
-pub use layout::Written;
-pub use page::{pages, Page};
+pub use layout::{IndexFile, Written};
+pub use page::{pages, site_pages, Page};
 
 /// Build the index of `pages` into `dir` (created if missing).
 pub fn write_index(pages: &[Page], dir: &Path) -> Result<Written, SiteSearchError> {
+    let (files, written) = index_files(pages)?;
+    layout::write_files(dir, &files)?;
+    Ok(written)
+}
+
+/// The index of `pages` as files (paths relative to the index folder, `search/` of the
+/// site, where `search.js` looks by default).
+pub fn index_files(pages: &[Page]) -> Result<(Vec<IndexFile>, Written), SiteSearchError> {
     let mut by_id: HashMap<&str, &str> = HashMap::new();
     for p in pages {
         if let Some(first) = by_id.insert(&p.doc.id, &p.url) {
@@ -65,5 +73,5 @@ pub fn write_index(pages: &[Page], dir: &Path) -> Result<Written, SiteSearchErro
     let known: BTreeSet<&str> = harvest.terms.keys().map(String::as_str).collect();
     let docs: Vec<_> = pages.iter().map(|p| p.doc.clone()).collect();
     let dictionary = dictionary::build(&docs, &known);
-    layout::write(dir, &harvest, &urls, &dictionary)
+    Ok(layout::pieces(&harvest, &urls, &dictionary))
 }

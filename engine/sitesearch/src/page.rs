@@ -41,3 +41,19 @@ pub fn pages(
         })
         .collect()
 }
+
+/// The pages of a built site: every item and playbook among `site` (id, URL) pairs, the
+/// ones the site's role let in, with the command line's search records. Nothing outside
+/// `site` reaches the records (not even as a playbook's cues).
+pub fn site_pages<'a>(
+    content: &Content,
+    site: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<Page> {
+    let urls: std::collections::HashMap<&str, &str> = site.into_iter().collect();
+    pages(
+        content,
+        |i| urls.contains_key(i.meta.id.as_str()),
+        |p| urls.contains_key(p),
+        |id, _| urls.get(id).map(|u| u.to_string()).unwrap_or_default(),
+    )
+}
