@@ -3,9 +3,34 @@
 use anyhow::Result;
 use std::process::ExitCode;
 
-use super::Ctx;
+use super::{ConfigError, Ctx};
+use crate::args::Globals;
 
-pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+/// Validate every layer; exit 1 when anything is wrong.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The diagnostics as a JSON array of {file, line, column, message, severity}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let json = args.json;
+    let ctx = match Ctx::load(g) {
+        Ok(ctx) => ctx,
+        // The organisation's deskbook.yaml is the first file checked.
+        Err(ConfigError(diags)) => {
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&diags)?);
+            } else {
+                for d in &diags {
+                    outln!("{d}");
+                }
+                outln!("{} error(s) in the organisation configuration", diags.len());
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
     let mut all = ctx.content.diagnostics.clone();
     all.extend(deskbook_playbook::check::check(&ctx.content));

@@ -6,6 +6,15 @@ use serde::Serialize;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::Globals;
+
+/// Run the playbook scenarios (playbooks/tests/*.yaml) and report branch coverage;
+/// exit 1 when a scenario fails.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -13,9 +22,13 @@ struct Report<'a> {
     failed: usize,
     scenarios: &'a [scenario::ScenarioResult],
     coverage: &'a [coverage::Coverage],
+    /// Scenario files written for a playbook a higher layer changed.
+    set_aside: Vec<&'a str>,
 }
 
-pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g)?;
+    let json = args.json;
     let errors: Vec<_> = ctx
         .content
         .diagnostics
@@ -41,6 +54,12 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             failed,
             scenarios: &results,
             coverage: &cov,
+            set_aside: ctx
+                .content
+                .set_aside
+                .iter()
+                .map(|(f, _, _)| f.path.as_str())
+                .collect(),
         };
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -72,9 +91,19 @@ pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             }
         }
         outln!();
+        for (file, playbook, by) in &ctx.content.set_aside {
+            outln!(
+                "set aside  {playbook}: {} (written for the playbook below layer `{by}`, which changes it)",
+                file.path
+            );
+        }
         outln!(
-            "{} scenario(s): {passed} passed, {failed} failed",
-            results.len()
+            "{} scenario(s): {passed} passed, {failed} failed{}",
+            results.len(),
+            match ctx.content.set_aside.len() {
+                0 => String::new(),
+                n => format!(", {n} set aside"),
+            }
         );
     }
     Ok(if failed > 0 {
