@@ -299,3 +299,28 @@ fn bad_queries_get_the_command_lines_messages() {
         "{text}"
     );
 }
+
+/// The real site (`deskbook site build`, the public build of the built-in content): the
+/// search box and search.html work served on loopback and from `file://`.
+#[test]
+fn the_built_site_searches_served_and_from_file_urls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("site");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_deskbook"))
+        .args(["site", "build", "--out"])
+        .arg(&out)
+        .current_dir(dir.path())
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .status()
+        .expect("run deskbook site build");
+    assert!(status.success(), "site build failed");
+    assert!(
+        out.join("search/meta.js").is_file(),
+        "no search index in the site"
+    );
+    let server = Server::start(&out);
+    let b = Browser::start();
+    check_search_box(&b, &server.url(""));
+    check_search_box(&b, &format!("{}/", file_url(&out)));
+}
