@@ -4,9 +4,10 @@ use anyhow::Result;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use deskbook_content::LayerSpec;
-use deskbook_site::{BuildOptions, SiteError};
+use deskbook_content::{Content, LayerSpec};
+use deskbook_site::{BuildOptions, OutFile, PageRecord, SiteError};
 
 use super::Ctx;
 use crate::args::Globals;
@@ -34,6 +35,23 @@ pub enum SiteCommand {
     },
 }
 
+/// The offline search index of the built pages, written under `search/` of the site
+/// (where `assets/search.js` looks for it).
+fn search_index(content: &Content, pages: &[PageRecord]) -> Result<Vec<OutFile>, String> {
+    let site = deskbook_sitesearch::site_pages(
+        content,
+        pages.iter().map(|p| (p.id.as_str(), p.url.as_str())),
+    );
+    let (files, _) = deskbook_sitesearch::index_files(&site).map_err(|e| e.to_string())?;
+    Ok(files
+        .into_iter()
+        .map(|f| OutFile {
+            path: format!("search/{}", f.path),
+            bytes: f.text.into_bytes(),
+        })
+        .collect())
+}
+
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let opts = BuildOptions {
         progress: std::io::stderr().is_terminal(),
@@ -42,8 +60,14 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     match args.command {
         SiteCommand::Build { out } => {
             let started = std::time::Instant::now();
-            let ctx = Ctx::load(g)?;
-            match deskbook_site::build(&ctx.content, &out, &opts) {
+            let content = Arc::new(Ctx::load(g)?.content);
+            let held = content.clone();
+            let index = move |pages: &[PageRecord]| search_index(&held, pages);
+            let opts = BuildOptions {
+                progress: opts.progress,
+                index: Some(&index),
+            };
+            match deskbook_site::build(&content, &out, &opts) {
                 Ok(site) => {
                     outln!(
                         "built {} pages ({} files) in {} in {:.2} s",
@@ -80,7 +104,16 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             };
             // Each rebuild reads the organisation and every layer again.
             let build = || match Ctx::load(g) {
-                Ok(ctx) => deskbook_site::generate(&ctx.content, &opts),
+                Ok(ctx) => {
+                    let content = Arc::new(ctx.content);
+                    let held = content.clone();
+                    let index = move |pages: &[PageRecord]| search_index(&held, pages);
+                    let opts = BuildOptions {
+                        progress: opts.progress,
+                        index: Some(&index),
+                    };
+                    deskbook_site::generate(&content, &opts)
+                }
                 Err(e) => Err(SiteError::Diagnostics(e.0)),
             };
             let log = |line: &str| {

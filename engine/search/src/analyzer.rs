@@ -19,7 +19,7 @@ pub const NAME: &str = "deskbook";
 
 /// Words dropped before stemming: the English list tantivy (and Lucene) use, plus the
 /// pronouns, auxiliaries and contraction pieces of spoken questions.
-const STOP_WORDS: &[&str] = &[
+pub const STOP_WORDS: &[&str] = &[
     // tantivy's English list
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
     "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
@@ -34,7 +34,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// Longest token kept; longer ones are noise (hashes, base64) in this content.
-const MAX_TOKEN_BYTES: usize = 40;
+pub const MAX_TOKEN_BYTES: usize = 40;
 
 /// The analyzer for every text field.
 pub fn analyzer() -> TextAnalyzer {

@@ -21,13 +21,13 @@ pub mod cache;
 pub mod document;
 pub mod error;
 pub mod eval;
-mod indexer;
-mod query;
+pub mod indexer;
+pub mod query;
 pub mod schema;
-mod searcher;
+pub mod searcher;
 pub mod snippet;
 mod stem;
-mod synonyms;
+pub mod synonyms;
 
 pub use cache::{open, Opened, Origin};
 pub use document::{documents, into_documents, Scope, SearchDoc};

@@ -38,36 +38,36 @@ pub const MAX_QUERY_WORDS: usize = 40;
 /// Shortest word (letters as typed) that gets typo tolerance.
 pub const FUZZY_MIN_LETTERS: usize = 5;
 /// Most indexed terms one misspelled word may stand for.
-const FUZZY_MAX_EXPANSIONS: usize = 12;
+pub const FUZZY_MAX_EXPANSIONS: usize = 12;
 
 /// A typo-corrected term weighs less than the word as typed would.
-const FUZZY_WEIGHT: f32 = 0.7;
+pub const FUZZY_WEIGHT: f32 = 0.7;
 /// Two adjacent words found together.
-const PHRASE_WEIGHT: f32 = 2.0;
+pub const PHRASE_WEIGHT: f32 = 2.0;
 /// The whole query (three words or more) as a phrase in aliases or a title.
-const WHOLE_PHRASE_WEIGHT: f32 = 6.0;
+pub const WHOLE_PHRASE_WEIGHT: f32 = 6.0;
 /// The event item that is the number typed.
-const NUMBER_WEIGHT: f32 = 25.0;
+pub const NUMBER_WEIGHT: f32 = 25.0;
 /// An item about the number typed.
-const EVENTS_WEIGHT: f32 = 2.0;
+pub const EVENTS_WEIGHT: f32 = 2.0;
 /// A tool's whole command name, times the share of the query's words it makes up.
-const TOOL_WEIGHT: f32 = 24.0;
+pub const TOOL_WEIGHT: f32 = 24.0;
 /// A word of the content's vocabulary standing for a caller's word.
-const SYNONYM_WEIGHT: f32 = 0.5;
+pub const SYNONYM_WEIGHT: f32 = 0.5;
 /// Two adjacent words may be this many positions further apart in the text (an extra
 /// "the" or "a" between them).
-const PAIR_SLOP: u32 = 1;
+pub const PAIR_SLOP: u32 = 1;
 /// The same for the whole query as a phrase.
-const WHOLE_SLOP: u32 = 2;
+pub const WHOLE_SLOP: u32 = 2;
 /// The exact id of an item.
-const ID_WEIGHT: f32 = 40.0;
+pub const ID_WEIGHT: f32 = 40.0;
 /// A tool's whole name is a key (its tool ranks first) when it makes up at least this
 /// share of the query's words: "netsh", "klist purge", not "ping works but the share
 /// does not" (and not every query that says "ipsec", the name of libreswan's command).
-const TOOL_KEY_SHARE: f32 = 0.5;
+pub const TOOL_KEY_SHARE: f32 = 0.5;
 
 /// Fields a phrase may be found in (the ones indexed with positions), with weights.
-const PHRASE_FIELDS: &[(TextField, f32)] = &[
+pub const PHRASE_FIELDS: &[(TextField, f32)] = &[
     (TextField::Title, 3.0),
     (TextField::Aliases, 3.0),
     (TextField::Summary, 1.5),

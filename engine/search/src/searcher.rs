@@ -172,10 +172,10 @@ impl SearchIndex {
 }
 
 /// How many first-pass candidates per hit shown are rescored with phrases.
-const RESCORE_FACTOR: usize = 2;
+pub const RESCORE_FACTOR: usize = 2;
 
 /// Bonus of an exact key (event number, tool name, id): above any score of words.
-const KEY_BONUS: Score = 1000.0;
+pub const KEY_BONUS: Score = 1000.0;
 
 /// Give the items named by the query's keys their bonus, adding those the first pass did
 /// not keep (scored with the first-pass query, so they still compare among themselves).

@@ -42,6 +42,11 @@ const TABLE: &[(&str, &str)] = &[
     ("gp", "group policy"),
 ];
 
+/// Every entry: word as typed, the content's words for it.
+pub fn table() -> &'static [(&'static str, &'static str)] {
+    TABLE
+}
+
 /// The content's words for `word` (lowercase, as typed), if the table has them.
 pub fn lookup(word: &str) -> Option<&'static str> {
     TABLE.iter().find(|(w, _)| *w == word).map(|(_, s)| *s)
