@@ -1,6 +1,7 @@
 //! `deskbook sessions list | show ID | resume ID | export ID --out DIR`: the recorded calls.
 
 use anyhow::Result;
+use deskbook_content::terminal::neutralise;
 use deskbook_report::{export, transcript};
 use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
 use std::path::PathBuf;
@@ -96,10 +97,14 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            out!("{}", transcript::transcript(&call, &events, &ctx.content));
+            let shown = transcript::transcript(&call, &events, &ctx.content);
+            out!("{}", neutralise(&shown));
             outln!("\nEvent log:");
             for e in &events {
-                outln!("{}", log::json_line(&call.session, e));
+                outln!(
+                    "{}",
+                    neutralise(&log::json_line(&call.session, e).to_string())
+                );
             }
         }
         SessionsCommand::Resume { id, answers, json } => {
