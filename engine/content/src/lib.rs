@@ -21,6 +21,7 @@ pub mod source;
 pub mod taxonomy;
 pub mod terminal;
 pub mod vars;
+mod version;
 pub mod vocab;
 pub mod yaml;
 
