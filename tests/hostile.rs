@@ -557,3 +557,43 @@ fn a_dns_cname_with_control_characters_is_shown_neutralised() {
     no_raw_controls("probe resolve", &text);
     assert!(text.contains("evil^[]0;pwned^G.example.com"), "{text}");
 }
+
+/// Regression: a backtracking pattern inside one C call ran for minutes and ignored
+/// SIGTERM. The run now ends within its step time, and a stop signal ends the process.
+#[cfg(unix)]
+#[test]
+fn a_backtracking_lua_pattern_ends_and_sigterm_ends_the_process() {
+    let desk = runtime_support::Desk::new();
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content")
+        .arg(hostile("lua-pattern"))
+        .args(["run", "pattern"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let began = std::time::Instant::now();
+    let child = c.spawn().expect("spawn");
+    // The Lua step runs as the run starts, searching from its first moment.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        began.elapsed()
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let err = runtime_support::stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    // Ended by the signal itself, or by the run failing at the step's time limit.
+    if out.status.code().is_some() {
+        assert!(
+            err.contains("interrupted") || err.contains("the Lua code ran longer than 1 s"),
+            "{err}"
+        );
+    }
+}
