@@ -238,20 +238,30 @@ fn a_playbook_with_errors_does_not_run() {
 }
 
 fn events_of(desk: &runtime_support::Desk) -> usize {
+    let session = first_session(desk);
     let out = desk
-        .command(&[], &["sessions", "list", "--json"])
-        .output()
-        .expect("list");
-    let calls: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let Some(session) = calls.get(0).and_then(|c| c["session"].as_str()) else {
-        return 0;
-    };
-    let out = desk
-        .command(&[], &["sessions", "show", session, "--json"])
+        .command(&[], &["sessions", "show", &session, "--json"])
         .output()
         .expect("show");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     v["events"].as_array().map_or(0, Vec::len)
+}
+
+/// The run failed with the step bound's message.
+fn stopped_by_the_bound(out: &std::process::Output) {
+    assert_eq!(out.status.code(), Some(1));
+    let err = runtime_support::stderr(out);
+    assert!(err.contains(LOOP_MESSAGE), "{err}");
+}
+
+/// The first recorded call of `desk`.
+fn first_session(desk: &runtime_support::Desk) -> String {
+    let list = desk
+        .command(&[], &["sessions", "list", "--json"])
+        .output()
+        .expect("list");
+    let calls: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    calls[0]["session"].as_str().expect("a call").to_owned()
 }
 
 const LOOP_MESSAGE: &str = "step `again` was entered 100 times: the run goes around a loop without ending (the limit is 100 visits of one step)";
@@ -267,23 +277,13 @@ fn a_run_around_a_loop_stops_at_the_step_bound() {
         &["run", "loop", "--answers", &answers.to_string_lossy()],
         "",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        runtime_support::stderr(&out).contains(LOOP_MESSAGE),
-        "{}",
-        runtime_support::stderr(&out)
-    );
+    stopped_by_the_bound(&out);
     let recorded = events_of(&desk);
     assert!(recorded > 100 && recorded < 1000, "{recorded} events");
 
     // Interactive: the agent keeps answering "yes".
     let (_, out) = hostile_desk_run("loop", &["run", "loop"], &"yes\n".repeat(150));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        runtime_support::stderr(&out).contains(LOOP_MESSAGE),
-        "{}",
-        runtime_support::stderr(&out)
-    );
+    stopped_by_the_bound(&out);
 
     // Lua: `while true do ctx:ask{…} end`.
     let answers = hostile("lua-loop/answers.yaml");
@@ -292,12 +292,7 @@ fn a_run_around_a_loop_stops_at_the_step_bound() {
         &["run", "lua-loop", "--answers", &answers.to_string_lossy()],
         "",
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        runtime_support::stderr(&out).contains(LOOP_MESSAGE),
-        "{}",
-        runtime_support::stderr(&out)
-    );
+    stopped_by_the_bound(&out);
 }
 
 /// The same bound for a resumed call: resuming replays the recorded visits, and the run
@@ -310,23 +305,13 @@ fn a_resumed_run_around_a_loop_stops_at_the_same_bound() {
         Some(1),
         "the input ended at the question"
     );
-    let list = desk
-        .command(&[], &["sessions", "list", "--json"])
-        .output()
-        .expect("list");
-    let calls: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
-    let session = calls[0]["session"].as_str().expect("a call").to_owned();
+    let session = first_session(&desk);
     let mut c = desk.command(&[], &[]);
     c.arg("--content")
         .arg(hostile("loop"))
         .args(["sessions", "resume", &session]);
     let out = feed(c, &"yes\n".repeat(60));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        runtime_support::stderr(&out).contains(LOOP_MESSAGE),
-        "{}",
-        runtime_support::stderr(&out)
-    );
+    stopped_by_the_bound(&out);
 }
 
 /// Regression: `["sh", "-c", "echo {{ host }}"]` with the input `x; touch pwned` ran the
@@ -414,12 +399,7 @@ fn answers_file_messages_name_the_value_and_the_step() {
 #[test]
 fn resuming_a_call_from_a_layer_not_given_suggests_content() {
     let (desk, _) = hostile_desk_run("loop", &["run", "loop"], "yes\n");
-    let list = desk
-        .command(&[], &["sessions", "list", "--json"])
-        .output()
-        .expect("list");
-    let calls: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
-    let session = calls[0]["session"].as_str().expect("a call").to_owned();
+    let session = first_session(&desk);
     let out = feed(desk.command(&[], &["sessions", "resume", &session]), "");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -476,12 +456,7 @@ fn control_characters_never_reach_the_terminal_raw() {
     );
     assert!(text.contains("agent^[]0;pwned^G"), "{text}");
     // sessions show: the transcript and the event log.
-    let list = desk
-        .command(&[], &["sessions", "list", "--json"])
-        .output()
-        .expect("list");
-    let calls: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
-    let session = calls[0]["session"].as_str().expect("a call").to_owned();
+    let session = first_session(&desk);
     let mut c = desk.command(&[], &[]);
     c.arg("--content")
         .arg(&layer)
