@@ -183,3 +183,392 @@ fn check_refuses_templates_that_reach_outside_or_never_end() {
         assert_eq!(template_refusal(case), expected, "{case}");
     }
 }
+
+/// Regression: `search --limit 18446744073709551615` panicked with a capacity overflow and
+/// `--limit 4294967296` aborted allocating 64 GB. Limits above 1000 are refused.
+#[test]
+fn search_limits_that_would_size_a_huge_allocation_are_refused() {
+    for limit in ["18446744073709551615", "4294967296", "1001"] {
+        let out = common::run(&["search", "spi", "--limit", limit]);
+        assert_eq!(out.status.code(), Some(1), "{limit}");
+        assert_eq!(
+            common::stderr(&out),
+            format!("error: --limit must be at most 1000 (got {limit})\n")
+        );
+        assert_eq!(common::stdout(&out), "");
+    }
+    let out = common::run(&["search", "spi", "--limit", "99999999999999999999999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        common::stderr(&out).contains("invalid value '99999999999999999999999' for '--limit <N>'")
+    );
+    let out = common::run(&["search", "spi", "--limit", "1000", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+}
+
+/// A desk whose layers are the runtime fixture layer and the hostile fixture `name`.
+fn hostile_desk_run(
+    name: &str,
+    args: &[&str],
+    stdin: &str,
+) -> (runtime_support::Desk, std::process::Output) {
+    let desk = runtime_support::Desk::new();
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content").arg(hostile(name)).args(args);
+    let out = feed(c, stdin);
+    (desk, out)
+}
+
+/// Regression: `run` executed a playbook `check` rejects (an unknown probe whose error
+/// branch ended the call as fixed-understood). `run` and `test` refuse it, naming the
+/// first error.
+#[test]
+fn a_playbook_with_errors_does_not_run() {
+    let layer = hostile("run-check-error");
+    let (desk, out) = hostile_desk_run("run-check-error", &["run", "x"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        runtime_support::stderr(&out),
+        format!("error: playbook `x` has errors and does not run; the first: {}/playbooks/x.yaml:12:19: unknown probe `nosuch`: expected one of os, ping, resolve, tcp, udp, ike, command, file (run `deskbook check`)\n", layer.display())
+    );
+    assert!(
+        !desk.path().join("calls.sqlite").exists() || runtime_support::stdout(&out).is_empty(),
+        "no call is recorded"
+    );
+}
+
+fn events_of(desk: &runtime_support::Desk) -> usize {
+    let session = first_session(desk);
+    let out = desk
+        .command(&[], &["sessions", "show", &session, "--json"])
+        .output()
+        .expect("show");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    v["events"].as_array().map_or(0, Vec::len)
+}
+
+/// The run failed with the step bound's message.
+fn stopped_by_the_bound(out: &std::process::Output) {
+    assert_eq!(out.status.code(), Some(1));
+    let err = runtime_support::stderr(out);
+    assert!(err.contains(LOOP_MESSAGE), "{err}");
+}
+
+/// The first recorded call of `desk`.
+fn first_session(desk: &runtime_support::Desk) -> String {
+    let list = desk
+        .command(&[], &["sessions", "list", "--json"])
+        .output()
+        .expect("list");
+    let calls: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    calls[0]["session"].as_str().expect("a call").to_owned()
+}
+
+const LOOP_MESSAGE: &str = "step `again` was entered 100 times: the run goes around a loop without ending (the limit is 100 visits of one step)";
+
+/// Regression: answers that send a scripted run around a loop wrote 779,437 events in 15 s
+/// and went on. A run enters one step at most 100 times, for scripted, interactive and
+/// resumed runs alike, YAML or Lua.
+#[test]
+fn a_run_around_a_loop_stops_at_the_step_bound() {
+    let answers = hostile("loop/answers.yaml");
+    let (desk, out) = hostile_desk_run(
+        "loop",
+        &["run", "loop", "--answers", &answers.to_string_lossy()],
+        "",
+    );
+    stopped_by_the_bound(&out);
+    let recorded = events_of(&desk);
+    assert!(recorded > 100 && recorded < 1000, "{recorded} events");
+
+    // Interactive: the agent keeps answering "yes".
+    let (_, out) = hostile_desk_run("loop", &["run", "loop"], &"yes\n".repeat(150));
+    stopped_by_the_bound(&out);
+
+    // Lua: `while true do ctx:ask{…} end`.
+    let answers = hostile("lua-loop/answers.yaml");
+    let (_, out) = hostile_desk_run(
+        "lua-loop",
+        &["run", "lua-loop", "--answers", &answers.to_string_lossy()],
+        "",
+    );
+    stopped_by_the_bound(&out);
+}
+
+/// The same bound for a resumed call: resuming replays the recorded visits, and the run
+/// stops when the total reaches the bound.
+#[test]
+fn a_resumed_run_around_a_loop_stops_at_the_same_bound() {
+    let (desk, out) = hostile_desk_run("loop", &["run", "loop"], &"yes\n".repeat(60));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the input ended at the question"
+    );
+    let session = first_session(&desk);
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content")
+        .arg(hostile("loop"))
+        .args(["sessions", "resume", &session]);
+    let out = feed(c, &"yes\n".repeat(60));
+    stopped_by_the_bound(&out);
+}
+
+/// Regression: `["sh", "-c", "echo {{ host }}"]` with the input `x; touch pwned` ran the
+/// `touch`. `check` rejects a shell given a script, and argv placeholders that are not
+/// inputs of a checked kind.
+#[test]
+fn check_refuses_argv_commands_that_would_read_values_as_code() {
+    let (code, got) = common::check_fixture(&hostile("argv-shell"));
+    assert_eq!(code, 1);
+    assert_eq!(
+        got.lines().next(),
+        Some("$LAYER/playbooks/x.yaml:14:23: step `a`: `command`: `sh -c` hands a script to a shell or an interpreter, which would read every value in it as code: give the program and its arguments as the argv itself")
+    );
+    let (code, got) = common::check_fixture(&hostile("argv-text"));
+    assert_eq!(code, 1);
+    let firsts: Vec<&str> = got.lines().filter(|l| l.starts_with("$LAYER")).collect();
+    assert_eq!(
+        firsts,
+        [
+            "$LAYER/playbooks/x.yaml:18:29: step `a`: `command` argv element 1 uses `{{ note }}`, but input `note` is free text (kind text): an argv takes only inputs of a checked kind (hostname, host, address, port, path, choice)",
+            "$LAYER/playbooks/x.yaml:18:43: step `a`: `command` argv element 2 uses `{{ file }}`, but `file` is not an input (a saved answer is free text): an argv takes only inputs of a checked kind (hostname, host, address, port, path, choice)",
+        ]
+    );
+}
+
+/// Runs `c` with `stdin` as its whole standard input (written from a thread, so a run that
+/// stops reading early cannot block the test).
+fn feed(mut c: Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn deskbook");
+    let mut input = child.stdin.take().expect("stdin");
+    let text = stdin.to_owned();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    out
+}
+
+/// The loop playbook run with the answers fixture `answers/NAME.yaml`: (exit code, stderr).
+fn loop_answers(name: &str) -> (i32, String) {
+    let path = hostile(&format!("answers/{name}.yaml"));
+    let (_, out) = hostile_desk_run(
+        "loop",
+        &["run", "loop", "--answers", &path.to_string_lossy()],
+        "",
+    );
+    let err = runtime_support::stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    (
+        out.status.code().unwrap_or(-1),
+        err.replace(&*hostile("answers").to_string_lossy(), "$ANSWERS"),
+    )
+}
+
+/// Regression: `{q: null}` and `{q: [..]}` said "data did not match any variant of
+/// untagged enum Scalar" at the map; a top-level list said "expected struct Raw";
+/// duplicate keys and unknown step ids were silently accepted.
+#[test]
+fn answers_file_messages_name_the_value_and_the_step() {
+    let cases = [
+        ("null-value", "error: $ANSWERS/null-value.yaml:1:18: answers.again: expected a string, a number or true/false, got an empty value (null): write the value, quoted if need be"),
+        ("list-value", "error: $ANSWERS/list-value.yaml:2:10: answers.again: expected a string, a number or true/false, got a list: give one value"),
+        ("top-level-list", "error: $ANSWERS/top-level-list.yaml:1:1: invalid type: sequence, expected an answers file: a map with `vars`, `answers` and `probes` (see `deskbook run --help`)"),
+        ("duplicate-key", "error: $ANSWERS/duplicate-key.yaml:3:3: answers: duplicate key `again`: each name may be given once"),
+        ("unknown-step", "error: $ANSWERS/unknown-step.yaml:2:3: no step `againn` in playbook `loop` or the playbooks it calls (did you mean `again`?)"),
+        ("unknown-probe-step", "error: $ANSWERS/unknown-probe-step.yaml:3:3: no step `nowhere` in playbook `loop` or the playbooks it calls"),
+    ];
+    for (name, first) in cases {
+        let (code, err) = loop_answers(name);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert_eq!(err.lines().next(), Some(first), "{name}: {err}");
+    }
+}
+
+/// Regression: resuming a call recorded from a layer that is not given said "unknown
+/// playbook" without a word about `--content`.
+#[test]
+fn resuming_a_call_from_a_layer_not_given_suggests_content() {
+    let (desk, _) = hostile_desk_run("loop", &["run", "loop"], "yes\n");
+    let session = first_session(&desk);
+    let out = feed(desk.command(&[], &["sessions", "resume", &session]), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        runtime_support::stderr(&out),
+        format!("error: call {session} was recorded with playbook `loop`, which no loaded layer has: resume it with the layer it came from, `deskbook --content DIR sessions resume {session}`\n")
+    );
+}
+
+/// No raw ESC, BEL or other control character (but newline and tab) in `text`.
+fn no_raw_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what}: raw control characters {bad:?} in:\n{text}"
+    );
+}
+
+/// Regression: recorded text and probe output reached the terminal raw (a DNS CNAME, file
+/// content, an `--agent` name with ESC and BEL). Every terminal surface neutralises them.
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let layer = hostile("terminal");
+    let layer_s = layer.to_string_lossy().to_string();
+    // show: title, summary and body.
+    let out = common::run(&["--content", &layer_s, "show", "hostile-esc"]);
+    let shown = common::stdout(&out);
+    no_raw_controls("show", &shown);
+    assert!(
+        shown.contains("A title that clears the screen ^[[2J"),
+        "{shown}"
+    );
+    assert!(shown.contains("^[]52;c;cHduZWQ=^G"), "{shown}");
+    // run: step text, and an agent name with ESC and BEL in the summary.
+    let desk = runtime_support::Desk::new();
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content")
+        .arg(&layer)
+        .args(["run", "esc", "--agent", "agent\x1b]0;pwned\x07"]);
+    let out = feed(c, "yes\n");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        runtime_support::stderr(&out)
+    );
+    let text = runtime_support::stdout(&out);
+    no_raw_controls("run", &text);
+    assert!(
+        text.contains("Did the screen clear? ^[[2J^[]0;pwned^G"),
+        "{text}"
+    );
+    assert!(text.contains("agent^[]0;pwned^G"), "{text}");
+    // sessions show: the transcript and the event log.
+    let session = first_session(&desk);
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content")
+        .arg(&layer)
+        .args(["sessions", "show", &session]);
+    let out = c.output().expect("show");
+    no_raw_controls("sessions show", &runtime_support::stdout(&out));
+    assert!(runtime_support::stdout(&out).contains("agent^[]0;pwned^G"));
+    // probe: a file whose content holds control sequences.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("oakley.log");
+    std::fs::write(&log, "IKE \x1b[2J main mode \x1b]0;pwned\x07\n").expect("write");
+    let out = common::run(&["probe", "file", "--arg", &format!("path={}", log.display())]);
+    let text = common::stdout(&out);
+    no_raw_controls("probe file", &text);
+    assert!(text.contains("IKE ^[[2J main mode ^[]0;pwned^G"), "{text}");
+    // check: a diagnostic's snippet of a line holding ESC.
+    let (_, got) = common::check_fixture(&hostile("terminal-bad"));
+    no_raw_controls("check", &got);
+    assert!(
+        got.contains("See [this](kb:no-such-page) ^[[31mred^[[0m"),
+        "{got}"
+    );
+}
+
+/// A DNS server on loopback that answers every query with a CNAME whose first label holds
+/// ESC and BEL.
+fn hostile_dns_server() -> u16 {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = sock.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 512];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if n < 12 {
+                continue;
+            }
+            // The question ends after its name (zero label) and 4 bytes of type and class.
+            let mut end = 12;
+            while end < n && buf[end] != 0 {
+                end += usize::from(buf[end]) + 1;
+            }
+            let qend = (end + 5).min(n);
+            let mut r = Vec::with_capacity(512);
+            r.extend_from_slice(&buf[..2]);
+            r.extend_from_slice(&[0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+            r.extend_from_slice(&buf[12..qend]);
+            let label = b"evil\x1b]0;pwned\x07";
+            let mut rdata = vec![label.len() as u8];
+            rdata.extend_from_slice(label);
+            rdata.extend_from_slice(b"\x07example\x03com\x00");
+            r.extend_from_slice(&[0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60]);
+            r.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+            r.extend_from_slice(&rdata);
+            let _ = sock.send_to(&r, from);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_dns_cname_with_control_characters_is_shown_neutralised() {
+    let port = hostile_dns_server();
+    let out = common::run(&[
+        "probe",
+        "resolve",
+        "--arg",
+        "name=www.example.com",
+        "--arg",
+        &format!("server=127.0.0.1:{port}"),
+        "--arg",
+        "type=CNAME",
+    ]);
+    let text = common::stdout(&out);
+    no_raw_controls("probe resolve", &text);
+    assert!(text.contains("evil^[]0;pwned^G.example.com"), "{text}");
+}
+
+/// Regression: a backtracking pattern inside one C call ran for minutes and ignored
+/// SIGTERM. The run now ends within its step time, and a stop signal ends the process.
+#[cfg(unix)]
+#[test]
+fn a_backtracking_lua_pattern_ends_and_sigterm_ends_the_process() {
+    let desk = runtime_support::Desk::new();
+    let mut c = desk.command(&[], &[]);
+    c.arg("--content")
+        .arg(hostile("lua-pattern"))
+        .args(["run", "pattern"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let began = std::time::Instant::now();
+    let child = c.spawn().expect("spawn");
+    // The Lua step runs as the run starts, searching from its first moment.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        began.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        began.elapsed()
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let err = runtime_support::stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    // Ended by the signal itself, or by the run failing at the step's time limit.
+    if out.status.code().is_some() {
+        assert!(
+            err.contains("interrupted") || err.contains("the Lua code ran longer than 1 s"),
+            "{err}"
+        );
+    }
+}

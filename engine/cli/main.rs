@@ -11,9 +11,13 @@ fn main() -> ExitCode {
     match cmd::dispatch(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
+            // Errors quote values from outside (file lines, answers): shown, never obeyed.
+            let shown = |e: &dyn std::fmt::Display| {
+                deskbook_content::terminal::neutralise(&e.to_string()).into_owned()
+            };
+            eprintln!("error: {}", shown(&err));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", shown(&cause));
             }
             ExitCode::FAILURE
         }

@@ -24,7 +24,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 outln!("{}", serde_json::to_string_pretty(&diags)?);
             } else {
                 for d in &diags {
-                    outln!("{d}");
+                    outln!("{}", deskbook_content::terminal::neutralise(&d.to_string()));
                 }
                 outln!("{} error(s) in the organisation configuration", diags.len());
             }
@@ -39,7 +39,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         outln!("{}", serde_json::to_string_pretty(diags)?);
     } else {
         for d in diags {
-            outln!("{d}");
+            // Snippets are lines of user files: their control characters are shown.
+            outln!("{}", deskbook_content::terminal::neutralise(&d.to_string()));
         }
         let errors = diags.iter().filter(|d| d.is_error()).count();
         let warnings = diags.len() - errors;

@@ -1,6 +1,7 @@
 //! `deskbook probe NAME --arg K=V`: one local probe, its result as text or JSON.
 
 use anyhow::Result;
+use deskbook_content::terminal::neutralise;
 use deskbook_probes::Status;
 use deskbook_runtime::ContentTasks;
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        outln!("{result}");
+        outln!("{}", neutralise(&result.to_string()));
     }
     // ok and fail are answers (the check ran); error means it could not run.
     Ok(match result.status {

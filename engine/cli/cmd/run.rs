@@ -100,10 +100,11 @@ pub(super) fn print_summary(
     if json {
         use std::io::Write;
         let mut err = std::io::stderr().lock();
+        let text = deskbook_content::terminal::neutralise(&text);
         let _ = writeln!(err).and_then(|()| err.write_all(text.as_bytes()));
     } else {
         outln!();
-        out!("{text}");
+        out!("{}", deskbook_content::terminal::neutralise(&text));
     }
     Ok(())
 }

@@ -39,6 +39,9 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     if opts.limit == 0 {
         return refuse(&SearchError::ZeroLimit);
     }
+    if opts.limit > deskbook_search::MAX_LIMIT {
+        return refuse(&SearchError::LimitTooLarge { got: opts.limit });
+    }
     if let Some(k) = &opts.kind {
         if deskbook_content::Kind::parse(k).is_none() {
             return refuse(&SearchError::UnknownKind { kind: k.clone() });

@@ -2,6 +2,7 @@
 //! recorded calls.
 
 use anyhow::{bail, Result};
+use deskbook_content::terminal::neutralise;
 use deskbook_report::{export, transcript};
 use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
 use deskbook_store::time::{parse_bound, Bound};
@@ -130,10 +131,14 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            out!("{}", transcript::transcript(&call, &events, &ctx.content));
+            let shown = transcript::transcript(&call, &events, &ctx.content);
+            out!("{}", neutralise(&shown));
             outln!("\nEvent log:");
             for e in &events {
-                outln!("{}", log::json_line(&call.session, e));
+                outln!(
+                    "{}",
+                    neutralise(&log::json_line(&call.session, e).to_string())
+                );
             }
         }
         SessionsCommand::Resume { id, answers, json } => {
@@ -293,7 +298,8 @@ fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode
     };
     outln!("{}", line(&header.map(str::to_string)));
     for r in &rows {
-        outln!("{}", line(r));
+        // Agent names and categories are recorded text: shown, never obeyed.
+        outln!("{}", neutralise(&line(r)));
     }
     Ok(ExitCode::SUCCESS)
 }

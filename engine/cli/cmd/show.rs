@@ -48,7 +48,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         } else {
             ("", "")
         };
-        outln!("{b}{}{r}", m.title);
+        let n = |s: &str| deskbook_content::terminal::neutralise(s).into_owned();
+        outln!("{b}{}{r}", n(&m.title));
         outln!(
             "{} · {} · tier {} · {}",
             m.id,
@@ -56,7 +57,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             join(&m.tier),
             m.os.join(", ")
         );
-        outln!("{}\n", m.summary);
+        outln!("{}\n", n(&m.summary));
         let may_see = |id: &str| ctx.content.visible_id(id);
         out!("{}", render_terminal_for(item.body(), style, &may_see));
         let related = ctx.content.visible_ids(&m.related);
@@ -89,7 +90,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                     patches.join(", ")
                 );
             }
-            out!("{source}");
+            out!("{}", deskbook_content::terminal::neutralise(&source));
         }
         return Ok(ExitCode::SUCCESS);
     }

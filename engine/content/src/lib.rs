@@ -19,6 +19,7 @@ pub mod role;
 pub mod scaffold;
 pub mod source;
 pub mod taxonomy;
+pub mod terminal;
 pub mod vars;
 mod version;
 pub mod vocab;

@@ -73,6 +73,8 @@ pub fn render_terminal(body: &str, style: Style) -> String {
 /// [`render_terminal`] for a reader who may follow only the `kb:` links `may_see` admits:
 /// the others read `[see: withheld]`, never the id.
 pub fn render_terminal_for(body: &str, style: Style, may_see: &dyn Fn(&str) -> bool) -> String {
+    // Content is text from outside: its control characters are shown, never obeyed.
+    let body = &*crate::terminal::neutralise(body);
     let ansi = style == Style::Ansi;
     let (bold, dim, cyan, reset) = if ansi {
         ("\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m")

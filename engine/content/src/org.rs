@@ -162,7 +162,8 @@ fn read_into(
             ));
             return;
         }
-        Ok(_) => match std::fs::read(path) {
+        // A FIFO or a device would block or never end: only a regular file is read.
+        Ok(_) => match crate::file::read_bounded(path, crate::layer::MAX_FILE_BYTES) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(_) => {
@@ -176,7 +177,7 @@ fn read_into(
                 }
             },
             Err(e) => {
-                diags.push(Diagnostic::error(&shown, 1, 1, format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(&shown, 1, 1, e.to_string()));
                 return;
             }
         },

@@ -84,8 +84,20 @@ pub enum InputKind {
     Hostname,
     Host,
     Address,
+    /// A TCP or UDP port number, 1 to 65535.
+    Port,
+    /// A file or folder path: one line, not starting with `-`.
+    Path,
     Text,
     Choice,
+}
+
+impl InputKind {
+    /// Kinds whose values are checked closely enough to become one argument of a program
+    /// (an `argv` placeholder): everything but free `text`.
+    pub fn is_checked(self) -> bool {
+        !matches!(self, InputKind::Text)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

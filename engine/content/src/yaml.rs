@@ -44,7 +44,41 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         // typed deserialization (which may stop at a type error before reaching them).
         serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| convert(&e))?;
     }
-    serde_yaml::from_str(text).map_err(|e| convert(&e))
+    serde_yaml::from_str(text).map_err(|e| at_duplicate(text, convert(&e)))
+}
+
+/// A duplicate key is reported where the parser stood (the first of the two); point at
+/// the second, where the mistake is.
+fn at_duplicate(text: &str, mut e: YamlError) -> YamlError {
+    let Some(key) = e
+        .message
+        .split("duplicate key `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+    else {
+        return e;
+    };
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate().skip(e.line.saturating_sub(1)) {
+        let mut from = 0;
+        while let Some(at) = line[from..].find(key) {
+            let col = from + at;
+            let before_ok =
+                col == 0 || matches!(line.as_bytes()[col - 1], b' ' | b'{' | b',' | b'"' | b'\'');
+            let after = &line[col + key.len()..];
+            let after = after.trim_start_matches(['"', '\'']);
+            if before_ok && after.starts_with(':') {
+                seen += 1;
+                if seen == 2 {
+                    e.line = i + 1;
+                    e.column = line[..col].chars().count() + 1;
+                    return e;
+                }
+            }
+            from = col + key.len();
+        }
+    }
+    e
 }
 
 /// Deepest nesting accepted: flow brackets (`[`, `{`) plus block levels (indentation and
@@ -169,38 +203,109 @@ fn needs_limit_check(text: &str) -> bool {
     text.lines().any(|l| l.len() - l.trim_start().len() > 64)
 }
 
-/// A scalar written as string, number or boolean, kept as its text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    S(String),
-    I(i64),
-    F(f64),
-    B(bool),
+/// A scalar written as string, number or boolean, kept as its text. Anything else is an
+/// error that names what was written (`null`, a list, a map), at the value.
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+const SCALAR: &str = "a string, a number or true/false";
+
+impl<'de> serde::de::Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(SCALAR)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar(v.to_string()))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Scalar, E> {
+        Err(E::custom(format!(
+            "expected {SCALAR}, got an empty value (null): write the value, quoted if need be"
+        )))
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Scalar, E> {
+        self.visit_unit()
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+        Err(serde::de::Error::custom(format!(
+            "expected {SCALAR}, got a list: give one value"
+        )))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+        Err(serde::de::Error::custom(format!(
+            "expected {SCALAR}, got a map: give one value"
+        )))
+    }
+}
+
+/// The entries of a scalar map in file order; a key given twice is an error.
+struct ScalarEntries(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for ScalarEntries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ScalarEntries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of names to values")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ScalarEntries, E> {
+                Ok(ScalarEntries(Vec::new()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ScalarEntries, A::Error> {
+                let mut seen: IndexMap<String, ()> = IndexMap::new();
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if seen.insert(key.clone(), ()).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate key `{key}`: each name may be given once"
+                        )));
+                    }
+                    let Scalar(v) = map.next_value()?;
+                    out.push((key, v));
+                }
+                Ok(ScalarEntries(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `deserialize_with` for maps whose values people write as strings, numbers or booleans
 /// (`port: 445`, `ok: yes`): every value is kept as its text, in file order. `null` or an
-/// absent map is empty.
+/// absent map is empty; a key given twice, or a value that is not a scalar, is an error.
 pub fn scalar_map<'de, D, M>(d: D) -> Result<M, D::Error>
 where
     D: Deserializer<'de>,
     M: FromIterator<(String, String)>,
 {
-    let raw: Option<IndexMap<String, Scalar>> = Option::deserialize(d)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| {
-            let v = match v {
-                Scalar::S(s) => s,
-                Scalar::I(i) => i.to_string(),
-                Scalar::F(f) => f.to_string(),
-                Scalar::B(b) => b.to_string(),
-            };
-            (k, v)
-        })
-        .collect())
+    let ScalarEntries(entries) = ScalarEntries::deserialize(d)?;
+    Ok(entries.into_iter().collect())
 }
 
 /// Write `value` as YAML (a patched playbook shown in full).

@@ -64,4 +64,7 @@ pub enum RunError {
     /// A run that does not end (a loop that asks forever).
     #[error("the run took more than {0} steps without ending")]
     TooManySteps(usize),
+    /// A run that entered one step too often: it goes around a loop.
+    #[error("step `{step}` was entered {times} times: the run goes around a loop without ending (the limit is {times} visits of one step)")]
+    StepRepeated { step: String, times: u32 },
 }

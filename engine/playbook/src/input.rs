@@ -3,7 +3,9 @@
 //! Inputs reach probes (`ping {{ target }}`) and the ticket summary, so they are checked
 //! once, here, by kind: `hostname` (RFC 1123), `host` (a host name or an IP address; both
 //! by the probes' one host rule, so a value that passes here is one a probe accepts),
-//! `address` (an IP address), `text` (one line), `choice` (one of the listed choices).
+//! `address` (an IP address), `port` (1–65535), `path` (one line, not an option), `text`
+//! (one line), `choice` (one of the listed choices). Every kind but `text` is checked
+//! closely enough to fill a placeholder of an `argv` command.
 
 use std::net::IpAddr;
 
@@ -25,6 +27,11 @@ pub fn validate(spec: &InputSpec, value: &str) -> Result<String, String> {
         InputKind::Hostname => hostname(v).map(|_| v.to_string()),
         InputKind::Host => host(v).map(|_| v.to_string()),
         InputKind::Address => address(v).map(|a| a.to_string()),
+        InputKind::Port => match v.parse::<u16>() {
+            Ok(p) if p > 0 && v.bytes().all(|b| b.is_ascii_digit()) => Ok(p.to_string()),
+            _ => Err("expected a port number from 1 to 65535".into()),
+        },
+        InputKind::Path => path(v).map(|()| v.to_string()),
         InputKind::Text => {
             if v.chars().any(char::is_control) {
                 Err("expected one line of text without control characters".into())
@@ -59,6 +66,8 @@ pub fn kind_name(kind: InputKind) -> &'static str {
         InputKind::Hostname => "hostname",
         InputKind::Host => "host",
         InputKind::Address => "address",
+        InputKind::Port => "port",
+        InputKind::Path => "path",
         InputKind::Text => "text",
         InputKind::Choice => "choice",
     }
@@ -67,6 +76,29 @@ pub fn kind_name(kind: InputKind) -> &'static str {
 /// An RFC 1123 host name (the probes' rule: see [`deskbook_probes::check_hostname`]).
 pub fn hostname(s: &str) -> Result<(), String> {
     deskbook_probes::check_hostname(s)
+}
+
+/// A file or folder path: one line of at most 4096 bytes that does not start with `-` (it
+/// would read as an option when it becomes an argument).
+pub fn path(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("expected a file or folder path, got nothing".into());
+    }
+    if s.len() > 4096 {
+        return Err(format!(
+            "expected a path of at most 4096 bytes, got {}",
+            s.len()
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err("expected a path on one line, without control characters".into());
+    }
+    if s.starts_with('-') {
+        return Err(
+            "expected a path: it may not start with `-` (it would read as an option)".into(),
+        );
+    }
+    Ok(())
 }
 
 /// An IPv4 or IPv6 address (IPv6 optionally in brackets).

@@ -16,6 +16,7 @@ mod locate;
 pub mod lua;
 mod program;
 pub mod scenario;
+pub mod step_ids;
 pub mod template;
 
 pub use deskbook_probes::{ProbeResult, Status};

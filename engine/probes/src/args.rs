@@ -530,6 +530,9 @@ pub(crate) fn parse_argv(v: &str) -> Result<Vec<String>, ProbeError> {
     for w in &words {
         plain("argv", w, MAX_LONG_VALUE)?;
     }
+    if let Some(why) = crate::interpreters::script_runner(&words) {
+        return Err(ProbeError::bad("argv", v, why));
+    }
     Ok(words)
 }
 

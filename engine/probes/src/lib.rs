@@ -27,6 +27,7 @@
 mod args;
 mod batch;
 mod error;
+mod interpreters;
 mod names;
 mod net;
 mod platform;
@@ -41,6 +42,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 pub use error::ProbeError;
+pub use interpreters::script_runner;
 pub use result::{ProbeResult, Status, MAX_OUTPUT};
 pub use tasks::{MapTasks, NoTasks, TaskResolver};
 

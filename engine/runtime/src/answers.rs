@@ -8,8 +8,9 @@
 //! probes: {ping-target: {status: ok, data: {}}}
 //! ```
 
-use deskbook_content::{yaml, Diagnostic, SourceFile};
+use deskbook_content::{yaml, Content, Diagnostic, SourceFile};
 use deskbook_playbook::scenario::CannedProbe;
+use deskbook_playbook::step_ids::StepIds;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,7 +29,10 @@ pub struct AnswersFile {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an answers file: a map with `vars`, `answers` and `probes` (see `deskbook run --help`)"
+)]
 struct Raw {
     #[serde(default)]
     playbook: Option<String>,
@@ -128,6 +132,39 @@ impl AnswersFile {
             .file
             .locate(&format!("{name}:"), from)
             .or_else(|| self.file.locate(&format!("\"{name}\":"), from))
+            .unwrap_or((from, 1));
+        Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
+    }
+
+    /// Every step the file answers or cans a probe for must be one a run of `playbook`
+    /// can reach: a misspelt id would otherwise be silently ignored.
+    pub fn check_steps(&self, content: &Content, playbook: &str) -> Result<(), RuntimeError> {
+        let ids = StepIds::of(content, playbook);
+        for key in self.answers.keys() {
+            if let Some(why) = ids.unknown(key, playbook) {
+                return Err(RuntimeError::Answers(Box::new(self.at_answer(key, why))));
+            }
+        }
+        for key in self.probes.keys() {
+            if let Some(why) = ids.unknown(key, playbook) {
+                return Err(RuntimeError::Answers(Box::new(
+                    self.at_section("probes:", key, why),
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A diagnostic at `key:` under the line starting with `section` (or at `section`).
+    fn at_section(&self, section: &str, key: &str, message: impl Into<String>) -> Diagnostic {
+        let from = self
+            .file
+            .find_line(|l| l.trim_start().starts_with(section))
+            .unwrap_or(1);
+        let (line, column) = self
+            .file
+            .locate(&format!("{key}:"), from)
+            .or_else(|| self.file.locate(&format!("\"{key}\":"), from))
             .unwrap_or((from, 1));
         Diagnostic::error(&self.file.path, line, column, message).with_source(&self.file.text)
     }

@@ -28,6 +28,8 @@ pub enum RuntimeError {
     #[error("{0}")]
     MissingAnswer(String),
     /// `sessions resume` of a call that has ended.
+    #[error("call {session} was recorded with playbook `{playbook}`, which no loaded layer has: resume it with the layer it came from, `deskbook --content DIR sessions resume {session}`")]
+    PlaybookNotLoaded { session: String, playbook: String },
     #[error("call {session} has ended ({status}); there is nothing to resume")]
     Ended { session: String, status: String },
     /// Ctrl-C (or SIGTERM, SIGHUP): the run stops after restoring what it changed.

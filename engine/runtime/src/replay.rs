@@ -34,6 +34,12 @@ pub struct Replayed {
 
 /// Replay `events` (the log of `call`) against the playbook as it is now in `content`.
 pub fn replay(content: &Content, call: &Call, events: &[Event]) -> Result<Replayed, RuntimeError> {
+    if content.playbook(&call.playbook).is_none() {
+        return Err(RuntimeError::PlaybookNotLoaded {
+            session: call.session.clone(),
+            playbook: call.playbook.clone(),
+        });
+    }
     let fingerprint = Engine::fingerprint(content, &call.playbook);
     let mut engine = Engine::start(content, &call.playbook, call.vars.clone())?;
     let mut kept = 0;

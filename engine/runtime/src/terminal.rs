@@ -2,6 +2,7 @@
 //! choices, probe results, and the one-letter commands (`?` help, `b` back, `n` note).
 
 use deskbook_content::markdown::{render_terminal_for, Style};
+use deskbook_content::terminal::neutralise;
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
 use std::io::{BufRead, Write};
@@ -66,22 +67,32 @@ impl<'a> Ui<'a> {
         }
     }
 
+    /// `s` neutralised, then bold: the style is the only control text in the result.
     fn bold(&self, s: &str) -> String {
+        let s = neutralise(s);
         match self.style {
             Style::Ansi => format!("\x1b[1m{s}\x1b[0m"),
-            _ => s.to_string(),
+            _ => s.into_owned(),
         }
     }
 
     fn dim(&self, s: &str) -> String {
+        let s = neutralise(s);
         match self.style {
             Style::Ansi => format!("\x1b[2m{s}\x1b[0m"),
-            _ => s.to_string(),
+            _ => s.into_owned(),
         }
     }
 
     /// Write text; output errors (a closed pipe) are not the run's problem, the store is.
+    /// Everything said passes through [`neutralise`]: step text, probe output, recorded
+    /// answers and names are shown, never obeyed by the terminal.
     pub(crate) fn say(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{}", neutralise(text));
+    }
+
+    /// Write text built from [`Ui::bold`], [`Ui::dim`] and neutralised pieces only.
+    fn say_styled(&mut self, text: &str) {
         let _ = writeln!(self.out, "{text}");
     }
 
@@ -92,11 +103,11 @@ impl<'a> Ui<'a> {
     /// The step's id and text, then the titles of the articles it links.
     pub(crate) fn header(&mut self, step: &str, text: &str, help: &[String], content: &Content) {
         let head = self.bold(&format!("[{step}]"));
-        let text = text.trim();
+        let text = neutralise(text.trim());
         if text.is_empty() {
-            self.say(&format!("\n{head}"));
+            self.say_styled(&format!("\n{head}"));
         } else {
-            self.say(&format!("\n{head} {text}"));
+            self.say_styled(&format!("\n{head} {text}"));
         }
         for id in help {
             let line = match content.item(id) {
@@ -106,7 +117,7 @@ impl<'a> Ui<'a> {
                 None => format!("  help: (no such article) ({id})"),
             };
             let line = self.dim(&line);
-            self.say(&line);
+            self.say_styled(&line);
         }
     }
 
@@ -131,7 +142,7 @@ impl<'a> Ui<'a> {
 
     /// Show a prompt and read one line; `None` when the input has ended.
     pub(crate) fn ask(&mut self, prompt: &str) -> Result<Option<String>, RuntimeError> {
-        let _ = write!(self.out, "{prompt}");
+        let _ = write!(self.out, "{}", neutralise(prompt));
         self.flush();
         let mut line = String::new();
         let n = match self.input.read_line(&mut line) {
@@ -148,7 +159,7 @@ impl<'a> Ui<'a> {
         }
         let line = line.trim_end_matches(['\n', '\r']).to_string();
         if self.echo {
-            let _ = writeln!(self.out, "{line}");
+            let _ = writeln!(self.out, "{}", neutralise(&line));
         }
         Ok(Some(line))
     }
@@ -174,7 +185,7 @@ impl<'a> Ui<'a> {
             match content.item(id).filter(|i| content.visible(i)) {
                 Some(item) => {
                     let title = self.bold(&item.meta.title);
-                    self.say(&format!("\n{title}"));
+                    self.say_styled(&format!("\n{title}"));
                     let may_see = |id: &str| content.visible_id(id);
                     let body = render_terminal_for(item.body(), self.style, &may_see);
                     let _ = write!(self.out, "{body}");
@@ -190,7 +201,7 @@ impl<'a> Ui<'a> {
 
     pub(crate) fn legend(&mut self) {
         let l = self.dim("  (? help · b back · n note)");
-        self.say(&l);
+        self.say_styled(&l);
     }
 
     pub(crate) fn error(&mut self, message: &str) {

@@ -20,6 +20,8 @@ pub enum SearchError {
     UnknownKind { kind: String },
     #[error("--limit must be at least 1")]
     ZeroLimit,
+    #[error("--limit must be at most {max} (got {got})", max = crate::searcher::MAX_LIMIT)]
+    LimitTooLarge { got: usize },
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
 }

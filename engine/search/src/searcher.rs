@@ -21,6 +21,10 @@ use crate::query::{self, Built};
 use crate::schema::{self, Fields};
 use crate::snippet::{Snippet, Snippets};
 
+/// Most hits one search returns: far more than anyone reads, and small enough that the
+/// candidate list it sizes stays small.
+pub const MAX_LIMIT: usize = 1000;
+
 /// What to return.
 #[derive(Debug, Clone)]
 pub struct SearchOptions {
@@ -99,11 +103,16 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
-    /// Run `text`.
+    /// Run `text` (`opts.limit` from 1 to [`MAX_LIMIT`]).
     pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<Results, SearchError> {
         let start = Instant::now();
         if opts.limit == 0 {
             return Err(SearchError::ZeroLimit);
+        }
+        // The limit sizes the candidate list (times RESCORE_FACTOR): a huge one would
+        // overflow or allocate gigabytes before a single document is scored.
+        if opts.limit > MAX_LIMIT {
+            return Err(SearchError::LimitTooLarge { got: opts.limit });
         }
         if let Some(k) = &opts.kind {
             if Kind::parse(k).is_none() {

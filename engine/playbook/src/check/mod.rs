@@ -44,6 +44,29 @@ pub fn check(content: &Content) -> Vec<Diagnostic> {
     out
 }
 
+/// The first error `deskbook check` reports in the playbooks `ids` (a run's playbook first,
+/// then those it calls). `run`, `resume` and `deskbook test` refuse a playbook that has one:
+/// a playbook `check` rejects never runs.
+pub fn first_error(content: &Content, ids: &[&str]) -> Option<Diagnostic> {
+    let statuses = EndStatuses::new(content);
+    for id in ids {
+        let Some(doc) = content.playbook(id) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        match &doc.body {
+            PlaybookBody::Yaml(pb) => YamlCheck::new(content, doc, pb, &statuses, &mut found).run(),
+            PlaybookBody::Lua => check_lua(content, doc, &mut found),
+        }
+        found.retain(Diagnostic::is_error);
+        found.sort_by_key(|d| (d.line, d.column));
+        if let Some(first) = found.into_iter().next() {
+            return Some(first);
+        }
+    }
+    None
+}
+
 /// Whether a name can be a template variable (`{{ name }}`).
 pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -49,6 +49,34 @@ impl YamlCheck<'_> {
                 );
                 return;
             }
+            if let Some(why) = deskbook_probes::script_runner(argv) {
+                let pos = self.value_pos(i, field, &argv[0]);
+                self.err(pos, format!("step `{}`: `{field}`: {why}", s.id));
+                return;
+            }
+            for (n, v) in argv.iter().enumerate() {
+                if !template::is_template(v) {
+                    continue;
+                }
+                let Ok(used) = template::variables_of(v) else {
+                    continue; // reported with the step's templates
+                };
+                for var in used {
+                    let why = match self.pb.inputs.get(&var) {
+                        Some(spec) if spec.kind.is_checked() => continue,
+                        Some(_) => format!("input `{var}` is free text (kind text)"),
+                        None => format!("`{var}` is not an input (a saved answer is free text)"),
+                    };
+                    let pos = self.value_pos(i, field, v);
+                    self.err(
+                        pos,
+                        format!(
+                            "step `{}`: `{field}` argv element {n} uses `{{{{ {var} }}}}`, but {why}: an argv takes only inputs of a checked kind (hostname, host, address, port, path, choice)",
+                            s.id
+                        ),
+                    );
+                }
+            }
             args.insert(
                 "argv".into(),
                 serde_json::to_string(argv).unwrap_or_default(),

@@ -12,6 +12,23 @@ pub(super) fn check_scenario(content: &Content, file: &SourceFile, out: &mut Vec
             return;
         }
     };
+    if content.playbook(&s.playbook).is_some() {
+        let ids = crate::step_ids::StepIds::of(content, &s.playbook);
+        for (section, keys) in [
+            ("answers:", s.answers.keys().collect::<Vec<_>>()),
+            ("probes:", s.probes.keys().collect::<Vec<_>>()),
+        ] {
+            for key in keys {
+                if let Some(why) = ids.unknown(key, &s.playbook) {
+                    let (line, col) = file
+                        .find_line(|l| l.trim_start().starts_with(section))
+                        .and_then(|l| file.locate(&format!("{key}:"), l))
+                        .unwrap_or((1, 1));
+                    out.push(Diagnostic::error(&file.path, line, col, why).with_source(&file.text));
+                }
+            }
+        }
+    }
     if content.playbook(&s.playbook).is_none() {
         let (line, col) = file
             .find_line(|l| l.starts_with("playbook:"))

@@ -121,7 +121,7 @@ impl Engine {
                 save,
             } => {
                 let step = format!("{prefix}{id}");
-                self.enter(&step, events);
+                self.enter(&step, events)?;
                 self.state.pending = Some(if choices.is_empty() {
                     Pending::Input {
                         step,
@@ -143,7 +143,7 @@ impl Engine {
             }
             Yielded::Probe { id, name, args } => {
                 let step = format!("{prefix}{id}");
-                self.enter(&step, events);
+                self.enter(&step, events)?;
                 self.state.pending = Some(Pending::Probe {
                     step,
                     request: ProbeRequest { name, args },

@@ -9,7 +9,7 @@
 //! that need no reply, calls and ends), `yaml` and `lua` (the two kinds of playbook frame),
 //! `restore` (the restore actions a run arms).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -41,6 +41,15 @@ use lua::LuaHost;
 /// never reaches a question fails instead of hanging).
 pub const MAX_AUTO_STEPS: usize = 100_000;
 
+/// Most times a run may enter one step: a run that goes around a loop (answers that send
+/// it back, a Lua `while true do ctx:ask{…} end`) stops here, naming the step. Real
+/// retries ("try again", "ping once more") come back a few times, not a hundred.
+pub const MAX_VISITS: u32 = 100;
+
+/// Most steps one run may enter in all (a loop of Lua questions with new ids each time).
+/// The longest generated playbook in the benchmarks has 10,000 steps.
+pub const MAX_RUN_STEPS: usize = 100_000;
+
 /// Longest free answer or note.
 pub const MAX_ANSWER: usize = 64 * 1024;
 
@@ -57,6 +66,8 @@ pub struct Engine {
     history: Vec<State>,
     /// Qualified ids of the steps entered, as the run stands.
     path: Vec<String>,
+    /// How often each step of `path` was entered (kept in step with `path`).
+    visits: HashMap<String, u32>,
     /// Restore actions armed, in the order their steps ran.
     restores: Vec<ActionRequest>,
     /// Every reply a Lua coroutine consumed, as the run stands; a Lua frame's replies are
@@ -147,6 +158,20 @@ impl Engine {
         limits: Limits,
     ) -> Result<Engine, RunError> {
         let program = Arc::new(Program::load(content, playbook)?);
+        let mut ids: Vec<&str> = program
+            .books
+            .keys()
+            .map(String::as_str)
+            .filter(|id| *id != playbook)
+            .collect();
+        ids.sort_unstable();
+        ids.insert(0, playbook);
+        if let Some(d) = crate::check::first_error(content, &ids) {
+            return Err(RunError::Invalid(format!(
+                "playbook `{playbook}` has errors and does not run; the first: {}:{}:{}: {} (run `deskbook check`)",
+                d.file, d.line, d.column, d.message
+            )));
+        }
         let book = program.book(playbook)?;
         let vars = check_inputs(playbook, book.inputs(), vars)?;
         let pos = match book {
@@ -177,6 +202,7 @@ impl Engine {
             },
             history: Vec::new(),
             path: Vec::new(),
+            visits: HashMap::new(),
             restores: Vec::new(),
             lua_log: Vec::new(),
             outcome: None,

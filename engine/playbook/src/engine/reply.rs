@@ -32,6 +32,7 @@ impl Engine {
                 };
                 let current = std::mem::replace(&mut self.state, prev);
                 self.path.truncate(self.state.path_len);
+                self.recount();
                 self.lua_log.truncate(self.state.lua_log_len);
                 if let Err(e) = self.revive() {
                     // Put everything back as it was.
@@ -174,6 +175,7 @@ impl Engine {
             Err(e) => {
                 self.state = saved;
                 self.path.truncate(self.state.path_len);
+                self.recount();
                 self.lua_log.truncate(self.state.lua_log_len);
                 self.restores.truncate(restores_len);
                 self.outcome = None;

@@ -93,9 +93,41 @@ pub(super) fn render_action(
     }
     let argv = match &action.argv {
         Some(list) => {
+            // Placeholders of an argv come only from inputs of a checked kind, checked
+            // again here (a step may have saved free text under an input's name).
+            let mut checked = Map::new();
+            for (name, spec) in &y.pb.inputs {
+                if !spec.kind.is_checked() {
+                    continue;
+                }
+                if let Some(Json::String(v)) = vars.get(name) {
+                    if crate::input::validate(spec, v).is_ok() {
+                        checked.insert(name.clone(), Json::String(v.clone()));
+                    }
+                }
+            }
             let mut out = Vec::with_capacity(list.len());
             for (i, v) in list.iter().enumerate() {
-                out.push(render(format!("{which}.argv.{i}"), v)?);
+                let field = format!("{which}.argv.{i}");
+                if crate::template::is_template(v) {
+                    let used = crate::template::variables_of(v).unwrap_or_default();
+                    if let Some(var) = used.iter().find(|u| !checked.contains_key(*u)) {
+                        return Err(RunError::Step(format!(
+                            "{}:{line}: step `{step_id}`: `{field}` uses `{var}`, which is not an input of a checked kind with a valid value: an argv takes no free text (run `deskbook check`)",
+                            y.file.path
+                        )));
+                    }
+                }
+                let rendered = y
+                    .templates
+                    .render(&template_name(&y.id, step_id, &field), v, &checked)
+                    .map_err(|m| {
+                        RunError::Step(format!(
+                            "{}:{line}: step `{step_id}`: `{field}`: {m}",
+                            y.file.path
+                        ))
+                    })?;
+                out.push(rendered);
             }
             Some(out)
         }

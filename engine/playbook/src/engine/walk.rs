@@ -1,7 +1,10 @@
 //! Moving a run on: through steps that need no reply until one waits, into called
 //! playbooks and back out of them, and to the run's end.
 
-use super::{internal, Engine, EngineEvent, Frame, Move, Outcome, Pos, MAX_AUTO_STEPS};
+use super::{
+    internal, Engine, EngineEvent, Frame, Move, Outcome, Pos, MAX_AUTO_STEPS, MAX_RUN_STEPS,
+    MAX_VISITS,
+};
 use crate::error::RunError;
 use crate::lua::run::LuaRun;
 use crate::program::Book;
@@ -41,11 +44,37 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn enter(&mut self, step: &str, events: &mut Vec<EngineEvent>) {
+    /// Enter `step`, within the run's bounds ([`MAX_VISITS`] of one step,
+    /// [`MAX_RUN_STEPS`] in all).
+    pub(super) fn enter(
+        &mut self,
+        step: &str,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), RunError> {
+        let seen = self.visits.entry(step.to_string()).or_insert(0);
+        if *seen >= MAX_VISITS {
+            return Err(RunError::StepRepeated {
+                step: step.to_string(),
+                times: MAX_VISITS,
+            });
+        }
+        if self.path.len() >= MAX_RUN_STEPS {
+            return Err(RunError::TooManySteps(MAX_RUN_STEPS));
+        }
+        *seen += 1;
         events.push(EngineEvent::Entered {
             step: step.to_string(),
         });
         self.path.push(step.to_string());
+        Ok(())
+    }
+
+    /// Count the visits again after `path` was cut back (`Back`, a refused reply).
+    pub(super) fn recount(&mut self) {
+        self.visits.clear();
+        for step in &self.path {
+            *self.visits.entry(step.clone()).or_insert(0) += 1;
+        }
     }
 
     /// Move through steps that need no reply until one waits or the run ends.

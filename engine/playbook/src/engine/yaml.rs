@@ -115,7 +115,7 @@ impl Engine {
             (f.prefix.clone(), self.state.frames.len())
         };
         let qid = format!("{prefix}{}", s.id);
-        self.enter(&qid, events);
+        self.enter(&qid, events)?;
         let vars = &self
             .state
             .frames

@@ -187,11 +187,13 @@ fn read_inputs(inputs: &Table) -> Result<IndexMap<String, InputSpec>, String> {
             Some("hostname") => InputKind::Hostname,
             Some("host") => InputKind::Host,
             Some("address") => InputKind::Address,
+            Some("port") => InputKind::Port,
+            Some("path") => InputKind::Path,
             Some("text") | None => InputKind::Text,
             Some("choice") => InputKind::Choice,
             Some(other) => {
                 return Err(format!(
-                    "input `{name}` has unknown kind `{other}`: expected hostname, host, address, text or choice"
+                    "input `{name}` has unknown kind `{other}`: expected hostname, host, address, port, path, text or choice"
                 ))
             }
         };

@@ -104,6 +104,7 @@ pub fn start<'a>(
                 "this answers file is for playbook `{p}`, not `{playbook}`"
             )))));
         }
+        a.check_steps(content, playbook)?;
     }
     let mut vars = opts
         .answers
@@ -181,6 +182,9 @@ pub fn resume<'a>(
                 "this answers file is for playbook `{p}`, not `{}`",
                 call.playbook
             )))));
+        }
+        if content.playbook(&call.playbook).is_some() {
+            a.check_steps(content, &call.playbook)?;
         }
     }
     let events = store.events(&call.session)?;

@@ -1,0 +1,69 @@
+//! Text from outside on its way to a terminal: control characters made visible.
+//!
+//! Content, probe output (a DNS server's CNAME, a log file's lines), recorded answers and
+//! names typed on the command line can hold terminal control sequences: an ESC that starts
+//! a cursor move, a title change or a clipboard write, a BEL, a carriage return that
+//! overwrites a line, or Unicode's bidirectional overrides that make text read in another
+//! order. Every terminal surface (`show`, `sessions show`, `run`, `probe`, the summary,
+//! diagnostics) passes such text through [`neutralise`], which shows each of them as
+//! visible text instead: C0 controls in caret notation (`^[` for ESC, `^G` for BEL), DEL as
+//! `^?`, C1 controls and bidirectional controls as `<U+009B>`. Newlines and tabs stay.
+//! deskbook's own styling (bold, dim) is added after, so it is the only control text left.
+
+use std::borrow::Cow;
+
+/// `text` with every control character shown as visible text (module docs).
+pub fn neutralise(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if !needs_escape(c) {
+            out.push(c);
+            continue;
+        }
+        let n = u32::from(c);
+        if n < 0x20 {
+            out.push('^');
+            out.push(char::from(b'@' + n as u8));
+        } else if n == 0x7f {
+            out.push_str("^?");
+        } else {
+            out.push_str(&format!("<U+{n:04X}>"));
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    match c {
+        '\n' | '\t' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        // Bidirectional embeddings, overrides and isolates; line and paragraph separators.
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}' => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_become_visible_and_text_stays() {
+        assert_eq!(
+            neutralise("plain text\n\twith a tab"),
+            "plain text\n\twith a tab"
+        );
+        assert!(matches!(neutralise("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            neutralise("agent\x1b]0;pwned\x07 \x1b[2J"),
+            "agent^[]0;pwned^G ^[[2J"
+        );
+        assert_eq!(neutralise("line\roverwritten"), "line^Moverwritten");
+        assert_eq!(neutralise("\u{7f}\u{9b}31m"), "^?<U+009B>31m");
+        assert_eq!(neutralise("abc\u{202e}fed"), "abc<U+202E>fed");
+        assert_eq!(neutralise("naïve café ✓"), "naïve café ✓");
+    }
+}
