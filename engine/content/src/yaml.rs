@@ -179,9 +179,13 @@ pub enum MarkNode {
 }
 
 impl Mark {
-    /// (line, column) of this node.
+    /// (line, column) of this node; for a mapping, of its first key (the parser marks a
+    /// block mapping at its first `:`).
     pub fn pos(&self) -> (usize, usize) {
-        (self.line, self.column)
+        match &self.node {
+            MarkNode::Map(entries) if !entries.is_empty() => entries[0].1.pos(),
+            _ => (self.line, self.column),
+        }
     }
 
     /// The value of `key` in a mapping.
