@@ -882,7 +882,7 @@ fn parse_playbook(
     match step_marks {
         Some(list) if list.items().len() == pb.steps.len() => {
             for (s, m) in pb.steps.iter_mut().zip(list.items()) {
-                s.line = m.get("id").map(|id| id.line).unwrap_or(m.pos().0);
+                s.line = m.get("id").map(|id| id.line).unwrap_or(m.first_key_pos().0);
             }
         }
         _ => locate_steps(&mut pb, &file),

@@ -265,8 +265,10 @@ pub fn classify_steps(
                 let step_mark = marks.and_then(|m| m.at(i));
                 for e in errs {
                     let (line, column) = match (step_mark, e.field()) {
-                        (Some(m), Some(f)) => m.key(f).map(|k| k.pos()).unwrap_or(m.pos()),
-                        (Some(m), None) => m.pos(),
+                        (Some(m), Some(f)) => {
+                            m.key(f).map(|k| k.pos()).unwrap_or(m.first_key_pos())
+                        }
+                        (Some(m), None) => m.first_key_pos(),
                         (None, _) => (s.line.max(1), 1),
                     };
                     diags.push(

@@ -281,12 +281,17 @@ pub enum MarkNode {
 }
 
 impl Mark {
-    /// (line, column) of this node; for a mapping, of its first key (the parser marks a
-    /// block mapping at its first `:`).
+    /// (line, column) of this node.
     pub fn pos(&self) -> (usize, usize) {
+        (self.line, self.column)
+    }
+
+    /// For a mapping, where its first key is (the parser marks a block mapping at its first
+    /// `:`, a flow mapping at its `{`); for anything else, [`Mark::pos`].
+    pub fn first_key_pos(&self) -> (usize, usize) {
         match &self.node {
             MarkNode::Map(entries) if !entries.is_empty() => entries[0].1.pos(),
-            _ => (self.line, self.column),
+            _ => self.pos(),
         }
     }
 
