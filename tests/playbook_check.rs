@@ -131,6 +131,8 @@ $LAYER/playbooks/x.yaml:12:9: no path from step `b` reaches an `end`
     );
 }
 
+// A step's kind is decided when the playbook is parsed; the positions are the YAML parser's
+// own marks (a step without a kind: its first key).
 #[test]
 fn step_kind() {
     expect(
@@ -138,9 +140,9 @@ fn step_kind() {
         r#"$LAYER/playbooks/x.yaml:8:5: step `a` has both `ask` and `do`: a step is exactly one of ask, do, probe, lua, call, end
 8 |     do: "Fix it."
   |     ^
-$LAYER/playbooks/x.yaml:10:1: step `b` has no kind: expected one of ask, do, probe, lua, call, end
+$LAYER/playbooks/x.yaml:10:5: step `b` has no kind: expected one of ask, do, probe, lua, call, end
 10 |   - id: b
-   | ^"#,
+   |     ^"#,
     );
 }
 
@@ -266,5 +268,20 @@ fn bad_scenario() {
 $LAYER/playbooks/tests/y.yaml:1:11: scenario for missing playbook `no-such-playbook`
 1 | playbook: no-such-playbook
   |           ^"#,
+    );
+}
+
+// Regression: in flow style, and with the field's name inside the step's own text, the
+// position is the field's mark, not the first place its name appears on the line.
+#[test]
+fn step_kind_in_flow_style() {
+    expect(
+        "flow-step-kind",
+        r#"$LAYER/playbooks/y.yaml:6:44: step `a` has both `ask` and `do`: a step is exactly one of ask, do, probe, lua, call, end
+6 |   - {id: a, ask: "Can you do: a restart?", do: "Restart it.", choices: {"yes": b, "no": b}}
+  |                                            ^
+$LAYER/playbooks/y.yaml:7:75: `choices` does not belong to a `end` step (step `b` may have: end, category, escalate, collect, say)
+7 |   - {id: b, say: "choices: none", end: fixed-understood, category: other, choices: {"yes": b}}
+  |                                                                           ^"#,
     );
 }

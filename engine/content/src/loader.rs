@@ -876,7 +876,18 @@ fn parse_playbook(
         );
         return None;
     }
-    locate_steps(&mut pb, &file);
+    // Step lines from the parser's marks (flow style, repeated ids); text search without.
+    let marks = yaml::marks(&file.text);
+    let step_marks = marks.as_ref().and_then(|m| m.get("steps"));
+    match step_marks {
+        Some(list) if list.items().len() == pb.steps.len() => {
+            for (s, m) in pb.steps.iter_mut().zip(list.items()) {
+                s.line = m.get("id").map(|id| id.line).unwrap_or(m.first_key_pos().0);
+            }
+        }
+        _ => locate_steps(&mut pb, &file),
+    }
+    crate::playbook::classify_steps(&mut pb.steps, &file, step_marks, diags);
     for s in &pb.steps {
         if s.after.is_some() {
             diags.push(

@@ -171,7 +171,23 @@ impl Patch {
             s.line = header_line;
         }
         let has = |pb: &Playbook, step: &str| pb.steps.iter().any(|s| s.id == step);
-        for (i, step) in self.spec.replace.iter().enumerate() {
+        // Each written step's kind, decided here as for any playbook file.
+        let mut replace = self.spec.replace.clone();
+        let mut insert = self.spec.insert.clone();
+        let marks = self.marks.as_ref();
+        crate::playbook::classify_steps(
+            &mut replace,
+            &self.file,
+            marks.and_then(|m| m.get("replace")),
+            &mut diags,
+        );
+        crate::playbook::classify_steps(
+            &mut insert,
+            &self.file,
+            marks.and_then(|m| m.get("insert")),
+            &mut diags,
+        );
+        for (i, step) in replace.iter().enumerate() {
             let pos = self.at(&[PathStep::Key("replace"), PathStep::Index(i)]);
             match pb.steps.iter_mut().find(|s| s.id == step.id) {
                 Some(slot) => {
@@ -185,7 +201,7 @@ impl Patch {
                 )),
             }
         }
-        for (i, step) in self.spec.insert.iter().enumerate() {
+        for (i, step) in insert.iter().enumerate() {
             let pos = self.at(&[PathStep::Key("insert"), PathStep::Index(i)]);
             if has(&pb, &step.id) {
                 diags.push(self.err(

@@ -113,8 +113,187 @@ pub struct InputSpec {
     pub default: Option<String>,
 }
 
-/// One step. Exactly one of `ask`, `do`, `probe` (alone), `lua`, `call`, `end` gives its kind;
-/// the playbook crate checks the combination.
+/// What a step is, decided once when the playbook is parsed ([`classify`]): the engine,
+/// `check` and the program match on it instead of re-reading which fields are present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// A question: choices, or free input saved to a variable; may be pre-filled by a probe.
+    Ask,
+    /// An instruction the agent confirms, optionally running a command.
+    Do,
+    /// A probe run on its own, branching on its status.
+    Probe,
+    /// Lua code that returns the next step.
+    Lua,
+    /// A sub-playbook.
+    Call,
+    /// The end of the run: status, category, escalation.
+    End,
+}
+
+impl StepKind {
+    pub const ALL: &'static [StepKind] = &[
+        StepKind::Ask,
+        StepKind::Do,
+        StepKind::Probe,
+        StepKind::Lua,
+        StepKind::Call,
+        StepKind::End,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Ask => "ask",
+            StepKind::Do => "do",
+            StepKind::Probe => "probe",
+            StepKind::Lua => "lua",
+            StepKind::Call => "call",
+            StepKind::End => "end",
+        }
+    }
+
+    /// The fields a step of this kind may have besides `id` and `help`.
+    pub fn allowed(self) -> &'static [&'static str] {
+        match self {
+            StepKind::Ask => &["ask", "probe", "choices", "save", "next"],
+            StepKind::Do => &["do", "command", "restore", "choices", "next"],
+            StepKind::Probe => &["probe", "save", "on", "next"],
+            StepKind::Lua => &["lua", "next"],
+            StepKind::Call => &["call", "with", "on"],
+            StepKind::End => &["end", "category", "escalate", "collect", "say"],
+        }
+    }
+}
+
+/// Why a step has no kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KindError {
+    /// None of the kind fields.
+    None,
+    /// Two kind fields (the first two, in the order of [`StepKind::ALL`]).
+    Both(&'static str, &'static str),
+    /// A field the kind does not allow.
+    NotAllowed(StepKind, &'static str),
+}
+
+/// The fields a step has, by name.
+pub fn present(s: &Step) -> Vec<&'static str> {
+    let checks: [(&'static str, bool); 17] = [
+        ("ask", s.ask.is_some()),
+        ("do", s.do_.is_some()),
+        ("probe", s.probe.is_some()),
+        ("lua", s.lua.is_some()),
+        ("call", s.call.is_some()),
+        ("end", s.end.is_some()),
+        ("choices", s.choices.is_some()),
+        ("save", s.save.is_some()),
+        ("next", s.next.is_some()),
+        ("on", s.on.is_some()),
+        ("with", s.with.is_some()),
+        ("command", s.command.is_some()),
+        ("restore", s.restore.is_some()),
+        ("category", s.category.is_some()),
+        ("escalate", s.escalate.is_some()),
+        ("collect", !s.collect.is_empty()),
+        ("say", s.say.is_some()),
+    ];
+    checks
+        .into_iter()
+        .filter(|(_, is)| *is)
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// A step's kind from its fields: exactly one kind field (`probe` beside `ask` is the
+/// question's pre-fill), and only the fields that kind allows.
+pub fn classify(s: &Step) -> Result<StepKind, Vec<KindError>> {
+    let fields = present(s);
+    let mut kinds: Vec<StepKind> = StepKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| fields.contains(&k.as_str()))
+        .collect();
+    if kinds.contains(&StepKind::Ask) {
+        kinds.retain(|k| *k != StepKind::Probe);
+    }
+    let kind = match kinds.as_slice() {
+        [] => return Err(vec![KindError::None]),
+        [one] => *one,
+        [a, b, ..] => return Err(vec![KindError::Both(a.as_str(), b.as_str())]),
+    };
+    let wrong: Vec<KindError> = fields
+        .into_iter()
+        .filter(|f| !kind.allowed().contains(f))
+        .map(|f| KindError::NotAllowed(kind, f))
+        .collect();
+    if wrong.is_empty() {
+        Ok(kind)
+    } else {
+        Err(wrong)
+    }
+}
+
+impl KindError {
+    /// The field the problem is at (`None` for the step itself).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            KindError::None => None,
+            KindError::Both(_, second) => Some(second),
+            KindError::NotAllowed(_, f) => Some(f),
+        }
+    }
+
+    pub fn message(&self, step: &str) -> String {
+        match self {
+            KindError::None => format!(
+                "step `{step}` has no kind: expected one of ask, do, probe, lua, call, end"
+            ),
+            KindError::Both(a, b) => format!(
+                "step `{step}` has both `{a}` and `{b}`: a step is exactly one of ask, do, probe, lua, call, end"
+            ),
+            KindError::NotAllowed(kind, f) => format!(
+                "`{f}` does not belong to a `{}` step (step `{step}` may have: {})",
+                kind.as_str(),
+                kind.allowed().join(", ")
+            ),
+        }
+    }
+}
+
+/// Decide every step's kind; each impossible combination is a diagnostic at the field's
+/// mark (`steps` are the marks of the step list the steps were written in).
+pub fn classify_steps(
+    steps: &mut [Step],
+    file: &SourceFile,
+    marks: Option<&crate::yaml::Mark>,
+    diags: &mut Vec<crate::diag::Diagnostic>,
+) {
+    for (i, s) in steps.iter_mut().enumerate() {
+        match classify(s) {
+            Ok(k) => s.kind = Some(k),
+            Err(errs) => {
+                s.kind = None;
+                let step_mark = marks.and_then(|m| m.at(i));
+                for e in errs {
+                    let (line, column) = match (step_mark, e.field()) {
+                        (Some(m), Some(f)) => {
+                            m.key(f).map(|k| k.pos()).unwrap_or(m.first_key_pos())
+                        }
+                        (Some(m), None) => m.first_key_pos(),
+                        (None, _) => (s.line.max(1), 1),
+                    };
+                    diags.push(
+                        crate::diag::Diagnostic::error(&file.path, line, column, e.message(&s.id))
+                            .with_source(&file.text),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// One step as written. Its kind is decided once at load ([`Step::kind`]).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -155,6 +334,9 @@ pub struct Step {
     pub collect: Vec<String>,
     #[serde(default)]
     pub say: Option<String>,
+    /// The step's kind, decided at load ([`classify`]); `None` when the fields make none.
+    #[serde(skip)]
+    pub kind: Option<StepKind>,
     /// Only in a patch's `insert`: the step the new one is listed after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,

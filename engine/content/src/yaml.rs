@@ -391,6 +391,15 @@ impl Mark {
         (self.line, self.column)
     }
 
+    /// For a mapping, where its first key is (the parser marks a block mapping at its first
+    /// `:`, a flow mapping at its `{`); for anything else, [`Mark::pos`].
+    pub fn first_key_pos(&self) -> (usize, usize) {
+        match &self.node {
+            MarkNode::Map(entries) if !entries.is_empty() => entries[0].1.pos(),
+            _ => self.pos(),
+        }
+    }
+
     /// The value of `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Mark> {
         match &self.node {

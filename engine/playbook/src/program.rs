@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use deskbook_content::playbook::{InputSpec, Playbook, Step};
+use deskbook_content::playbook::{InputSpec, Playbook, Step, StepKind};
 use deskbook_content::{Content, PlaybookBody, SourceFile};
 
 use crate::error::RunError;
@@ -201,7 +201,7 @@ fn prepare(
         .iter()
         .zip(&ranges)
         .map(|(s, r)| {
-            if s.lua.is_some() {
+            if s.kind == Some(StepKind::Lua) {
                 locate::lua_first_line(&lines, *r)
             } else {
                 0

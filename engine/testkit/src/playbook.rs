@@ -98,6 +98,34 @@ pub fn lua_asks(n: usize) -> String {
     )
 }
 
+/// A small YAML playbook `triage-N`, shaped like the built-in triage: a question, two
+/// instructions and three ends, for layers that patch many playbooks.
+pub fn triage_like(i: usize) -> String {
+    format!(
+        "id: triage-{i}\ntitle: Generated triage {i}\nsummary: Generated for benchmarks.\n\
+         inputs:\n  caller: {{prompt: \"Caller's computer name\", kind: hostname}}\n\
+         start: scope\nsteps:\n\
+         \x20 - id: scope\n    ask: \"Who is affected on {{{{ caller }}}}?\"\n    save: scope\n    next: ping\n\
+         \x20 - id: ping\n    ask: \"Does ping by address answer?\"\n    choices: {{\"yes\": fixed, \"no\": network}}\n\
+         \x20 - id: network\n    do: \"Work through basic network troubleshooting.\"\n    choices: {{fixed: fixed, \"not fixed\": escalate}}\n\
+         \x20 - id: fixed\n    end: fixed-understood\n    category: network-connectivity\n\
+         \x20 - id: escalate\n    end: not-fixed\n    category: network-connectivity\n    escalate: tier2\n    collect: [caller, scope]\n"
+    )
+}
+
+/// A patch of [`triage_like`]`(i)`: inserts a step after `scope`, reroutes to it and
+/// replaces `network`.
+pub fn triage_patch(i: usize) -> String {
+    format!(
+        "patch: triage-{i}\n\
+         choices:\n  scope: {{next: pilot}}\n\
+         insert:\n\
+         \x20 - id: pilot\n    after: scope\n    ask: \"Is {{{{ caller }}}} in the pilot group?\"\n    choices: {{\"yes\": ping, \"no\": network}}\n\
+         replace:\n\
+         \x20 - id: network\n    do: \"Outside the pilot: basic network troubleshooting.\"\n    choices: {{fixed: fixed, \"not fixed\": escalate}}\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,9 @@
-//! Each step by its kind: the fields a kind allows, where the step goes, and what its
+//! Each step by its kind (decided when the playbook was parsed): where the step goes, and what its
 //! kind requires (an `ask`'s choices, a `call`'s inputs, an `end`'s status and category).
 
 use std::collections::BTreeSet;
 
-use deskbook_content::playbook::{Next, Step};
+use deskbook_content::playbook::{Next, StepKind};
 use deskbook_content::vocab::{ESCALATIONS, STATUSES};
 use deskbook_content::PlaybookBody;
 
@@ -16,109 +16,12 @@ use super::is_variable_name;
 use super::lua::lua_column;
 use super::yaml::YamlCheck;
 
-/// The kinds a step can be, by the field that makes it one.
-const KINDS: &[&str] = &["ask", "do", "probe", "lua", "call", "end"];
-
-/// Fields each kind allows besides `id` and `help`.
-fn allowed(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "ask" => &["ask", "probe", "choices", "save", "next"],
-        "do" => &["do", "command", "restore", "choices", "next"],
-        "probe" => &["probe", "save", "on", "next"],
-        "lua" => &["lua", "next"],
-        "call" => &["call", "with", "on"],
-        "end" => &["end", "category", "escalate", "collect", "say"],
-        _ => &[],
-    }
-}
-
-fn present(s: &Step) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    let checks: [(&'static str, bool); 17] = [
-        ("ask", s.ask.is_some()),
-        ("do", s.do_.is_some()),
-        ("probe", s.probe.is_some()),
-        ("lua", s.lua.is_some()),
-        ("call", s.call.is_some()),
-        ("end", s.end.is_some()),
-        ("choices", s.choices.is_some()),
-        ("save", s.save.is_some()),
-        ("next", s.next.is_some()),
-        ("on", s.on.is_some()),
-        ("with", s.with.is_some()),
-        ("command", s.command.is_some()),
-        ("restore", s.restore.is_some()),
-        ("category", s.category.is_some()),
-        ("escalate", s.escalate.is_some()),
-        ("collect", !s.collect.is_empty()),
-        ("say", s.say.is_some()),
-    ];
-    for (name, is) in checks {
-        if is {
-            v.push(name);
-        }
-    }
-    v
-}
-
-/// A step's kind, or the list of kind fields when it has none or several.
-fn kind_of(s: &Step) -> Result<&'static str, Vec<&'static str>> {
-    let mut kinds: Vec<&'static str> = KINDS
-        .iter()
-        .copied()
-        .filter(|k| present(s).contains(k))
-        .collect();
-    // `probe` beside `ask` is the ask's pre-fill, not a kind of its own.
-    if kinds.contains(&"ask") {
-        kinds.retain(|k| *k != "probe");
-    }
-    match kinds.as_slice() {
-        [one] => Ok(one),
-        _ => Err(kinds),
-    }
-}
-
 impl YamlCheck<'_> {
-    pub(super) fn check_step(&mut self, i: usize, ids: &BTreeSet<&str>) -> Option<&'static str> {
+    pub(super) fn check_step(&mut self, i: usize, ids: &BTreeSet<&str>) -> Option<StepKind> {
         let s = &self.pb.steps[i];
-        let line = self.step_line(i);
-        let kind = match kind_of(s) {
-            Ok(k) => k,
-            Err(found) if found.is_empty() => {
-                self.err(
-                    (line, 1),
-                    format!(
-                        "step `{}` has no kind: expected one of ask, do, probe, lua, call, end",
-                        s.id
-                    ),
-                );
-                return None;
-            }
-            Err(found) => {
-                let pos = self.field_pos(i, found[1]);
-                self.err(
-                    pos,
-                    format!(
-                        "step `{}` has both `{}` and `{}`: a step is exactly one of ask, do, probe, lua, call, end",
-                        s.id, found[0], found[1]
-                    ),
-                );
-                return None;
-            }
-        };
-        for f in present(s) {
-            if !allowed(kind).contains(&f) {
-                let pos = self.field_pos(i, f);
-                self.err(
-                    pos,
-                    format!(
-                        "`{f}` does not belong to a `{kind}` step (step `{}` may have: {})",
-                        s.id,
-                        allowed(kind).join(", ")
-                    ),
-                );
-            }
-        }
+        // The kind was decided when the playbook was parsed; a step without one was
+        // reported there, at its field.
+        let kind = s.kind?;
         // Where the step goes.
         for l in links(s) {
             if !ids.contains(l.target.as_str()) {
@@ -130,7 +33,7 @@ impl YamlCheck<'_> {
             }
         }
         if let Some(Next::Many(list)) = &s.next {
-            if kind != "lua" {
+            if kind != StepKind::Lua {
                 let pos = self.field_pos(i, "next");
                 self.err(
                     pos,
@@ -154,13 +57,12 @@ impl YamlCheck<'_> {
             }
         }
         match kind {
-            "ask" => self.check_ask(i),
-            "do" => self.check_do(i),
-            "probe" => self.check_probe_step(i),
-            "lua" => self.check_lua_step(i),
-            "call" => self.check_call(i),
-            "end" => self.check_end(i),
-            _ => {}
+            StepKind::Ask => self.check_ask(i),
+            StepKind::Do => self.check_do(i),
+            StepKind::Probe => self.check_probe_step(i),
+            StepKind::Lua => self.check_lua_step(i),
+            StepKind::Call => self.check_call(i),
+            StepKind::End => self.check_end(i),
         }
         Some(kind)
     }

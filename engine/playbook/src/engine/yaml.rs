@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use deskbook_content::playbook::Step;
+use deskbook_content::playbook::{Step, StepKind};
 use deskbook_probes::ProbeResult;
 use serde_json::Value as Json;
 
@@ -41,14 +41,14 @@ impl Engine {
             return Err(internal("a YAML position in a Lua playbook"));
         };
         let s = &y.pb.steps[step];
-        if s.ask.is_some() {
-            if let Some(save) = &s.save {
-                frame.vars.insert(save.clone(), Json::String(label.clone()));
+        match s.kind {
+            Some(StepKind::Ask) => {
+                if let Some(save) = &s.save {
+                    frame.vars.insert(save.clone(), Json::String(label.clone()));
+                }
             }
-        } else if s.do_.is_some() {
-            self.arm_restore()?;
-        } else {
-            return Ok(());
+            Some(StepKind::Do) => self.arm_restore()?,
+            _ => return Ok(()),
         }
         let target = match &s.choices {
             Some(c) => c.get(&label).cloned(),
@@ -132,7 +132,14 @@ impl Engine {
                     ))
                 })
         };
-        if let Some(ask) = &s.ask {
+        // The kind was decided when the playbook was parsed.
+        let Some(kind) = s.kind else {
+            return Err(RunError::Step(format!(
+                "{}:{}: step `{}` has no kind (ask, do, probe, lua, call or end; run `deskbook check`)",
+                y.file.path, s.line, s.id
+            )));
+        };
+        if let (StepKind::Ask, Some(ask)) = (kind, &s.ask) {
             let text = render("ask", ask)?;
             let probe = match &s.probe {
                 Some(p) => {
@@ -165,7 +172,7 @@ impl Engine {
             });
             return Ok(());
         }
-        if let Some(d) = &s.do_ {
+        if let (StepKind::Do, Some(d)) = (kind, &s.do_) {
             let text = render("do", d)?;
             let command = match &s.command {
                 Some(a) => Some(render_action(y, &s.id, &qid, "command", a, vars)?),
@@ -184,7 +191,7 @@ impl Engine {
             });
             return Ok(());
         }
-        if let Some(p) = &s.probe {
+        if let (StepKind::Probe, Some(p)) = (kind, &s.probe) {
             let mut args = BTreeMap::new();
             for (k, v) in &p.with {
                 args.insert(k.clone(), render(&format!("probe.with.{k}"), v)?);
@@ -199,7 +206,7 @@ impl Engine {
             });
             return Ok(());
         }
-        if let Some(code) = &s.lua {
+        if let (StepKind::Lua, Some(code)) = (kind, &s.lua) {
             let host = self.lua_host()?;
             let first_line = y.lua_lines.get(idx).copied().unwrap_or(s.line);
             let frame = self.top()?;
@@ -228,7 +235,7 @@ impl Engine {
             }
             return self.goto(&next);
         }
-        if let Some(callee) = &s.call {
+        if let (StepKind::Call, Some(callee)) = (kind, &s.call) {
             if depth >= MAX_CALL_DEPTH {
                 return Err(RunError::Step(format!(
                     "{}:{}: step `{}`: calls nest deeper than {MAX_CALL_DEPTH} playbooks",
@@ -263,7 +270,7 @@ impl Engine {
             });
             return Ok(());
         }
-        if let Some(status) = &s.end {
+        if let (StepKind::End, Some(status)) = (kind, &s.end) {
             let say = match &s.say {
                 Some(t) => Some(render("say", t)?),
                 None => None,
@@ -279,10 +286,7 @@ impl Engine {
                 events,
             );
         }
-        Err(RunError::Step(format!(
-            "{}:{}: step `{}` has no kind (ask, do, probe, lua, call or end)",
-            y.file.path, s.line, s.id
-        )))
+        Err(internal("a step kind without its field"))
     }
 }
 
