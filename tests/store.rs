@@ -762,3 +762,96 @@ fn the_server_going_away_mid_call_loses_no_acknowledged_step() {
         ["reach", "describe", "change", "marker", "retest"]
     );
 }
+
+both! {
+/// Many agents at once: 8 writer processes, each recording 500 scripted calls one after
+/// the other (real `deskbook run --answers` processes, `DESKBOOK_STRESS_CALLS` changes the
+/// 500), all on one store that none of them created beforehand, while a ninth, an agent at
+/// a prompt, is killed with `kill -9` mid-call. Then every call is there, each with every
+/// event, numbered 1, 2, 3 ... without a gap, and the killed call keeps its finished steps.
+fn eight_writers_at_once_lose_nothing(desk: Desk) {
+    const WRITERS: usize = 8;
+    let per: usize = std::env::var("DESKBOOK_STRESS_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    desk.answers("esc.yaml", ESCALATE);
+    let started = std::time::Instant::now();
+    let desk = &desk;
+    let killed = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                scope.spawn(move || {
+                    let agent = format!("writer-{w}");
+                    let mut ids = Vec::with_capacity(per);
+                    for _ in 0..per {
+                        let out = desk.run(&[
+                            "run",
+                            "rt-escalate",
+                            "--answers",
+                            "esc.yaml",
+                            "--agent",
+                            &agent,
+                        ]);
+                        assert!(out.status.success(), "{agent}: {}", stderr(&out));
+                        ids.push(session_of(&stdout(&out)));
+                    }
+                    ids
+                })
+            })
+            .collect();
+        // The agent at a prompt, killed while the writers write.
+        let workdir = format!("workdir={}", desk.path().display());
+        let mut cmd = desk.command(&["run", "rt-call", "--var", "caller=pc-0099", "--var", &workdir]);
+        cmd.stderr(Stdio::null());
+        let mut live = Live::spawn_keeping_stderr(cmd);
+        live.answer(&["yes", "no files"]);
+        live.wait_prompt();
+        let killed = session_of(&live.kill9());
+        let mut all = Vec::new();
+        for w in writers {
+            all.extend(w.join().expect("writer"));
+        }
+        assert_eq!(all.len(), WRITERS * per);
+        killed
+    });
+    eprintln!(
+        "{} calls by {WRITERS} writers on {}: {:.1} s",
+        WRITERS * per,
+        if desk.pg.is_some() { "PostgreSQL" } else { "SQLite" },
+        started.elapsed().as_secs_f64()
+    );
+    let rows = desk.sql(
+        "SELECT session, count(*), min(seq), max(seq) FROM events GROUP BY session ORDER BY session",
+    );
+    let mut calls = 0;
+    for line in rows.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('|').collect();
+        assert_eq!(f.len(), 4, "{line}");
+        let (count, min, max) = (f[1], f[2], f[3]);
+        assert_eq!(min, "1", "{line}");
+        assert_eq!(count, max, "a gap in the seq of {line}");
+        if f[0] == killed {
+            // started, entered and answered reach, entered and answered describe, entered change.
+            assert_eq!(count, "6", "{line}");
+        } else {
+            // started, entered, probed, answered, entered, ran, answered, entered, said, ended.
+            assert_eq!(count, "10", "{line}");
+        }
+        calls += 1;
+    }
+    assert_eq!(calls, WRITERS * per + 1);
+    let summary = desk.sql("SELECT count(*), count(ended_at) FROM calls");
+    assert_eq!(summary.trim(), format!("{}|{}", WRITERS * per + 1, WRITERS * per));
+    let shown = desk.show(&killed);
+    assert!(shown["call"]["ended_at"].is_null());
+    let answered: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "answered")
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(answered, ["reach", "describe"]);
+}
+}
