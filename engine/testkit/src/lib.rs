@@ -1,6 +1,8 @@
 //! Helpers for tests and benchmarks: generated content shaped like the built-in content,
-//! and a real PostgreSQL server started for the test ([`pg`]).
+//! a real PostgreSQL server started for the test ([`pg`]), and a WebDriver client for tests
+//! in a real browser.
 
+pub mod browser;
 pub mod corpus;
 pub mod pg;
 pub mod playbook;
