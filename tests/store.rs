@@ -5,15 +5,19 @@
 
 mod runtime_support;
 
-use runtime_support::{bin, fixture, session_of, stderr, stdout};
+use deskbook_testkit::pg::{self, PgServer};
+use runtime_support::{bin, fixture, session_of, stderr, stdout, Live};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 
-/// A temporary folder with `calls.sqlite` as the store.
+/// A temporary folder and a store: `calls.sqlite` in it, or a fresh database on the
+/// PostgreSQL server this test process starts (kept alive while the desk is).
 struct Desk {
     dir: tempfile::TempDir,
     db: String,
+    pg: Option<Arc<PgServer>>,
 }
 
 impl Desk {
@@ -22,6 +26,26 @@ impl Desk {
         Desk {
             dir,
             db: "calls.sqlite".into(),
+            pg: None,
+        }
+    }
+
+    /// A new database on the shared test server. A server that cannot start fails the
+    /// test (never a skip).
+    fn postgres() -> Desk {
+        let pg = PgServer::shared().unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+        Desk::on(pg)
+    }
+
+    /// A new database on `pg`.
+    fn on(pg: Arc<PgServer>) -> Desk {
+        let db = pg
+            .fresh_database()
+            .unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+        Desk {
+            dir: tempfile::tempdir().expect("temp dir"),
+            db,
+            pg: Some(pg),
         }
     }
 
@@ -33,12 +57,41 @@ impl Desk {
         desk
     }
 
+    /// How messages name the store: the path, or the URL with the password hidden.
+    fn name(&self) -> String {
+        deskbook_store::redact(&self.db)
+    }
+
     fn path(&self) -> &Path {
         self.dir.path()
     }
 
     fn file(&self) -> PathBuf {
         self.path().join("calls.sqlite")
+    }
+
+    /// Run SQL on the store behind deskbook's back (`sqlite3` or `psql`); its output.
+    fn sql(&self, sql: &str) -> String {
+        match &self.pg {
+            Some(pg) => pg.psql(&self.db, sql).unwrap_or_else(|e| panic!("{e}")),
+            None => {
+                let out = Command::new("sqlite3")
+                    .arg(self.file())
+                    .arg(sql)
+                    .output()
+                    .expect("sqlite3");
+                assert!(out.status.success(), "sqlite3: {}", stderr(&out));
+                stdout(&out)
+            }
+        }
+    }
+
+    /// Make the schema-version mark say `v`.
+    fn set_version(&self, v: i64) {
+        match &self.pg {
+            Some(_) => self.sql(&format!("UPDATE deskbook_schema SET version = {v}")),
+            None => self.sql(&format!("PRAGMA user_version = {v}")),
+        };
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -51,6 +104,7 @@ impl Desk {
         c.current_dir(self.path())
             .env("NO_COLOR", "1")
             .env_remove("DESKBOOK_DB")
+            .env_remove("DESKBOOK_CONFIG")
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("XDG_DATA_HOME", self.path().join("data"))
             .arg("--db")
@@ -71,12 +125,7 @@ impl Desk {
     }
 
     fn escalate(&self, agent: &str) -> String {
-        self.answers(
-            "esc.yaml",
-            "vars: {caller: pc-0042.woodgrovebank.com, target: srv-files-01.woodgrovebank.com}\n\
-             answers: {purge: done}\n\
-             probes:\n  ping-target: {status: fail, summary: no reply}\n  purge: {status: ok}\n",
-        );
+        self.answers("esc.yaml", ESCALATE);
         let out = self.run(&[
             "run",
             "rt-escalate",
@@ -105,6 +154,32 @@ impl Desk {
     }
 }
 
+const ESCALATE: &str = "vars: {caller: pc-0042.woodgrovebank.com, target: srv-files-01.woodgrovebank.com}\n\
+                        answers: {purge: done}\n\
+                        probes:\n  ping-target: {status: fail, summary: no reply}\n  purge: {status: ok}\n";
+
+/// One test body run against each backend: `NAME::sqlite` and `NAME::postgres`.
+macro_rules! both {
+    ($(#[doc = $doc:expr])* fn $name:ident($desk:ident: Desk) $body:block) => {
+        $(#[doc = $doc])*
+        mod $name {
+            use super::*;
+
+            fn body($desk: Desk) $body
+
+            #[test]
+            fn sqlite() {
+                body(Desk::sqlite())
+            }
+
+            #[test]
+            fn postgres() {
+                body(Desk::postgres())
+            }
+        }
+    };
+}
+
 /// The error a command printed, which must be its only output, with exit status 1.
 #[track_caller]
 fn refused(out: &Output) -> String {
@@ -115,16 +190,18 @@ fn refused(out: &Output) -> String {
     err
 }
 
+both! {
 /// A version-1 database (made by the deskbook of schema version 1: two escalation calls,
 /// a finished call with a back step, a resumed call and two dropped ones) opens, upgrades,
-/// reads back with the new columns filled from each log, and takes new calls.
-#[test]
-fn a_version_1_database_is_upgraded_on_open() {
-    let desk = Desk::with_fixture("v1");
-    let before = std::fs::read(desk.file()).expect("read");
+/// reads back with the new columns filled from each log, and takes new calls. SQLite gets
+/// the file itself; PostgreSQL the same tables and rows (`db/v1-sql`, dumped from it).
+fn a_version_1_database_is_upgraded_on_open(desk: Desk) {
+    let before = load_v1(&desk);
     let calls = desk.list_json(&[]);
     assert_eq!(calls.len(), 6, "{calls:?}");
-    assert_ne!(std::fs::read(desk.file()).expect("read"), before);
+    if let Some(before) = before {
+        assert_ne!(std::fs::read(desk.file()).expect("read"), before);
+    }
     let by = |id: &str| {
         calls
             .iter()
@@ -185,6 +262,21 @@ fn a_version_1_database_is_upgraded_on_open() {
     assert_eq!(desk.list_json(&["--open"]).len(), 1);
     assert_eq!(desk.list_json(&[]).len(), 7);
 }
+}
+
+/// Put the version-1 database in place; for SQLite, the file's bytes before the upgrade.
+fn load_v1(desk: &Desk) -> Option<Vec<u8>> {
+    if desk.pg.is_none() {
+        std::fs::copy(fixture("db/v1/calls.sqlite"), desk.file()).expect("copy fixture");
+        return Some(std::fs::read(desk.file()).expect("read"));
+    }
+    for file in ["schema.sql", "data.sql"] {
+        let sql = std::fs::read_to_string(fixture(&format!("db/v1-sql/{file}"))).expect("read");
+        desk.sql(&sql);
+    }
+    desk.sql("CREATE TABLE deskbook_schema (version BIGINT NOT NULL); INSERT INTO deskbook_schema VALUES (1)");
+    None
+}
 
 #[test]
 fn an_empty_file_is_refused_untouched() {
@@ -228,6 +320,75 @@ fn a_record_that_does_not_parse_names_the_call_and_seq() {
     assert_eq!(std::fs::read(desk.file()).expect("read"), before);
 }
 
+both! {
+/// The same damage in a store of either kind: every reader names the call and seq.
+fn a_damaged_record_is_an_error_for_every_reader(desk: Desk) {
+    let id = desk.escalate("alice");
+    desk.sql(&format!(
+        "UPDATE events SET payload = '{{\"answer\": 3}}' WHERE session = '{id}' AND seq = 4"
+    ));
+    let expected = format!("error: {}: call {id}, event 4: the recorded `answered` event does not parse (invalid type: integer `3`, expected a string); the call's log is damaged\n", desk.name());
+    for args in [
+        &["sessions", "show", &id][..],
+        &["sessions", "export", &id, "--out", "packet"],
+    ] {
+        assert_eq!(refused(&desk.run(args)), expected, "{args:?}");
+    }
+    // An open call whose recorded answer is damaged is not resumed from a guess.
+    let out = desk.run(&["run", "rt-call", "--var", "caller=pc-0042", "--var", "workdir=w"]);
+    let open = session_of(&stdout(&out));
+    desk.answers("yes.yaml", "answers: {reach: \"yes\"}\n");
+    let _ = desk.run(&["sessions", "resume", &open, "--answers", "yes.yaml"]);
+    desk.sql(&format!(
+        "UPDATE events SET payload = '{{}}' WHERE session = '{open}' AND kind = 'answered'"
+    ));
+    let seq = desk.sql(&format!(
+        "SELECT seq FROM events WHERE session = '{open}' AND kind = 'answered'"
+    ));
+    assert_eq!(
+        refused(&desk.run(&["sessions", "resume", &open])),
+        format!("error: {}: call {open}, event {}: the recorded `answered` event does not parse (missing field `answer`); the call's log is damaged\n", desk.name(), seq.trim())
+    );
+}
+}
+
+both! {
+/// A newer schema, and a version no deskbook writes, are refused with a short message,
+/// and the store is left as it was.
+fn a_newer_or_impossible_schema_version_is_refused(desk: Desk) {
+    desk.escalate("alice");
+    for (v, expected) in [
+        (99, format!("error: {}: the call database has schema version 99, newer than this deskbook understands (2); use a newer deskbook\n", desk.name())),
+        (-5, format!("error: {}: the call database has schema version -5, which no deskbook writes; restore it from a backup or give --db another file\n", desk.name())),
+    ] {
+        desk.set_version(v);
+        let before = desk.sql("SELECT count(*) FROM events");
+        assert_eq!(refused(&desk.run(&["run", "rt-escalate", "--answers", "esc.yaml"])), expected);
+        assert_eq!(refused(&desk.run(&["sessions", "list"])), expected);
+        assert_eq!(desk.sql("SELECT count(*) FROM events"), before);
+    }
+}
+}
+
+both! {
+/// Another program's database (tables, no deskbook schema) is refused and left alone.
+fn another_programs_database_is_refused(desk: Desk) {
+    desk.answers("esc.yaml", ESCALATE);
+    desk.sql("CREATE TABLE inventory (item TEXT); INSERT INTO inventory VALUES ('laptop')");
+    let (kind, place) = if desk.pg.is_some() { ("PostgreSQL", "database") } else { ("SQLite", "file") };
+    let expected = format!("error: {}: this {kind} database belongs to another program (it has tables but no deskbook schema); give --db another {place}\n", desk.name());
+    assert_eq!(refused(&desk.run(&["sessions", "list"])), expected);
+    assert_eq!(refused(&desk.run(&["run", "rt-escalate", "--answers", "esc.yaml"])), expected);
+    assert_eq!(desk.sql("SELECT item FROM inventory").trim(), "laptop");
+    let tables = if desk.pg.is_some() {
+        desk.sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")
+    } else {
+        desk.sql("SELECT count(*) FROM sqlite_master")
+    };
+    assert_eq!(tables.trim(), "1");
+}
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_or_a_device_is_not_a_database_file() {
@@ -248,22 +409,44 @@ fn a_fifo_or_a_device_is_not_a_database_file() {
     );
 }
 
-/// Another process holds the write lock (here `sqlite3` inside a transaction) longer than
-/// the lock timeout: the run says the database is locked, and records nothing.
-#[test]
-fn a_database_locked_longer_than_the_timeout_says_so() {
-    let desk = Desk::sqlite();
+both! {
+/// Another process holds the write lock (`sqlite3` in a transaction, or `psql` holding a
+/// table lock) longer than the lock timeout: the run says the store is locked and records
+/// nothing.
+fn a_store_locked_longer_than_the_timeout_says_so(desk: Desk) {
     desk.escalate("alice");
-    let mut holder = Command::new("sqlite3")
-        .arg(desk.file())
+    let (program, args, script) = match &desk.pg {
+        None => (
+            "sqlite3".to_string(),
+            vec![desk.file().display().to_string()],
+            "BEGIN IMMEDIATE;\nINSERT INTO inventory_lock_probe VALUES (1);\nSELECT 'held';\n",
+        ),
+        Some(pg) => (
+            pg.bin("psql").display().to_string(),
+            vec![
+                "-X".into(),
+                "-q".into(),
+                "-A".into(),
+                "-t".into(),
+                "-d".into(),
+                desk.db.clone(),
+            ],
+            "BEGIN;\nLOCK TABLE calls IN ACCESS EXCLUSIVE MODE;\nSELECT 'held';\n",
+        ),
+    };
+    if desk.pg.is_none() {
+        desk.sql("CREATE TABLE inventory_lock_probe (n BIGINT)");
+    }
+    let mut holder = Command::new(program)
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("sqlite3");
+        .expect("start the lock holder");
     {
         use std::io::{BufRead, Write};
         let stdin = holder.stdin.as_mut().expect("stdin");
-        writeln!(stdin, "BEGIN IMMEDIATE;\nINSERT INTO calls (session, playbook, fingerprint, vars, started_at) VALUES ('x', 'p', 'f', '{{}}', 't');\nSELECT 'held';").expect("write");
+        stdin.write_all(script.as_bytes()).expect("write");
         stdin.flush().expect("flush");
         let mut line = String::new();
         std::io::BufReader::new(holder.stdout.as_mut().expect("stdout"))
@@ -278,16 +461,12 @@ fn a_database_locked_longer_than_the_timeout_says_so() {
         .expect("run");
     let _ = holder.kill();
     let _ = holder.wait();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        stderr(&out),
-        "error: calls.sqlite: the call database is locked by another deskbook process (waited 300 ms); try again when it has finished\n"
-    );
-    assert_eq!(
-        desk.list_json(&[]).len(),
-        1,
-        "the locked run recorded nothing"
-    );
+    assert_eq!(refused(&out), format!(
+        "error: {}: the call database is locked by another deskbook process (waited 300 ms); try again when it has finished\n",
+        desk.name()
+    ));
+    assert_eq!(desk.list_json(&[]).len(), 1, "the locked run recorded nothing");
+}
 }
 
 #[test]
@@ -316,11 +495,10 @@ fn a_malformed_url_is_refused() {
     }
 }
 
+both! {
 /// `sessions list` shows caller, target, agent, status, category and start time in aligned
 /// columns, filters by status, category, agent, open and dates, and refuses bad filters.
-#[test]
-fn sessions_list_filters_and_aligns() {
-    let desk = Desk::sqlite();
+fn sessions_list_filters_and_aligns(desk: Desk) {
     let a = desk.escalate("alice");
     desk.escalate("bob-the-longer-name");
     let out = desk.run(&["sessions", "list"]);
@@ -358,7 +536,7 @@ fn sessions_list_filters_and_aligns() {
     let out = desk.run(&["sessions", "list", "--since", "2999-01-01"]);
     assert_eq!(
         stdout(&out),
-        "no call recorded in calls.sqlite fits these filters\n"
+        format!("no call recorded in {} fits these filters\n", desk.name())
     );
 
     for (args, expected) in [
@@ -379,12 +557,12 @@ fn sessions_list_filters_and_aligns() {
         assert!(err.starts_with(expected), "{args:?}: {err}");
     }
 }
+}
 
+both! {
 /// `sessions close` ends an abandoned open call on purpose: a `closed` record, the call's
 /// row ended with the agent's status and category and `closed_by` = agent.
-#[test]
-fn sessions_close_ends_an_open_call() {
-    let desk = Desk::sqlite();
+fn sessions_close_ends_an_open_call(desk: Desk) {
     let out = desk.run(&[
         "run",
         "rt-call",
@@ -469,4 +647,211 @@ fn sessions_close_ends_an_open_call() {
         err,
         format!("error: call {id} has ended (not-fixed); there is nothing to resume\n")
     );
+}
+}
+
+/// Nothing listens where the URL points: the message says the server cannot be reached.
+#[test]
+fn a_server_that_is_down_is_named() {
+    let desk = Desk::sqlite();
+    let port = pg::free_port().expect("port");
+    let url = format!("postgres://deskbook:secret@127.0.0.1:{port}/calls");
+    let out = desk
+        .command_db(&url, &["sessions", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        refused(&out),
+        format!("error: postgres://deskbook:***@127.0.0.1:{port}/calls: cannot reach the PostgreSQL server (connection refused); is it running, and is the host and port right?\n")
+    );
+}
+
+/// The server answers but refuses the password; the password never appears in the message.
+#[test]
+fn a_refused_password_is_named() {
+    let server = PgServer::shared().unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+    let desk = Desk::sqlite();
+    let url = format!(
+        "postgres://{}:wrong-password@127.0.0.1:{}/postgres",
+        pg::USER,
+        server.port()
+    );
+    let out = desk
+        .command_db(&url, &["sessions", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        refused(&out),
+        format!(
+            "error: postgres://{}:***@127.0.0.1:{}/postgres: the PostgreSQL server refused the password for user `{}`\n",
+            pg::USER,
+            server.port(),
+            pg::USER
+        )
+    );
+}
+
+/// The server goes away while an agent is on a call: the next answer cannot be recorded,
+/// the run stops saying the call can be resumed once the store is back, and after the
+/// server restarts `sessions resume` replays every step the agent had seen recorded.
+#[test]
+fn the_server_going_away_mid_call_loses_no_acknowledged_step() {
+    let server =
+        Arc::new(PgServer::start(pg::Commit::Fast).unwrap_or_else(|e| panic!("PostgreSQL: {e}")));
+    let desk = Desk::on(Arc::clone(&server));
+    let workdir = format!("workdir={}", desk.path().display());
+    let err_file = desk.path().join("stderr.txt");
+    let mut cmd = desk.command(&[
+        "run",
+        "rt-call",
+        "--var",
+        "caller=pc-0042",
+        "--var",
+        &workdir,
+    ]);
+    cmd.stderr(std::fs::File::create(&err_file).expect("stderr file"));
+    let mut live = Live::spawn_keeping_stderr(cmd);
+    live.answer(&["yes"]);
+    // The prompt of `describe` is on the screen: `reach` is recorded.
+    live.wait_prompt();
+    server.stop();
+    live.send("no files");
+    let status = live.child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1));
+    let id = session_of(&live.transcript());
+    let err = std::fs::read_to_string(&err_file).expect("stderr");
+    let mut lines = err.lines();
+    let first = lines.next().unwrap_or("");
+    assert!(
+        first.starts_with(&format!(
+            "error: {}: lost the connection to the PostgreSQL server (",
+            desk.name()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some(format!("call {id} is kept open: once the store is back, `deskbook sessions resume {id}` goes on from the last recorded step").as_str()),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    server.restart().unwrap_or_else(|e| panic!("restart: {e}"));
+    desk.answers(
+        "rest.yaml",
+        "answers: {describe: no files, change: done, retest: works now}\n\
+         probes:\n  change: {status: ok}\n  marker: {status: ok}\n  check-log: {status: ok}\n",
+    );
+    let out = desk.run(&["sessions", "resume", &id, "--answers", "rest.yaml"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("1 recorded reply replayed, going on at `describe`"),
+        "{}",
+        stdout(&out)
+    );
+    let shown = desk.show(&id);
+    assert_eq!(shown["call"]["status"], "fixed-understood");
+    let answered: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "answered")
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(
+        answered,
+        ["reach", "describe", "change", "marker", "retest"]
+    );
+}
+
+both! {
+/// Many agents at once: 8 writer processes, each recording 500 scripted calls one after
+/// the other (real `deskbook run --answers` processes, `DESKBOOK_STRESS_CALLS` changes the
+/// 500), all on one store that none of them created beforehand, while a ninth, an agent at
+/// a prompt, is killed with `kill -9` mid-call. Then every call is there, each with every
+/// event, numbered 1, 2, 3 ... without a gap, and the killed call keeps its finished steps.
+fn eight_writers_at_once_lose_nothing(desk: Desk) {
+    const WRITERS: usize = 8;
+    let per: usize = std::env::var("DESKBOOK_STRESS_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    desk.answers("esc.yaml", ESCALATE);
+    let started = std::time::Instant::now();
+    let desk = &desk;
+    let killed = std::thread::scope(|scope| {
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                scope.spawn(move || {
+                    let agent = format!("writer-{w}");
+                    let mut ids = Vec::with_capacity(per);
+                    for _ in 0..per {
+                        let out = desk.run(&[
+                            "run",
+                            "rt-escalate",
+                            "--answers",
+                            "esc.yaml",
+                            "--agent",
+                            &agent,
+                        ]);
+                        assert!(out.status.success(), "{agent}: {}", stderr(&out));
+                        ids.push(session_of(&stdout(&out)));
+                    }
+                    ids
+                })
+            })
+            .collect();
+        // The agent at a prompt, killed while the writers write.
+        let workdir = format!("workdir={}", desk.path().display());
+        let mut cmd = desk.command(&["run", "rt-call", "--var", "caller=pc-0099", "--var", &workdir]);
+        cmd.stderr(Stdio::null());
+        let mut live = Live::spawn_keeping_stderr(cmd);
+        live.answer(&["yes", "no files"]);
+        live.wait_prompt();
+        let killed = session_of(&live.kill9());
+        let mut all = Vec::new();
+        for w in writers {
+            all.extend(w.join().expect("writer"));
+        }
+        assert_eq!(all.len(), WRITERS * per);
+        killed
+    });
+    eprintln!(
+        "{} calls by {WRITERS} writers on {}: {:.1} s",
+        WRITERS * per,
+        if desk.pg.is_some() { "PostgreSQL" } else { "SQLite" },
+        started.elapsed().as_secs_f64()
+    );
+    let rows = desk.sql(
+        "SELECT session, count(*), min(seq), max(seq) FROM events GROUP BY session ORDER BY session",
+    );
+    let mut calls = 0;
+    for line in rows.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('|').collect();
+        assert_eq!(f.len(), 4, "{line}");
+        let (count, min, max) = (f[1], f[2], f[3]);
+        assert_eq!(min, "1", "{line}");
+        assert_eq!(count, max, "a gap in the seq of {line}");
+        if f[0] == killed {
+            // started, entered and answered reach, entered and answered describe, entered change.
+            assert_eq!(count, "6", "{line}");
+        } else {
+            // started, entered, probed, answered, entered, ran, answered, entered, said, ended.
+            assert_eq!(count, "10", "{line}");
+        }
+        calls += 1;
+    }
+    assert_eq!(calls, WRITERS * per + 1);
+    let summary = desk.sql("SELECT count(*), count(ended_at) FROM calls");
+    assert_eq!(summary.trim(), format!("{}|{}", WRITERS * per + 1, WRITERS * per));
+    let shown = desk.show(&killed);
+    assert!(shown["call"]["ended_at"].is_null());
+    let answered: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "answered")
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert_eq!(answered, ["reach", "describe"]);
+}
 }

@@ -226,10 +226,15 @@ fn is_prompt(text: &str) -> bool {
 
 impl Live {
     pub fn spawn(mut cmd: Command) -> Live {
+        cmd.stderr(Stdio::null());
+        Live::spawn_keeping_stderr(cmd)
+    }
+
+    /// As [`Live::spawn`], with standard error where `cmd` already sends it.
+    pub fn spawn_keeping_stderr(mut cmd: Command) -> Live {
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .expect("spawn deskbook");
         let stdin = child.stdin.take();

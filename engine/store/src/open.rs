@@ -398,6 +398,12 @@ pub(crate) fn postgres(location: &str, config: &postgres::Config) -> Result<Open
         .connect(postgres::NoTls)
         .map_err(|e| classify_connect(&name, &user, e))?;
     let db = Db::Postgres(Box::new(Pg::new(client)));
+    // Wait for another writer's lock as long as SQLite would, then say so.
+    db.batch(&format!(
+        "SET lock_timeout = {}",
+        lock_timeout().as_millis()
+    ))
+    .map_err(|e| classify(&name, "set the lock timeout", e))?;
     db.begin().map_err(|e| classify(&name, "begin", e))?;
     let done = (|| {
         db.query_opt("SELECT pg_advisory_xact_lock(4453424200)", &[])
@@ -521,6 +527,12 @@ pub(crate) fn classify(name: &str, op: &'static str, e: DbError) -> StoreError {
                         || *c == SqlState::CRASH_SHUTDOWN
                         || *c == SqlState::CANNOT_CONNECT_NOW
                 });
+            if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+                return StoreError::Locked {
+                    db,
+                    waited_ms: u64::try_from(lock_timeout().as_millis()).unwrap_or(u64::MAX),
+                };
+            }
             if gone {
                 StoreError::ServerGone {
                     db,
