@@ -4,8 +4,19 @@ use anyhow::Result;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::Globals;
 
-pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+/// Validate every layer; exit 1 when anything is wrong.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The diagnostics as a JSON array of {file, line, column, message, severity}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let json = args.json;
     // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
     let mut all = ctx.content.diagnostics.clone();
     all.extend(deskbook_playbook::check::check(&ctx.content));

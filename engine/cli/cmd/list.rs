@@ -6,6 +6,17 @@ use serde::Serialize;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::Globals;
+
+/// The effective items: id, kind, title.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Only items of this kind (article, event, tool, guidance, playbook).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -14,8 +25,10 @@ struct Row<'a> {
     title: std::borrow::Cow<'a, str>,
 }
 
-pub fn execute(ctx: &Ctx, kind: Option<&str>, json: bool) -> Result<ExitCode> {
-    let kind = match kind {
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let json = args.json;
+    let kind = match args.kind.as_deref() {
         None => None,
         Some(k) => match Kind::parse(k) {
             Some(k) => Some(k),

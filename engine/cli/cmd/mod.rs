@@ -18,69 +18,33 @@ macro_rules! out {
     };
 }
 
-mod check;
-mod list;
-mod probe;
-mod run;
-mod search;
-mod sessions;
-mod show;
-mod test;
+pub mod check;
+pub mod list;
+pub mod probe;
+pub mod run;
+pub mod search;
+pub mod sessions;
+pub mod show;
+pub mod test;
 
 use anyhow::Result;
-use deskbook_content::{Content, Item, LayerSpec};
+use deskbook_content::{Content, Item};
 use std::process::ExitCode;
 
-use crate::args::{Cli, Command, Role};
+use crate::args::{Cli, Command, Globals, Role};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
-    let specs = layer_specs(&cli.content);
-    let ctx = match cli.command {
-        // Search opens its cached index without loading the content (it loads only to build).
-        Command::Search {
-            query,
-            limit,
-            kind,
-            json,
-        } => {
-            let args = search::Args {
-                query,
-                limit,
-                kind,
-                json,
-            };
-            return search::execute(&specs, cli.role, args);
-        }
-        _ => Ctx::load(&cli),
-    };
+    let g = &cli.globals;
     match cli.command {
-        Command::Check { json } => check::execute(&ctx, json),
-        Command::List { kind, json } => list::execute(&ctx, kind.as_deref(), json),
-        Command::Show { id, json } => show::execute(&ctx, &id, json),
-        Command::Run {
-            playbook,
-            vars,
-            answers,
-            agent,
-            json,
-            dry_run,
-        } => run::execute(
-            &ctx,
-            cli.db.as_deref(),
-            run::Args {
-                playbook,
-                vars,
-                answers,
-                agent,
-                json,
-                dry_run,
-            },
-        ),
-        Command::Test { json } => test::execute(&ctx, json),
-        Command::Probe { name, args, json } => probe::execute(&ctx, &name, &args, json),
-        Command::Sessions { command } => sessions::execute(&ctx, cli.db.as_deref(), command),
-        // Handled above, before the content is loaded.
-        Command::Search { .. } => Ok(ExitCode::SUCCESS),
+        Command::Check(args) => check::execute(g, args),
+        Command::List(args) => list::execute(g, args),
+        Command::Show(args) => show::execute(g, args),
+        // Search opens its cached index without loading the content (it loads only to build).
+        Command::Search(args) => search::execute(g, args),
+        Command::Run(args) => run::execute(g, args),
+        Command::Test(args) => test::execute(g, args),
+        Command::Probe(args) => probe::execute(g, args),
+        Command::Sessions(args) => sessions::execute(g, args),
     }
 }
 
@@ -91,10 +55,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn load(cli: &Cli) -> Ctx {
+    /// Load the effective content of the layers the global flags name.
+    pub fn load(g: &Globals) -> Ctx {
         Ctx {
-            content: deskbook_content::load(&layer_specs(&cli.content)),
-            role: cli.role,
+            content: deskbook_content::load(&g.layer_specs()),
+            role: g.role,
         }
     }
 
@@ -102,13 +67,6 @@ impl Ctx {
     pub fn visible(&self, item: &Item) -> bool {
         self.role != Role::Tier1 || item.meta.audience == deskbook_content::model::Audience::Public
     }
-}
-
-/// The layers of this run: the built-in content, then each `--content` folder in order.
-fn layer_specs(content: &[std::path::PathBuf]) -> Vec<LayerSpec> {
-    let mut specs = vec![LayerSpec::BuiltIn];
-    specs.extend(content.iter().cloned().map(LayerSpec::Dir));
-    specs
 }
 
 /// Write `out` to stdout. A reader that went away (`deskbook search ... | head -1`) is not an

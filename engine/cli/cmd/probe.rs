@@ -6,11 +6,25 @@ use deskbook_runtime::ContentTasks;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::{parse_var, Globals};
 
-pub fn execute(ctx: &Ctx, name: &str, args: &[(String, String)], json: bool) -> Result<ExitCode> {
+/// Run one local probe (os, ping, resolve, tcp, udp, ike, command, file) and print its result.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The probe's name.
+    pub name: String,
+    /// An argument of the probe (repeatable), e.g. `--arg host=srv-files-01.example.com`.
+    #[arg(long = "arg", value_name = "K=V", value_parser = parse_var)]
+    pub args: Vec<(String, String)>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
     let tasks = ContentTasks::new(&ctx.content);
-    let result = deskbook_probes::cli_run(name, args, &tasks);
-    if json {
+    let result = deskbook_probes::cli_run(&args.name, &args.args, &tasks);
+    if args.json {
         outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         outln!("{result}");

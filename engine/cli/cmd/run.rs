@@ -10,17 +10,33 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::{parse_var, Globals};
 
+/// Run a playbook with the agent (or an answers file), recording every step.
+#[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The playbook id (`deskbook list --kind playbook`).
     pub playbook: String,
+    /// An input of the playbook (repeatable).
+    #[arg(long = "var", value_name = "K=V", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// Answers, inputs and canned probe results by step id (YAML); no prompts.
+    #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
+    /// Who takes the call (default: the login name).
+    #[arg(long, value_name = "NAME")]
     pub agent: Option<String>,
+    /// One JSON event per line; the last line is the `end` event.
+    #[arg(long)]
     pub json: bool,
+    /// Show every command the run would execute; run none and record nothing.
+    #[arg(long)]
     pub dry_run: bool,
 }
 
-pub fn execute(ctx: &Ctx, db: Option<&Path>, args: Args) -> Result<ExitCode> {
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let db = g.db.as_deref();
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let mut store = if args.dry_run {
         None

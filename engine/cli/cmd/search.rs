@@ -4,22 +4,32 @@
 //! parsing a single file (the library loads the content only to build the index).
 
 use anyhow::Result;
-use deskbook_content::LayerSpec;
 use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::args::Role;
+use crate::args::{Globals, Role};
 
+/// Ranked hits for what the caller said: articles, events, tools and playbooks.
+#[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Words as the caller or agent says them, an event number or a tool name.
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
+    /// Most hits shown.
+    #[arg(long, default_value_t = 10, value_name = "N")]
     pub limit: usize,
+    /// Only hits of this kind (article, event, tool, guidance, playbook).
+    #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+    #[arg(long)]
     pub json: bool,
 }
 
-pub fn execute(specs: &[LayerSpec], role: Role, args: Args) -> Result<ExitCode> {
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let specs = &g.layer_specs();
+    let role = g.role;
     let text = args.query.join(" ");
     let opts = SearchOptions {
         limit: args.limit,

@@ -2,16 +2,54 @@
 
 use anyhow::Result;
 use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProbes, Options};
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::run::{login_name, open_store, terminal_io};
 use super::Ctx;
-use crate::args::SessionsCommand;
+use crate::args::Globals;
 
-pub fn execute(ctx: &Ctx, db: Option<&Path>, command: SessionsCommand) -> Result<ExitCode> {
-    let mut store = open_store(db)?;
-    match command {
+/// Recorded calls: list, show, resume a dropped one, export an escalation packet.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: SessionsCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum SessionsCommand {
+    /// Every recorded call, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One call: its ticket summary and its event log.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay a dropped call and go on from the first unanswered step.
+    Resume {
+        id: String,
+        /// Answers for the steps still to come (YAML, as for `run`).
+        #[arg(long, value_name = "FILE")]
+        answers: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the escalation packet: transcript, probe and command outputs, the call as JSON.
+    Export {
+        id: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let mut store = open_store(g.db.as_deref())?;
+    match args.command {
         SessionsCommand::List { json } => {
             let calls = store.calls()?;
             if json {

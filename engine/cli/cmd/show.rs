@@ -6,8 +6,20 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::Globals;
 
-pub fn execute(ctx: &Ctx, id: &str, json: bool) -> Result<ExitCode> {
+/// One item; --json gives its front matter fields and `body`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The item's id (`deskbook list`).
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let (id, json) = (args.id.as_str(), args.json);
     if let Some(item) = ctx.content.item(id).filter(|i| ctx.visible(i)) {
         if json {
             let mut v = serde_json::to_value(&item.meta)?;

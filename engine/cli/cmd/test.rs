@@ -6,6 +6,15 @@ use serde::Serialize;
 use std::process::ExitCode;
 
 use super::Ctx;
+use crate::args::Globals;
+
+/// Run the playbook scenarios (playbooks/tests/*.yaml) and report branch coverage;
+/// exit 1 when a scenario fails.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -15,7 +24,9 @@ struct Report<'a> {
     coverage: &'a [coverage::Coverage],
 }
 
-pub fn execute(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    let ctx = &Ctx::load(g);
+    let json = args.json;
     let errors: Vec<_> = ctx
         .content
         .diagnostics

@@ -8,6 +8,7 @@
 //! escalation packet are both read back from that log, so a resumed or exported call shows
 //! exactly what was recorded.
 
+mod agent;
 pub mod answers;
 pub mod error;
 pub mod export;

@@ -1,0 +1,52 @@
+//! `deskbook check` for playbooks and scenarios: everything DESIGN.md lists (duplicate and
+//! dangling step ids, unreachable steps, paths that cannot reach an `end`, unknown
+//! categories, probes, tasks and playbooks, bad literal probe arguments, template variables
+//! that nothing defines, Lua that does not compile), each at `file:line:column`.
+//!
+//! The parts: `yaml` walks a YAML playbook (positions, inputs, the graph), `steps` checks
+//! each step by its kind, `probes` the probe calls and commands, `templates` the variables
+//! templates read, `lua` Lua playbooks, `calls` what called playbooks can end with and call
+//! cycles, `scenario` the scenario files.
+
+use deskbook_content::{Content, Diagnostic, PlaybookBody};
+
+mod calls;
+mod lua;
+mod probes;
+mod scenario;
+mod steps;
+mod templates;
+mod yaml;
+
+use calls::{check_call_cycles, EndStatuses};
+use lua::check_lua;
+use scenario::check_scenario;
+use yaml::YamlCheck;
+
+/// Every problem of the playbooks and scenarios of `content`, in file order.
+pub fn check(content: &Content) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let statuses = EndStatuses::new(content);
+    for doc in &content.playbooks {
+        let mut found = Vec::new();
+        match &doc.body {
+            PlaybookBody::Yaml(pb) => YamlCheck::new(content, doc, pb, &statuses, &mut found).run(),
+            PlaybookBody::Lua => check_lua(content, doc, &mut found),
+        }
+        // In file order, like the content's own diagnostics.
+        found.sort_by_key(|d| (d.line, d.column));
+        out.extend(found);
+    }
+    check_call_cycles(content, &mut out);
+    for file in &content.scenarios {
+        check_scenario(content, file, &mut out);
+    }
+    out
+}
+
+/// Whether a name can be a template variable (`{{ name }}`).
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

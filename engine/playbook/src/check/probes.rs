@@ -1,0 +1,210 @@
+//! Probe calls and commands: known probes and tasks, and literal arguments validated as the
+//! probe would (templated values get a stand-in of the right shape).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use deskbook_content::playbook::Action;
+use deskbook_content::vocab::TASKS;
+use deskbook_probes::ProbeError;
+
+use crate::template;
+
+use super::yaml::YamlCheck;
+
+impl YamlCheck<'_> {
+    pub(super) fn check_action(&mut self, i: usize, field: &str, a: &Action) {
+        let s = &self.pb.steps[i];
+        match (&a.task, &a.argv) {
+            (Some(_), Some(_)) | (None, None) => {
+                let pos = self.field_pos(i, field);
+                self.err(
+                    pos,
+                    format!(
+                        "`{field}` of step `{}` needs exactly one of `task` and `argv`",
+                        s.id
+                    ),
+                );
+                return;
+            }
+            _ => {}
+        }
+        let mut args: BTreeMap<String, String> = a.with.clone().into_iter().collect();
+        if let Some(t) = &a.task {
+            if !TASKS.contains(&t.as_str()) && !template::is_template(t) {
+                let pos = self.value_pos(i, field, t);
+                self.err(
+                    pos,
+                    format!("unknown task `{t}`: expected one of {}", TASKS.join(", ")),
+                );
+                return;
+            }
+            args.insert("task".into(), t.clone());
+        }
+        if let Some(argv) = &a.argv {
+            if argv.is_empty() {
+                let pos = self.field_pos(i, field);
+                self.err(
+                    pos,
+                    format!("`argv` of `{field}` in step `{}` is empty", s.id),
+                );
+                return;
+            }
+            args.insert(
+                "argv".into(),
+                serde_json::to_string(argv).unwrap_or_default(),
+            );
+        }
+        self.check_probe_args(i, field, "command", args);
+    }
+
+    pub(super) fn check_probe_call(
+        &mut self,
+        i: usize,
+        name: &str,
+        with: &indexmap::IndexMap<String, String>,
+    ) {
+        if !deskbook_probes::PROBES.contains(&name) {
+            let pos = self.value_pos(i, "probe", name);
+            self.err(
+                pos,
+                format!(
+                    "unknown probe `{name}`: expected one of {}",
+                    deskbook_probes::PROBES.join(", ")
+                ),
+            );
+            return;
+        }
+        if name == "command" {
+            if let Some(t) = with.get("task") {
+                if !TASKS.contains(&t.as_str()) && !template::is_template(t) {
+                    let pos = self.value_pos(i, "probe", t);
+                    self.err(
+                        pos,
+                        format!("unknown task `{t}`: expected one of {}", TASKS.join(", ")),
+                    );
+                    return;
+                }
+            }
+        }
+        self.check_probe_args(i, "probe", name, with.clone().into_iter().collect());
+    }
+
+    /// Validate literal probe arguments; templated values are replaced by a stand-in of the
+    /// right shape, and errors about them are left to run time.
+    pub(super) fn check_probe_args(
+        &mut self,
+        i: usize,
+        field: &str,
+        name: &str,
+        mut args: BTreeMap<String, String>,
+    ) {
+        let mut templated = BTreeSet::new();
+        for (k, v) in args.iter_mut() {
+            if template::is_template(v) {
+                templated.insert(k.clone());
+                *v = stand_in(k).to_string();
+            }
+        }
+        let Err(e) = deskbook_probes::validate(name, &args) else {
+            return;
+        };
+        let (report, at) = match &e {
+            ProbeError::BadArg { arg, .. } => (!templated.contains(arg), Some(arg.clone())),
+            ProbeError::UnknownArg { arg, .. } => (true, Some(arg.clone())),
+            ProbeError::Conflict { .. } => (templated.is_empty(), None),
+            _ => (true, None),
+        };
+        if !report {
+            return;
+        }
+        let s = &self.pb.steps[i];
+        let pos = match at {
+            Some(arg) if arg != "task" && arg != "argv" => {
+                self.value_pos(i, field, &format!("{arg}:"))
+            }
+            Some(arg) => self.value_pos(i, field, &arg),
+            None => self.field_pos(i, field),
+        };
+        self.err(pos, format!("step `{}`: {e}", s.id));
+    }
+
+    pub(super) fn check_probe_step(&mut self, i: usize) {
+        let s = &self.pb.steps[i];
+        if let Some(p) = &s.probe {
+            self.check_probe_call(i, &p.name, &p.with);
+            if p.answer.is_some() {
+                let pos = self.value_pos(i, "probe", "answer");
+                self.err(
+                    pos,
+                    format!(
+                        "`answer` pre-fills a question: step `{}` has no `ask` (use `on` to branch)",
+                        s.id
+                    ),
+                );
+            }
+        }
+        self.check_on_statuses(i, &["ok", "fail", "error"]);
+        let on = s.on.clone().unwrap_or_default();
+        if s.next.is_none() {
+            let missing: Vec<&str> = ["ok", "fail", "error"]
+                .into_iter()
+                .filter(|st| !on.contains_key(*st))
+                .collect();
+            if !missing.is_empty() {
+                let pos = if s.on.is_some() {
+                    self.field_pos(i, "on")
+                } else {
+                    (self.step_line(i), 1)
+                };
+                self.err(
+                    pos,
+                    format!(
+                        "probe step `{}` has no branch for status {}: add it to `on` or give `next`",
+                        s.id,
+                        missing
+                            .iter()
+                            .map(|m| format!("`{m}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    pub(super) fn check_on_statuses(&mut self, i: usize, known: &[&str]) {
+        let s = &self.pb.steps[i];
+        if let Some(on) = &s.on {
+            for k in on.keys() {
+                if !known.contains(&k.as_str()) {
+                    let pos = self.value_pos(i, "on", k);
+                    self.err(
+                        pos,
+                        format!(
+                            "unknown status `{k}` in `on`: expected {}",
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A value of the right shape for a probe argument whose real value is a template.
+fn stand_in(arg: &str) -> &'static str {
+    match arg {
+        "host" | "name" | "server" => "host.example.com",
+        "port" | "source_port" => "500",
+        "count" | "tail" => "1",
+        "timeout_ms" => "1000",
+        "task" => "show-active-policy",
+        "argv" => "[\"true\"]",
+        "protocol" => "dns",
+        "type" => "A",
+        "version" => "2",
+        "os" => "windows",
+        "path" => "/var/log/messages",
+        _ => "placeholder",
+    }
+}

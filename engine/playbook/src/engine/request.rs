@@ -1,0 +1,110 @@
+//! What the engine asks the runtime to execute: probes with their arguments rendered, and
+//! the commands of `do` steps (and their restores), filled in from the step's templates.
+
+use std::collections::BTreeMap;
+
+use deskbook_content::playbook::Action;
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use crate::error::RunError;
+use crate::program::{template_name, YamlBook};
+
+/// A probe to run, with its arguments rendered (templates filled in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProbeRequest {
+    pub name: String,
+    pub args: BTreeMap<String, String>,
+}
+
+/// A command a `do` step runs after the agent confirms it (or that a run's end restores):
+/// a tool-matrix task or an argv, with its placeholder values rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRequest {
+    /// The step that declared it (qualified id).
+    pub step: String,
+    pub task: Option<String>,
+    pub argv: Option<Vec<String>>,
+    /// Values for the task's `{{ name }}` placeholders.
+    pub with: BTreeMap<String, String>,
+}
+
+impl ActionRequest {
+    /// The `command` probe call that performs this action.
+    pub fn probe_request(&self) -> ProbeRequest {
+        let mut args = self.with.clone();
+        if let Some(task) = &self.task {
+            args.insert("task".into(), task.clone());
+        }
+        if let Some(argv) = &self.argv {
+            args.insert(
+                "argv".into(),
+                serde_json::to_string(argv).unwrap_or_else(|_| "[]".into()),
+            );
+        }
+        ProbeRequest {
+            name: "command".into(),
+            args,
+        }
+    }
+
+    /// The command as one line, for `--dry-run` and summaries.
+    pub fn display(&self) -> String {
+        match (&self.task, &self.argv) {
+            (_, Some(argv)) => argv.join(" "),
+            (Some(task), None) => {
+                let mut s = format!("task {task}");
+                for (k, v) in &self.with {
+                    s.push_str(&format!(" {k}={v}"));
+                }
+                s
+            }
+            (None, None) => String::new(),
+        }
+    }
+}
+
+pub(super) fn render_action(
+    y: &YamlBook,
+    step_id: &str,
+    qid: &str,
+    which: &str,
+    action: &Action,
+    vars: &Map<String, Json>,
+) -> Result<ActionRequest, RunError> {
+    let line =
+        y.pb.steps
+            .get(*y.index.get(step_id).unwrap_or(&0))
+            .map(|s| s.line)
+            .unwrap_or(1);
+    let render = |field: String, text: &str| -> Result<String, RunError> {
+        y.templates
+            .render(&template_name(&y.id, step_id, &field), text, vars)
+            .map_err(|m| {
+                RunError::Step(format!(
+                    "{}:{line}: step `{step_id}`: `{field}`: {m}",
+                    y.file.path
+                ))
+            })
+    };
+    let mut with = BTreeMap::new();
+    for (k, v) in &action.with {
+        with.insert(k.clone(), render(format!("{which}.with.{k}"), v)?);
+    }
+    let argv = match &action.argv {
+        Some(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, v) in list.iter().enumerate() {
+                out.push(render(format!("{which}.argv.{i}"), v)?);
+            }
+            Some(out)
+        }
+        None => None,
+    };
+    Ok(ActionRequest {
+        step: qid.to_string(),
+        task: action.task.clone(),
+        argv,
+        with,
+    })
+}

@@ -1,0 +1,293 @@
+//! YAML frames: entering a step (its text and probe arguments rendered), and where its
+//! answer or probe result leads.
+
+use std::collections::BTreeMap;
+
+use deskbook_content::playbook::Step;
+use deskbook_probes::ProbeResult;
+use serde_json::Value as Json;
+
+use super::request::render_action;
+use super::walk::Ended;
+use super::{internal, Engine, EngineEvent, Frame, LuaReply, Move, Pending, Pos, ProbeRequest};
+use crate::error::RunError;
+use crate::program::{check_inputs, template_name, Book, YamlBook, MAX_CALL_DEPTH};
+
+impl Engine {
+    /// The choice a probe result pre-fills on the pending YAML question.
+    pub(super) fn prefill(&self, result: &ProbeResult) -> Option<String> {
+        let frame = self.state.frames.last()?;
+        let Pos::Yaml { step } = frame.pos else {
+            return None;
+        };
+        let Ok(Book::Yaml(y)) = self.program.book(&frame.book) else {
+            return None;
+        };
+        let answer = y.pb.steps.get(step)?.probe.as_ref()?.answer.as_ref()?;
+        answer.get(result.status.as_str()).cloned()
+    }
+
+    pub(super) fn after_answer(
+        &mut self,
+        label: String,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), RunError> {
+        let program = self.program.clone();
+        let frame = self.top()?;
+        let Pos::Yaml { step } = frame.pos else {
+            return self.lua_resume(LuaReply::Answer(label), events);
+        };
+        let Book::Yaml(y) = program.book(&frame.book)? else {
+            return Err(internal("a YAML position in a Lua playbook"));
+        };
+        let s = &y.pb.steps[step];
+        if s.ask.is_some() {
+            if let Some(save) = &s.save {
+                frame.vars.insert(save.clone(), Json::String(label.clone()));
+            }
+        } else if s.do_.is_some() {
+            self.arm_restore()?;
+        } else {
+            return Ok(());
+        }
+        let target = match &s.choices {
+            Some(c) => c.get(&label).cloned(),
+            None => first_next(s),
+        };
+        match target {
+            Some(t) => self.moved(Move::Goto(t), events),
+            None => Err(RunError::Step(format!(
+                "{}:{}: step `{}` has no next step for {label:?} (run `deskbook check`)",
+                y.file.path, s.line, s.id
+            ))),
+        }
+    }
+
+    pub(super) fn after_probe_step(
+        &mut self,
+        result: ProbeResult,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), RunError> {
+        let program = self.program.clone();
+        let frame = self.top()?;
+        match &mut frame.pos {
+            Pos::Yaml { step } => {
+                let Book::Yaml(y) = program.book(&frame.book)? else {
+                    return Err(internal("a YAML position in a Lua playbook"));
+                };
+                let s = &y.pb.steps[*step];
+                if let Some(save) = &s.save {
+                    frame
+                        .vars
+                        .insert(save.clone(), Json::Object(result.data.clone()));
+                }
+                let status = result.status.as_str();
+                let target =
+                    s.on.as_ref()
+                        .and_then(|on| on.get(status).cloned())
+                        .or_else(|| first_next(s));
+                match target {
+                    Some(t) => self.moved(Move::Goto(t), events),
+                    None => Err(RunError::Step(format!(
+                        "{}:{}: step `{}` has no branch for probe status `{status}` (add it to `on`)",
+                        y.file.path, s.line, s.id
+                    ))),
+                }
+            }
+            Pos::Lua { .. } => self.lua_resume(LuaReply::Probe(result), events),
+        }
+    }
+
+    /// Enter step `idx` of the top frame's YAML playbook.
+    pub(super) fn yaml_step(
+        &mut self,
+        y: &YamlBook,
+        idx: usize,
+        events: &mut Vec<EngineEvent>,
+    ) -> Result<(), RunError> {
+        let s = &y.pb.steps[idx];
+        let (prefix, depth) = {
+            let f = self
+                .state
+                .frames
+                .last()
+                .ok_or_else(|| internal("no frame"))?;
+            (f.prefix.clone(), self.state.frames.len())
+        };
+        let qid = format!("{prefix}{}", s.id);
+        self.enter(&qid, events);
+        let vars = &self
+            .state
+            .frames
+            .last()
+            .ok_or_else(|| internal("no frame"))?
+            .vars;
+        let render = |field: &str, text: &str| -> Result<String, RunError> {
+            y.templates
+                .render(&template_name(&y.id, &s.id, field), text, vars)
+                .map_err(|m| {
+                    RunError::Step(format!(
+                        "{}:{}: step `{}`: `{field}`: {m}",
+                        y.file.path, s.line, s.id
+                    ))
+                })
+        };
+        if let Some(ask) = &s.ask {
+            let text = render("ask", ask)?;
+            let probe = match &s.probe {
+                Some(p) => {
+                    let mut args = BTreeMap::new();
+                    for (k, v) in &p.with {
+                        args.insert(k.clone(), render(&format!("probe.with.{k}"), v)?);
+                    }
+                    Some(ProbeRequest {
+                        name: p.name.clone(),
+                        args,
+                    })
+                }
+                None => None,
+            };
+            self.state.pending = Some(match &s.choices {
+                Some(c) => Pending::Ask {
+                    step: qid,
+                    text,
+                    choices: c.keys().cloned().collect(),
+                    help: s.help.clone(),
+                    probe,
+                    prefill: None,
+                },
+                None => Pending::Input {
+                    step: qid,
+                    text,
+                    help: s.help.clone(),
+                    save: s.save.clone(),
+                },
+            });
+            return Ok(());
+        }
+        if let Some(d) = &s.do_ {
+            let text = render("do", d)?;
+            let command = match &s.command {
+                Some(a) => Some(render_action(y, &s.id, &qid, "command", a, vars)?),
+                None => None,
+            };
+            let choices = match &s.choices {
+                Some(c) => c.keys().cloned().collect(),
+                None => vec!["done".to_string()],
+            };
+            self.state.pending = Some(Pending::Confirm {
+                step: qid,
+                text,
+                help: s.help.clone(),
+                command,
+                choices,
+            });
+            return Ok(());
+        }
+        if let Some(p) = &s.probe {
+            let mut args = BTreeMap::new();
+            for (k, v) in &p.with {
+                args.insert(k.clone(), render(&format!("probe.with.{k}"), v)?);
+            }
+            self.state.pending = Some(Pending::Probe {
+                step: qid,
+                request: ProbeRequest {
+                    name: p.name.clone(),
+                    args,
+                },
+                help: s.help.clone(),
+            });
+            return Ok(());
+        }
+        if let Some(code) = &s.lua {
+            let host = self.lua_host()?;
+            let first_line = y.lua_lines.get(idx).copied().unwrap_or(s.line);
+            let frame = self.top()?;
+            let next = host
+                .chunks
+                .borrow_mut()
+                .run(
+                    &host.sandbox,
+                    &y.file.path,
+                    &y.id,
+                    &s.id,
+                    code,
+                    first_line,
+                    &mut frame.vars,
+                )
+                .map_err(RunError::Step)?;
+            let allowed = s.next.as_ref().map(|n| n.ids()).unwrap_or_default();
+            if !allowed.contains(&next.as_str()) {
+                return Err(RunError::Step(format!(
+                    "{}:{}: the lua step `{}` returned {next:?}, which is not one of its `next` steps ({})",
+                    y.file.path,
+                    s.line,
+                    s.id,
+                    allowed.join(", ")
+                )));
+            }
+            return self.goto(&next);
+        }
+        if let Some(callee) = &s.call {
+            if depth >= MAX_CALL_DEPTH {
+                return Err(RunError::Step(format!(
+                    "{}:{}: step `{}`: calls nest deeper than {MAX_CALL_DEPTH} playbooks",
+                    y.file.path, s.line, s.id
+                )));
+            }
+            let mut given = BTreeMap::new();
+            if let Some(w) = &s.with {
+                for (k, v) in w {
+                    given.insert(k.clone(), render(&format!("with.{k}"), v)?);
+                }
+            }
+            let book = self.program.book(callee)?;
+            let vars = check_inputs(callee, book.inputs(), given).map_err(|e| {
+                RunError::Step(format!("{}:{}: step `{}`: {e}", y.file.path, s.line, s.id))
+            })?;
+            let pos = match book {
+                Book::Yaml(cy) => Pos::Yaml {
+                    step: cy.index.get(&cy.pb.start).copied().unwrap_or(0),
+                },
+                Book::Lua(_) => Pos::Lua {
+                    log_start: self.lua_log.len(),
+                    run: None,
+                    waiting: None,
+                },
+            };
+            self.state.frames.push(Frame {
+                book: callee.clone(),
+                prefix: format!("{prefix}{callee}/"),
+                vars,
+                pos,
+            });
+            return Ok(());
+        }
+        if let Some(status) = &s.end {
+            let say = match &s.say {
+                Some(t) => Some(render("say", t)?),
+                None => None,
+            };
+            return self.end_frame(
+                Ended {
+                    status: status.clone(),
+                    category: s.category.clone().unwrap_or_default(),
+                    escalate: s.escalate.clone(),
+                    collect: s.collect.clone(),
+                    say,
+                },
+                events,
+            );
+        }
+        Err(RunError::Step(format!(
+            "{}:{}: step `{}` has no kind (ask, do, probe, lua, call or end)",
+            y.file.path, s.line, s.id
+        )))
+    }
+}
+
+fn first_next(s: &Step) -> Option<String> {
+    s.next
+        .as_ref()
+        .and_then(|n| n.ids().first().map(|x| x.to_string()))
+}

@@ -1,0 +1,267 @@
+//! A person as the agent: typing at a terminal (or into a pipe). Every prompt takes the
+//! same keys besides its answer: `?` help, `b` back, `n` note. The end of input fails the
+//! run naming the step it stopped at.
+
+use deskbook_content::Content;
+use deskbook_playbook::scenario::CannedProbe;
+use deskbook_playbook::{Reply, RunError};
+
+use super::{Agent, Allow, At, Turn};
+use crate::terminal::{parse_typed, Typed, Ui};
+use crate::RuntimeError;
+
+pub(crate) struct TerminalAgent<'a> {
+    content: &'a Content,
+    /// The step's choices (or the command's y/s) have been listed.
+    offered: bool,
+}
+
+impl<'a> TerminalAgent<'a> {
+    pub(crate) fn new(content: &'a Content) -> TerminalAgent<'a> {
+        TerminalAgent {
+            content,
+            offered: false,
+        }
+    }
+
+    fn missing(step: &str, expected: &str) -> RuntimeError {
+        RuntimeError::MissingAnswer(format!(
+            "no answer for step `{step}`: the input ended (expected {expected})"
+        ))
+    }
+
+    /// Read one line; the end of input fails the run naming the step.
+    fn read(
+        &mut self,
+        ui: &mut Ui<'_>,
+        step: &str,
+        prompt: &str,
+        expected: &str,
+    ) -> Result<Typed, RuntimeError> {
+        match ui.ask(prompt)? {
+            Some(line) => Ok(parse_typed(&line)),
+            None => Err(Self::missing(step, expected)),
+        }
+    }
+
+    /// What every prompt accepts besides an answer; `None` when `typed` is not one of them.
+    fn common(
+        &mut self,
+        ui: &mut Ui<'_>,
+        typed: &Typed,
+        help: &[String],
+    ) -> Result<Option<Turn>, RuntimeError> {
+        Ok(match typed {
+            Typed::Help(n) => {
+                ui.show_help(help, *n, self.content);
+                self.offered = false;
+                Some(Turn::Again)
+            }
+            Typed::Back => Some(Turn::Reply(Reply::Back)),
+            Typed::Note(Some(text)) if !text.is_empty() => {
+                Some(Turn::Reply(Reply::Note(text.clone())))
+            }
+            Typed::Note(_) => match ui.ask("  note: ")? {
+                Some(t) if !t.trim().is_empty() => {
+                    Some(Turn::Reply(Reply::Note(t.trim().to_string())))
+                }
+                _ => Some(Turn::Again),
+            },
+            _ => None,
+        })
+    }
+
+    /// Pick one of `choices` from what the agent typed, or say why not.
+    fn pick(
+        ui: &mut Ui<'_>,
+        typed: &Typed,
+        choices: &[String],
+        prefill: Option<&str>,
+    ) -> Option<String> {
+        match typed {
+            Typed::Empty => match prefill {
+                Some(p) => Some(p.to_string()),
+                None => {
+                    ui.error("type the number of a choice, or the choice itself");
+                    None
+                }
+            },
+            Typed::Text(t) => {
+                if let Ok(n) = t.parse::<usize>() {
+                    if n >= 1 && n <= choices.len() {
+                        return Some(choices[n - 1].clone());
+                    }
+                }
+                if let Some(c) = choices.iter().find(|c| c.eq_ignore_ascii_case(t)) {
+                    return Some(c.clone());
+                }
+                ui.error(&format!(
+                    "{t:?} is not a choice: type 1-{} or one of: {}",
+                    choices.len(),
+                    choices.join(", ")
+                ));
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// List `choices` once, then read until one is picked (or another key is typed).
+    fn pick_loop(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        choices: &[String],
+        prefill: Option<&str>,
+        shown: Option<&str>,
+        word: &str,
+    ) -> Result<Turn, RuntimeError> {
+        let expected = format!("one of: {}", choices.join(", "));
+        if !std::mem::replace(&mut self.offered, true) {
+            ui.choices(choices, shown);
+        }
+        loop {
+            let prompt = match prefill {
+                Some(p) => format!("{word} [{p}]: "),
+                None => format!("{word}: "),
+            };
+            let typed = self.read(ui, at.step, &prompt, &expected)?;
+            if let Some(turn) = self.common(ui, &typed, at.help)? {
+                return Ok(turn);
+            }
+            if let Some(answer) = Self::pick(ui, &typed, choices, prefill) {
+                return Ok(Turn::Answer(answer));
+            }
+        }
+    }
+}
+
+impl Agent for TerminalAgent<'_> {
+    fn greet(&mut self, ui: &mut Ui<'_>) {
+        ui.legend();
+    }
+
+    fn new_step(&mut self) {
+        self.offered = false;
+    }
+
+    fn fix_input(
+        &mut self,
+        ui: &mut Ui<'_>,
+        err: RunError,
+    ) -> Result<(String, String), RuntimeError> {
+        let (name, problem) = match err {
+            RunError::MissingInput { name, prompt, .. } => (name, prompt),
+            RunError::BadInput {
+                name,
+                value,
+                reason,
+                ..
+            } => {
+                ui.error(&format!("{name} = {value}: {reason}"));
+                (name.clone(), name)
+            }
+            e => return Err(e.into()),
+        };
+        match ui.ask(&format!("{problem}: "))? {
+            Some(v) => Ok((name, v.trim().to_string())),
+            None => Err(RuntimeError::MissingAnswer(format!(
+                "the input ended before `{name}` was given"
+            ))),
+        }
+    }
+
+    fn canned(&self, _step: &str) -> Option<&CannedProbe> {
+        None
+    }
+
+    fn choose(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        choices: &[String],
+        prefill: Option<&str>,
+    ) -> Result<Turn, RuntimeError> {
+        self.pick_loop(ui, at, choices, prefill, prefill, "answer")
+    }
+
+    fn confirm(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        choices: &[String],
+    ) -> Result<Turn, RuntimeError> {
+        let prefill = (choices.len() == 1).then(|| choices[0].clone());
+        self.pick_loop(ui, at, choices, prefill.as_deref(), None, "confirm")
+    }
+
+    fn allow(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        line: &str,
+        _choices: &[String],
+    ) -> Result<Allow, RuntimeError> {
+        if !std::mem::replace(&mut self.offered, true) {
+            ui.say(&format!("  command: {line}"));
+            ui.say("  y) run it now   s) skip it (done another way)");
+        }
+        loop {
+            match self.read(ui, at.step, "run it? ", "y or s")? {
+                Typed::Text(t) if t.eq_ignore_ascii_case("y") || t.eq_ignore_ascii_case("yes") => {
+                    self.offered = false;
+                    return Ok(Allow::Run);
+                }
+                Typed::Text(t) if t.eq_ignore_ascii_case("s") || t.eq_ignore_ascii_case("skip") => {
+                    self.offered = false;
+                    return Ok(Allow::Skip);
+                }
+                typed => {
+                    if let Some(turn) = self.common(ui, &typed, at.help)? {
+                        return Ok(Allow::Turn(turn));
+                    }
+                    ui.error("type y to run the command or s to skip it");
+                }
+            }
+        }
+    }
+
+    fn judge(&mut self, ui: &mut Ui<'_>, at: &At<'_>, status: &str) -> Result<Turn, RuntimeError> {
+        loop {
+            let typed = self.read(
+                ui,
+                at.step,
+                &format!("accept [{status}] or type ok / fail / error: "),
+                "ok, fail or error",
+            )?;
+            if let Some(turn) = self.common(ui, &typed, at.help)? {
+                return Ok(turn);
+            }
+            match typed {
+                Typed::Empty => return Ok(Turn::Answer(status.to_string())),
+                Typed::Text(t) if ["ok", "fail", "error"].contains(&t.as_str()) => {
+                    return Ok(Turn::Answer(t))
+                }
+                _ => ui.error("press Enter to accept, or type ok, fail or error"),
+            }
+        }
+    }
+
+    fn free(&mut self, ui: &mut Ui<'_>, at: &At<'_>) -> Result<Turn, RuntimeError> {
+        loop {
+            let typed = self.read(ui, at.step, "answer: ", "a free answer")?;
+            if let Some(turn) = self.common(ui, &typed, at.help)? {
+                return Ok(turn);
+            }
+            match typed {
+                Typed::Text(t) => return Ok(Turn::Answer(t)),
+                _ => ui.error("an answer is needed (or b to go back)"),
+            }
+        }
+    }
+
+    fn refused(&mut self, ui: &mut Ui<'_>, _step: &str, err: RunError) -> Result<(), RuntimeError> {
+        ui.error(&err.to_string());
+        Ok(())
+    }
+}

@@ -1,0 +1,564 @@
+//! The runner: drives one run of the step engine to its end, with the agent at a terminal
+//! (or typing into a pipe) or with an answers file, recording every event before the next
+//! prompt.
+//!
+//! Order of work for each reply: the engine takes it, every event it returns is committed
+//! to the store, and only then is the next step shown. So the prompt an agent sees is proof
+//! that everything before it is on disk, and `kill -9` at a prompt loses no answered step.
+//!
+//! The runner talks to one [`Agent`] (a person at the terminal, or an answers file) and
+//! does the rest the same way for both: `steps` runs probes and commands at each kind of
+//! step, `restore` keeps the restore bookkeeping.
+
+use deskbook_content::markdown::Style;
+use deskbook_content::Content;
+use deskbook_playbook::{Engine, EngineEvent, Outcome, Pending, ProbeRequest, Reply, RunError};
+use deskbook_probes::ProbeResult;
+use deskbook_store::{NewCall, Store};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+use crate::agent::scripted::ScriptedAgent;
+use crate::agent::terminal::TerminalAgent;
+use crate::agent::{Agent, At, Turn};
+use crate::answers::AnswersFile;
+use crate::log::{self, Log};
+use crate::probing::Probes;
+use crate::replay::replay;
+use crate::summary;
+use crate::terminal::Ui;
+use crate::RuntimeError;
+
+mod restore;
+mod steps;
+
+use restore::Armed;
+
+/// What a run is given besides the content.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--answers FILE`: a scripted run, which fails at the first unanswered step.
+    pub answers: Option<AnswersFile>,
+    /// `--var K=V`, over the answers file's `vars`.
+    pub vars: BTreeMap<String, String>,
+    pub agent: Option<String>,
+    pub rollout: Option<String>,
+    /// `--json`: one JSON event per line on the JSON output.
+    pub json: bool,
+    /// `--dry-run`: show every command the run would execute, run none, record nothing.
+    pub dry_run: bool,
+}
+
+/// Where the run reads and writes.
+pub struct Input<'a> {
+    /// The agent's typed lines (standard input).
+    pub lines: Box<dyn BufRead + 'a>,
+    /// Human text: steps, prompts, the summary.
+    pub human: Box<dyn Write + 'a>,
+    /// JSON lines under `--json`.
+    pub json: Box<dyn Write + 'a>,
+    /// ANSI styling of the human text.
+    pub style: Style,
+    /// Repeat the lines read in the human text (when they come from a pipe, not a terminal).
+    pub echo: bool,
+}
+
+impl<'a> Input<'a> {
+    /// The prompts (human text silenced when a scripted run prints JSON lines) and the JSON
+    /// output.
+    fn split(self, quiet: bool) -> (Ui<'a>, Box<dyn Write + 'a>) {
+        let human: Box<dyn Write + 'a> = if quiet {
+            Box::new(std::io::sink())
+        } else {
+            self.human
+        };
+        (Ui::new(human, self.lines, self.style, self.echo), self.json)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunEnd {
+    pub session: String,
+    pub outcome: Outcome,
+    /// Under `--dry-run`: every command line the run would have executed, in order.
+    pub would_run: Vec<String>,
+}
+
+/// Start a run of `playbook` and drive it to its end.
+pub fn start<'a>(
+    content: &'a Content,
+    store: Option<&'a mut Store>,
+    probes: &'a dyn Probes,
+    playbook: &str,
+    opts: Options,
+    io: Input<'a>,
+) -> Result<RunEnd, RuntimeError> {
+    if let Some(a) = &opts.answers {
+        if let Some(p) = a.playbook.as_deref().filter(|p| *p != playbook) {
+            return Err(RuntimeError::Answers(Box::new(a.at_playbook(format!(
+                "this answers file is for playbook `{p}`, not `{playbook}`"
+            )))));
+        }
+    }
+    let mut vars = opts
+        .answers
+        .as_ref()
+        .map(|a| a.vars.clone())
+        .unwrap_or_default();
+    vars.extend(opts.vars.clone());
+    let mut agent = agent_for(content, &opts);
+    let (mut ui, json) = io.split(opts.json && opts.answers.is_some());
+    let engine =
+        start_engine(content, playbook, &mut vars, agent.as_mut(), &mut ui).map_err(|e| {
+            // An input the answers file gave (and `--var` did not replace) is shown there.
+            let name = match &e {
+                RuntimeError::Run(
+                    RunError::BadInput { name, .. } | RunError::UnknownInput { name, .. },
+                ) => name,
+                _ => return e,
+            };
+            match &opts.answers {
+                Some(a) if a.vars.contains_key(name) && !opts.vars.contains_key(name) => {
+                    RuntimeError::Answers(Box::new(a.at_var(name, e.to_string())))
+                }
+                _ => e,
+            }
+        })?;
+    let fingerprint = Engine::fingerprint(content, playbook);
+    let payload = json!({
+        "playbook": playbook,
+        "fingerprint": fingerprint,
+        "vars": vars,
+        "agent": opts.agent,
+    });
+    let new = NewCall {
+        playbook,
+        fingerprint: &fingerprint,
+        agent: opts.agent.as_deref(),
+        rollout: opts.rollout.as_deref(),
+        vars: &vars,
+    };
+    let json_out = opts.json.then_some(json);
+    let store = if opts.dry_run { None } else { store };
+    let log = Log::begin(store, &new, payload, json_out)?;
+    let title = playbook_title(content, playbook);
+    if log.is_dry_run() {
+        ui.say(&format!(
+            "dry run of {playbook} ({title}): commands are shown, not run; nothing is recorded"
+        ));
+    } else {
+        ui.say(&format!("call {} · {playbook} · {title}", log.session()));
+    }
+    agent.greet(&mut ui);
+    let mut runner = Runner::new(content, engine, log, ui, probes, agent, opts);
+    let initial = runner.engine.initial_events().to_vec();
+    runner.absorb(initial, &Map::new())?;
+    runner.finish()
+}
+
+/// Resume a dropped call: replay its log, say what no longer fits, go on from the first
+/// unanswered step.
+pub fn resume<'a>(
+    content: &'a Content,
+    store: &'a mut Store,
+    probes: &'a dyn Probes,
+    session: &str,
+    mut opts: Options,
+    io: Input<'a>,
+) -> Result<RunEnd, RuntimeError> {
+    opts.dry_run = false;
+    let call = store.call(session)?;
+    if !call.is_open() {
+        return Err(RuntimeError::Ended {
+            session: call.session,
+            status: call.status.unwrap_or_default(),
+        });
+    }
+    if let Some(a) = &opts.answers {
+        if let Some(p) = a.playbook.as_deref().filter(|p| *p != call.playbook) {
+            return Err(RuntimeError::Answers(Box::new(a.at_playbook(format!(
+                "this answers file is for playbook `{p}`, not `{}`",
+                call.playbook
+            )))));
+        }
+    }
+    let events = store.events(&call.session)?;
+    let replayed = replay(content, &call, &events)?;
+    let mut agent = agent_for(content, &opts);
+    let (mut ui, json) = io.split(opts.json && opts.answers.is_some());
+    let json_out = opts.json.then_some(json);
+    let before = call.fingerprint.clone();
+    let playbook = call.playbook.clone();
+    let mut log = Log::reopen(store, call, json_out)?;
+    let at = replayed
+        .engine
+        .pending()
+        .map(|p| p.step().to_string())
+        .unwrap_or_default();
+    let title = playbook_title(content, &playbook);
+    ui.say(&format!(
+        "resuming call {} · {playbook} · {title}: {} recorded repl{} replayed, going on at `{at}`",
+        log.session(),
+        replayed.kept,
+        if replayed.kept == 1 { "y" } else { "ies" }
+    ));
+    if replayed.changed {
+        if replayed.misfits.is_empty() {
+            ui.say("the playbook has changed since this call was recorded; every recorded step still fits");
+        } else {
+            ui.say("the playbook has changed since this call was recorded; these recorded steps no longer fit:");
+        }
+    } else if !replayed.misfits.is_empty() {
+        ui.say("these recorded steps do not fit the playbook:");
+    }
+    for m in &replayed.misfits {
+        ui.say(&format!("  - {} ({}): {}", m.step, m.recorded, m.reason));
+    }
+    log.record_resumed(
+        json!({
+            "fingerprint_before": before,
+            "fingerprint": replayed.fingerprint,
+            "changed": replayed.changed,
+            "kept": replayed.kept,
+            "misfits": replayed.misfits,
+            "at": at,
+            "agent": opts.agent,
+        }),
+        &replayed.fingerprint,
+    )?;
+    agent.greet(&mut ui);
+    let pending_probed = replayed.pending_probed;
+    let mut runner = Runner::new(content, replayed.engine, log, ui, probes, agent, opts);
+    runner.armed = Armed::from_log(&runner.log.events);
+    if pending_probed {
+        if let Some(p) = runner.engine.pending() {
+            runner.state = StepState::new(p.step());
+            runner.state.probed = true;
+        }
+    }
+    runner.finish()
+}
+
+fn playbook_title(content: &Content, playbook: &str) -> String {
+    content
+        .playbook(playbook)
+        .and_then(|p| p.yaml().map(|y| y.title.clone()))
+        .unwrap_or_else(|| "Lua playbook".to_string())
+}
+
+/// The agent of a run: the answers file when there is one, else the person at the terminal.
+fn agent_for<'a>(content: &'a Content, opts: &Options) -> Box<dyn Agent + 'a> {
+    match &opts.answers {
+        Some(a) => Box::new(ScriptedAgent::new(a.clone())),
+        None => Box::new(TerminalAgent::new(content)),
+    }
+}
+
+/// Start the engine; the agent supplies inputs that are missing or do not fit (at a
+/// terminal, by asking).
+fn start_engine(
+    content: &Content,
+    playbook: &str,
+    vars: &mut BTreeMap<String, String>,
+    agent: &mut dyn Agent,
+    ui: &mut Ui<'_>,
+) -> Result<Engine, RuntimeError> {
+    // Each input is asked at most a few times, so a stuck loop cannot happen.
+    for _ in 0..64 {
+        let err = match Engine::start(content, playbook, vars.clone()) {
+            Ok(engine) => return Ok(engine),
+            Err(e) => e,
+        };
+        let (name, value) = agent.fix_input(ui, err)?;
+        vars.insert(name, value);
+    }
+    Err(RuntimeError::MissingAnswer(
+        "too many attempts at the playbook's inputs".into(),
+    ))
+}
+
+/// What the runner knows about the step it is on.
+#[derive(Debug, Default)]
+struct StepState {
+    step: String,
+    shown: bool,
+    /// The step's probe (or command) has run, or was declined.
+    probed: bool,
+    /// A probe step's result waiting for the agent to accept or override it.
+    result: Option<(ProbeResult, Map<String, Value>)>,
+}
+
+impl StepState {
+    fn new(step: &str) -> StepState {
+        StepState {
+            step: step.to_string(),
+            ..StepState::default()
+        }
+    }
+}
+
+/// A reply and what the runtime adds to its recorded event.
+type Submission = (Reply, Map<String, Value>);
+
+struct Runner<'a> {
+    content: &'a Content,
+    engine: Engine,
+    log: Log<'a>,
+    ui: Ui<'a>,
+    probes: &'a dyn Probes,
+    agent: Box<dyn Agent + 'a>,
+    opts: Options,
+    state: StepState,
+    armed: Armed,
+    would_run: Vec<String>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(
+        content: &'a Content,
+        engine: Engine,
+        log: Log<'a>,
+        ui: Ui<'a>,
+        probes: &'a dyn Probes,
+        agent: Box<dyn Agent + 'a>,
+        opts: Options,
+    ) -> Runner<'a> {
+        Runner {
+            content,
+            engine,
+            log,
+            ui,
+            probes,
+            agent,
+            opts,
+            state: StepState::default(),
+            armed: Armed::default(),
+            would_run: Vec::new(),
+        }
+    }
+
+    /// Forget what was done at the step the runner was on.
+    fn reset_step(&mut self, state: StepState) {
+        self.state = state;
+        self.agent.new_step();
+    }
+
+    /// Drive to the end; on failure record it, restore what was changed, and keep the call
+    /// open for resume.
+    fn finish(mut self) -> Result<RunEnd, RuntimeError> {
+        match self.drive() {
+            Ok(outcome) => Ok(RunEnd {
+                session: self.log.session().to_string(),
+                outcome,
+                would_run: self.would_run,
+            }),
+            Err(err) => {
+                let step = self.engine.pending().map(|p| p.step().to_string());
+                let message = err.to_string();
+                // The failure itself must not hide the first error.
+                let _ =
+                    self.log
+                        .record(log::FAILED, step.as_deref(), json!({ "message": message }));
+                self.restore_abandoned();
+                self.log.flush();
+                if !self.log.is_dry_run() && !matches!(err, RuntimeError::Store(_)) {
+                    let id = self.log.session().to_string();
+                    self.ui.say(&format!(
+                        "call {id} is kept open: `deskbook sessions resume {id}` goes on from here"
+                    ));
+                }
+                self.ui.flush();
+                Err(err)
+            }
+        }
+    }
+
+    fn drive(&mut self) -> Result<Outcome, RuntimeError> {
+        while let Some(p) = self.engine.pending() {
+            // Ctrl-C while a command or probe ran (or in a scripted run, which reads no line).
+            if crate::interrupt::requested() {
+                return Err(RuntimeError::Interrupted);
+            }
+            if self.state.step != p.step() {
+                self.reset_step(StepState::new(p.step()));
+            }
+            if !self.state.shown {
+                let text = match &p {
+                    Pending::Ask { text, .. }
+                    | Pending::Confirm { text, .. }
+                    | Pending::Input { text, .. } => text.clone(),
+                    Pending::Probe { request, .. } => {
+                        format!("probe {}", describe_request(request))
+                    }
+                };
+                self.ui.header(p.step(), &text, p.help(), self.content);
+                self.state.shown = true;
+            }
+            let at = At {
+                step: p.step(),
+                help: p.help(),
+            };
+            let sub = match &p {
+                Pending::Ask {
+                    choices,
+                    probe,
+                    prefill,
+                    ..
+                } => self.ask(&at, choices, probe.as_ref(), prefill.as_deref())?,
+                Pending::Confirm {
+                    command, choices, ..
+                } => self.confirm(&at, command.as_ref(), choices)?,
+                Pending::Probe { request, .. } => self.probe_step(&at, request)?,
+                Pending::Input { .. } => {
+                    let turn = self.agent.free(&mut self.ui, &at)?;
+                    submission(turn, Map::new())
+                }
+            };
+            if let Some((reply, mut notes)) = sub {
+                if let (Reply::Answer(_), Some(text)) = (&reply, pending_text(&p)) {
+                    notes.entry("text").or_insert(json!(text));
+                }
+                self.submit(p.step(), reply, notes)?;
+            }
+        }
+        self.log.flush();
+        self.ui.flush();
+        match self.engine.outcome() {
+            Some(o) => Ok(o.clone()),
+            None => Err(RuntimeError::Run(RunError::Ended)),
+        }
+    }
+
+    /// Give the engine a reply and record what it returns. A refused reply goes back to the
+    /// agent (at a terminal it is shown and asked again; in a scripted run it fails the run).
+    fn submit(
+        &mut self,
+        step: &str,
+        reply: Reply,
+        notes: Map<String, Value>,
+    ) -> Result<(), RuntimeError> {
+        match self.engine.submit(reply) {
+            Ok(events) => self.absorb(events, &notes),
+            Err(e) => self.agent.refused(&mut self.ui, step, e),
+        }
+    }
+
+    /// Record the engine's events in order (running restores as they come), then the end.
+    fn absorb(
+        &mut self,
+        events: Vec<EngineEvent>,
+        notes: &Map<String, Value>,
+    ) -> Result<(), RuntimeError> {
+        let mut notes = Some(notes);
+        let mut ended = None;
+        for ev in events {
+            if let EngineEvent::Ended(outcome) = ev {
+                ended = Some(outcome);
+                continue;
+            }
+            let mut payload = match serde_json::to_value(&ev) {
+                Ok(Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            let kind = payload
+                .remove("event")
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "event".into());
+            let step = ev.step().map(str::to_string);
+            if matches!(
+                ev,
+                EngineEvent::Answered { .. }
+                    | EngineEvent::Probed { .. }
+                    | EngineEvent::Noted { .. }
+            ) {
+                payload.remove("step");
+                if let Some(n) = notes.take() {
+                    payload.extend(n.clone());
+                }
+            }
+            if matches!(ev, EngineEvent::Entered { .. }) {
+                payload.remove("step");
+            }
+            let keeps_state = matches!(ev, EngineEvent::Probed { .. } | EngineEvent::Noted { .. });
+            if let EngineEvent::Probed { step, .. } = &ev {
+                self.armed.probed(step, &payload);
+            }
+            self.log
+                .record(&kind, step.as_deref(), Value::Object(payload))?;
+            match &ev {
+                EngineEvent::Said { text } => self.ui.say(&format!("  {}", text.trim())),
+                EngineEvent::Noted { .. } => self.ui.say("  (note recorded)"),
+                EngineEvent::Restore { action } => self.restore(action)?,
+                _ => {}
+            }
+            if !keeps_state {
+                self.reset_step(StepState::default());
+            }
+        }
+        if let Some(outcome) = ended {
+            self.end(&outcome)?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, outcome: &Outcome) -> Result<(), RuntimeError> {
+        let payload = serde_json::to_value(outcome).unwrap_or_else(|_| json!({}));
+        self.log.end(
+            &deskbook_store::Outcome {
+                status: &outcome.status,
+                category: Some(&outcome.category),
+                escalate: outcome.escalate.as_deref(),
+            },
+            payload,
+        )?;
+        let line = json!({
+            "event": "end",
+            "session": self.log.session(),
+            "status": outcome.status,
+            "category": outcome.category,
+            "escalate": outcome.escalate,
+            "path": outcome.path,
+        });
+        self.log.emit_end(&line)?;
+        let text = summary::ticket(&self.log.call, &self.log.events, self.content);
+        self.ui.say(&format!("\n{text}"));
+        if !self.would_run.is_empty() {
+            self.ui.say("Commands this run would execute:");
+            for c in self.would_run.clone() {
+                self.ui.say(&format!("  {c}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the agent's turn submits: an answer (with the runtime's notes), another reply, or
+/// nothing yet.
+fn submission(turn: Turn, notes: Map<String, Value>) -> Option<Submission> {
+    match turn {
+        Turn::Answer(a) => Some((Reply::Answer(a), notes)),
+        Turn::Reply(r) => Some((r, Map::new())),
+        Turn::Again => None,
+    }
+}
+
+/// The text of a step the agent answers (for the recorded answer and the summary).
+fn pending_text(p: &Pending) -> Option<&str> {
+    match p {
+        Pending::Ask { text, .. } | Pending::Confirm { text, .. } | Pending::Input { text, .. } => {
+            Some(text.trim())
+        }
+        Pending::Probe { .. } => None,
+    }
+}
+
+/// `name key=value ...` for a probe request.
+pub fn describe_request(r: &ProbeRequest) -> String {
+    let mut s = r.name.clone();
+    for (k, v) in &r.args {
+        s.push_str(&format!(" {k}={v}"));
+    }
+    s
+}

@@ -1,0 +1,104 @@
+//! Restores, in one place: which commands of the run really ran and are not restored yet
+//! (only those get restored), running a restore when the engine reports it, and restoring
+//! everything still armed when a run is abandoned (a failure, Ctrl-C).
+
+use std::collections::HashSet;
+
+use deskbook_content::Content;
+use deskbook_playbook::ActionRequest;
+use deskbook_store::Event;
+use serde_json::{json, Map, Value};
+
+use super::Runner;
+use crate::log;
+use crate::RuntimeError;
+
+/// Steps whose command really ran (not canned, not dry) and has not been restored.
+#[derive(Debug, Default)]
+pub(super) struct Armed(HashSet<String>);
+
+impl Armed {
+    /// Which commands of a recorded run really ran and are not restored yet.
+    pub(super) fn from_log(events: &[Event]) -> Armed {
+        let mut armed = Armed::default();
+        for e in events {
+            let Some(step) = &e.step else { continue };
+            match e.kind.as_str() {
+                log::PROBED => {
+                    if let Value::Object(payload) = &e.payload {
+                        armed.probed(step, payload);
+                    }
+                }
+                log::RESTORED => {
+                    armed.0.remove(step);
+                }
+                _ => {}
+            }
+        }
+        armed
+    }
+
+    /// A `probed` event of `step` is recorded with `payload`: a command that really ran
+    /// arms the step's restore, a canned one disarms it.
+    pub(super) fn probed(&mut self, step: &str, payload: &Map<String, Value>) {
+        if payload.get("command").is_none() {
+            return;
+        }
+        if payload.get("canned").and_then(Value::as_bool) == Some(true) {
+            self.0.remove(step);
+        } else {
+            self.0.insert(step.to_string());
+        }
+    }
+
+    /// Whether `step`'s restore is due, and forget it.
+    fn take(&mut self, step: &str) -> bool {
+        self.0.remove(step)
+    }
+}
+
+impl Runner<'_> {
+    /// Run a restore action unless its command never ran here (canned, dry run) or it was
+    /// already restored.
+    pub(super) fn restore(&mut self, action: &ActionRequest) -> Result<(), RuntimeError> {
+        let line = self.probes.describe(action);
+        if self.opts.dry_run {
+            self.ui
+                .say(&format!("  would restore ({}): {line}", action.step));
+            self.would_run.push(line);
+            return Ok(());
+        }
+        if !self.armed.take(&action.step) {
+            return Ok(());
+        }
+        self.ui.say(&format!(
+            "  restoring what `{}` changed: {line}",
+            action.step
+        ));
+        let result = self.probes.run(&action.probe_request());
+        self.ui.probe_result("command", &result, false);
+        self.log.record(
+            log::RESTORED,
+            Some(&action.step),
+            json!({ "action": action, "command": line, "result": result }),
+        )
+    }
+
+    /// The run stops before its end: restore everything still armed, most recent first.
+    /// A failing restore must not stop the others.
+    pub(super) fn restore_abandoned(&mut self) {
+        for action in self.engine.restores() {
+            let _ = self.restore(&action);
+        }
+    }
+}
+
+/// Whether the YAML step `step` (qualified as the engine gives it, in a run of `root`)
+/// declares a restore; for the dry-run notice only.
+pub(super) fn action_restores(content: &Content, root: &str, step: &str) -> bool {
+    let (pb, id) = step.rsplit_once('/').unwrap_or((root, step));
+    content
+        .playbook(pb)
+        .and_then(|doc| doc.yaml())
+        .is_some_and(|y| y.steps.iter().any(|s| s.id == id && s.restore.is_some()))
+}
