@@ -5,12 +5,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use deskbook_content::LayerSpec;
 use std::path::PathBuf;
 
-use crate::cmd::{check, list, probe, run, search, sessions, show, test};
+use crate::cmd::{
+    check, collect, completions, list, man, probe, run, search, sessions, show, test,
+};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "deskbook",
-    version,
+    version = version(),
     about = "Help-desk knowledge base and playbooks for IPsec server and domain isolation"
 )]
 pub struct Cli {
@@ -60,6 +62,21 @@ pub enum Command {
     Test(test::Args),
     Probe(probe::Args),
     Sessions(sessions::Args),
+    Collect(collect::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+}
+
+/// `deskbook --version`: the program's version and the version of its built-in content.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (built-in content {})",
+            env!("CARGO_PKG_VERSION"),
+            deskbook_content::layer::builtin_version()
+        )
+    })
 }
 
 /// `K=V` of `--var` and `--arg`.

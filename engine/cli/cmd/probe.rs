@@ -27,7 +27,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        outln!("{result}");
+        // Probe output is what another computer or a tool said: shown, never obeyed.
+        outln!("{}", deskbook_evidence::neutralise(&result.to_string()));
     }
     // ok and fail are answers (the check ran); error means it could not run.
     Ok(match result.status {

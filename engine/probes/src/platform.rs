@@ -272,8 +272,21 @@ mod imp {
             source: sources.join(", "),
             computer: read_trimmed("/proc/sys/kernel/hostname")
                 .or_else(|| env_nonempty("HOSTNAME")),
-            user: env_nonempty("USER").or_else(|| env_nonempty("LOGNAME")),
+            user: env_nonempty("USER")
+                .or_else(|| env_nonempty("LOGNAME"))
+                .or_else(user_of_uid),
             admin: ids().map(|(uid, _)| uid == 0),
+        })
+    }
+
+    /// The login name of this process's user, from /etc/passwd.
+    fn user_of_uid() -> Option<String> {
+        let (uid, _) = ids()?;
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_owned())
         })
     }
 

@@ -26,6 +26,9 @@ pub enum RuntimeError {
     /// `sessions export` into a folder that already holds files.
     #[error("{0}")]
     Export(String),
+    /// `deskbook collect` was given something it cannot use.
+    #[error("{0}")]
+    Collect(String),
     /// Ctrl-C (or SIGTERM, SIGHUP): the run stops after restoring what it changed.
     #[error("interrupted (Ctrl-C or a stop signal)")]
     Interrupted,

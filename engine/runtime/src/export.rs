@@ -148,12 +148,15 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
 /// The caller's computer as the seed's script names it (`%COMPUTERNAME%`: the first label,
 /// upper case).
 pub fn computer_name(call: &Call) -> String {
-    let raw = COMPUTER_INPUTS
+    COMPUTER_INPUTS
         .iter()
         .find_map(|k| call.vars.get(*k))
-        .map(|v| first_label(v).to_uppercase())
-        .unwrap_or_else(|| "UNKNOWN".to_string());
-    sanitize(&raw)
+        .map_or_else(|| "UNKNOWN".to_string(), |v| comp_name(v))
+}
+
+/// A computer's name as the seed's script names it: the first label, upper case.
+pub fn comp_name(host: &str) -> String {
+    sanitize(&first_label(host).to_uppercase())
 }
 
 fn first_label(host: &str) -> &str {
@@ -182,7 +185,7 @@ fn sanitize(s: &str) -> String {
 }
 
 /// The seed's name for what a probe or command produced (Table 7.3), or one in its style.
-fn file_stem(comp: &str, payload: &Value, result: &ProbeResult) -> String {
+pub(crate) fn file_stem(comp: &str, payload: &Value, result: &ProbeResult) -> String {
     let args = payload
         .pointer("/request/args")
         .or_else(|| payload.pointer("/action/with"))
@@ -206,6 +209,8 @@ fn file_stem(comp: &str, payload: &Value, result: &ProbeResult) -> String {
             let host = arg("host").or_else(|| arg("name")).unwrap_or_default();
             let srv = sanitize(first_label(&host));
             let what = match (probe, arg("port")) {
+                // The debug script tests SMB with `net view` (Table 7.3's _netview.txt).
+                ("tcp", Some(port)) if port == "445" => "netview".to_string(),
                 ("tcp", Some(port)) => format!("tcp{}", sanitize(&port)),
                 _ => probe.to_string(),
             };
@@ -276,7 +281,7 @@ fn task_stem(task: &str, command: &str, args: &Value) -> String {
 }
 
 /// `name` or, when taken, `name_2`, `name_3`, … before the extension.
-fn unique(used: &mut BTreeSet<String>, name: &str) -> String {
+pub(crate) fn unique(used: &mut BTreeSet<String>, name: &str) -> String {
     if used.insert(name.to_string()) {
         return name.to_string();
     }

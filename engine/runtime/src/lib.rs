@@ -10,6 +10,7 @@
 
 mod agent;
 pub mod answers;
+pub mod collect;
 pub mod error;
 pub mod export;
 pub mod interrupt;
