@@ -68,10 +68,7 @@ pub fn collect(
 ) -> Result<Collected, RuntimeError> {
     let started = deskbook_store::time::now();
     let clock = Instant::now();
-    let os = probes.run(&ProbeRequest {
-        name: "os".into(),
-        args: BTreeMap::new(),
-    });
+    let os = probes.run(&ProbeRequest::here("os", BTreeMap::new()));
     let field = |k: &str| os.data.get(k).and_then(Value::as_str).map(str::to_owned);
     let computer = field("computer").unwrap_or_else(|| "UNKNOWN".to_owned());
     let comp = comp_name(&computer);
@@ -483,6 +480,7 @@ fn describe_probe(probes: &dyn Probes, request: &ProbeRequest) -> String {
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
+            from: request.from,
         };
         return probes.describe(&action);
     }

@@ -143,6 +143,7 @@ impl Engine {
                     Some(ProbeRequest {
                         name: p.name.clone(),
                         args,
+                        from: p.from.unwrap_or_default(),
                     })
                 }
                 None => None,
@@ -194,6 +195,7 @@ impl Engine {
                 request: ProbeRequest {
                     name: p.name.clone(),
                     args,
+                    from: p.from.unwrap_or_default(),
                 },
                 help: s.help.clone(),
             });
