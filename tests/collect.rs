@@ -71,7 +71,7 @@ fn a_collection_writes_one_packet_the_reader_accepts_with_every_step_accounted_f
     assert_eq!(m.playbook, "collect-diagnostics");
     assert_eq!(m.target.as_deref(), Some("127.0.0.1"));
     assert_eq!(m.os.os_id.as_deref(), Some("linux"));
-    let comp = deskbook_runtime::export::comp_name(&m.computer);
+    let comp = deskbook_evidence::table73::comp_name(&m.computer);
     // The ping of the target: a result, in the Table 7.3 file.
     let ping = m.steps.iter().find(|s| s.id == "ping").expect("ping step");
     assert_eq!(ping.files, [format!("{comp}_127.0.0.1_ping.txt")]);

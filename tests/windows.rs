@@ -121,7 +121,7 @@ fn win(p: &Path) -> String {
 impl Wine {
     /// A fresh folder for one test.
     fn folder(&self, name: &str) -> PathBuf {
-        let d = self.scratch.join(name);
+        let d = self.scratch.join("tests").join(name);
         std::fs::create_dir_all(&d).expect("test folder");
         d
     }
@@ -129,8 +129,11 @@ impl Wine {
     /// Runs `deskbook.exe ARGS` in `cwd` under Wine, its output captured, within
     /// [`RUN_LIMIT`].
     fn run(&self, cwd: &Path, args: &[&str]) -> Output {
-        let out_path = cwd.join(".stdout");
-        let err_path = cwd.join(".stderr");
+        // Captured beside the test folders, so a test sees only what the exe wrote.
+        static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let out_path = self.scratch.join(format!("run-{n}.stdout"));
+        let err_path = self.scratch.join(format!("run-{n}.stderr"));
         let mut child = Command::new(&self.loader)
             .arg(&self.exe)
             .args(args)
@@ -298,4 +301,85 @@ fn the_exe_a_help_desk_hands_out_is_at_most_25_mb() {
     };
     let size = std::fs::metadata(&w.exe).expect("exe").len();
     assert!(size <= 25 << 20, "deskbook.exe is {size} bytes");
+}
+
+#[test]
+fn exe_collect_dry_run_lists_the_windows_commands_and_writes_nothing() {
+    let Some(w) = wine("exe_collect_dry_run_lists_the_windows_commands_and_writes_nothing") else {
+        return;
+    };
+    let dir = w.folder("collect-dry");
+    let out = w.run(&dir, &["collect", "--target", "127.0.0.1", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    // The tool matrix's Windows column, for the OS Wine presents.
+    assert!(
+        listed.contains("  would run: gpupdate /target:computer /force\n"),
+        "{listed}"
+    );
+    assert!(listed.contains("  would restore: reg delete "), "{listed}");
+    assert!(
+        listed.contains("  would run: ping count=4 host=127.0.0.1\n"),
+        "{listed}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        0,
+        "nothing written"
+    );
+}
+
+/// Under Wine most Windows tools are missing and the account's rights cannot be told: the
+/// collector still finishes, and the packet says what is missing and why.
+#[test]
+fn exe_collect_writes_a_packet_with_what_wine_lacks_marked_missing() {
+    let Some(w) = wine("exe_collect_writes_a_packet_with_what_wine_lacks_marked_missing") else {
+        return;
+    };
+    let dir = w.folder("collect");
+    let out = w.run(
+        &dir,
+        &[
+            "collect",
+            "--target",
+            "127.0.0.1",
+            "--out",
+            &win(&dir.join("p.zip")),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let p = deskbook_evidence::Packet::open(&dir.join("p.zip")).expect("the packet reads back");
+    let m = &p.manifest;
+    assert_eq!(m.os.os_id.as_deref(), Some("windows"));
+    assert!(m.os.name.starts_with("Microsoft Windows"), "{:?}", m.os);
+    let comp = deskbook_evidence::table73::comp_name(&m.computer);
+    assert!(
+        p.members.contains_key(&format!("{comp}_OSInfo.txt")),
+        "{:?}",
+        p.members.keys()
+    );
+    for s in &m.steps {
+        assert!(
+            s.result.is_some() || s.missing.is_some(),
+            "step {} has neither",
+            s.id
+        );
+    }
+    if !m.admin {
+        let purge = m
+            .steps
+            .iter()
+            .find(|s| s.id == "klist-purge-mt")
+            .expect("step");
+        assert_eq!(
+            purge.missing.as_deref(),
+            Some("not run: needs administrator rights")
+        );
+    }
 }

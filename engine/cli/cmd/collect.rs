@@ -25,7 +25,7 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     if let Some(out) = &args.out {
         if out.is_dir() {
             bail!(

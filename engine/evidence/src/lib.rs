@@ -22,6 +22,7 @@ mod manifest;
 mod names;
 mod reader;
 mod safe_text;
+pub mod table73;
 mod writer;
 
 pub use error::PacketError;

@@ -22,9 +22,9 @@ use deskbook_playbook::{
 use deskbook_probes::{ProbeResult, Status};
 use serde_json::{json, Value};
 
-use crate::export::{comp_name, file_stem, unique};
 use crate::probing::Probes;
 use crate::RuntimeError;
+use deskbook_evidence::table73::{comp_name, file_stem, unique};
 
 /// The playbook a collector runs.
 pub const PLAYBOOK: &str = "collect-diagnostics";
@@ -497,7 +497,7 @@ fn write_packet(
     files: &[(String, Vec<u8>)],
     os: &ProbeResult,
 ) -> Result<PathBuf, RuntimeError> {
-    let to_err = |e: deskbook_evidence::PacketError| RuntimeError::Export(e.to_string());
+    let to_err = |e: deskbook_evidence::PacketError| RuntimeError::Collect(e.to_string());
     let mut w = PacketWriter::create(path).map_err(to_err)?;
     for (name, data) in files {
         w.add(name, data).map_err(to_err)?;
