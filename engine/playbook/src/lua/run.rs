@@ -257,6 +257,11 @@ fn parse_yield(kind: &str, spec: &Value, line: usize) -> Result<Yielded, String>
                     ))
                 }
             }
+            // Lua reaches the system only through tool-matrix tasks and the probes whose
+            // arguments are validated: an argument vector would be any program at all.
+            if name == "command" && args.contains_key("argv") {
+                return Err("ctx:probe(\"command\", …) takes a tool-matrix `task`, not `argv`: a Lua playbook runs no program of its own choosing".into());
+            }
             // `from` says where the probe runs; it is not an argument of the probe.
             let from = match args.remove("from") {
                 None => deskbook_content::playbook::Vantage::Helpdesk,
