@@ -173,7 +173,7 @@ fn bad_values_are_refused_before_anything_runs() {
     assert_eq!(stdout(&out), "");
     assert_eq!(
         stderr(&out),
-        "error: --target \"bad host!\": expected a host name (srv-files-01.example.com) or an IP address (192.0.2.10)\n"
+        "error: --target \"bad host!\": expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not a space\n"
     );
     let out = collect_in(dir.path(), &["--out", "."]);
     assert_eq!(out.status.code(), Some(1));
