@@ -30,12 +30,12 @@ pub mod run;
 pub mod search;
 pub mod sessions;
 pub mod show;
+pub mod site;
 pub mod test;
 
 use anyhow::Result;
 use deskbook_content::markdown::Style;
 use deskbook_content::{Content, Diagnostic, Item};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::args::{Cli, Command, Globals};
@@ -57,14 +57,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Man(args) => man::execute(args),
         Command::Layers(args) => layers::execute(g, args),
         Command::Init(args) => init::execute(g, args),
+        Command::Site(args) => site::execute(g, args),
     }
 }
 
 /// What every command works on: the effective content, seen as the caller's role.
 pub struct Ctx {
     pub content: Content,
-    /// The call database: `--db`, else the organisation's `db:`.
-    pub db: Option<PathBuf>,
+    /// The call store: `--db` (or `DESKBOOK_DB`), else the organisation's `db:`.
+    pub db: Option<String>,
 }
 
 impl Ctx {
