@@ -40,7 +40,7 @@ return {
   run = function(ctx)
     local computer = ctx.vars.computer
 
-    local applied = ctx:probe("command", { task = "show-policy-version" }, "read-policy-version")
+    local applied = ctx:probe("command", { task = "show-policy-version", from = "caller" }, "read-policy-version")
     local same = ctx:ask{
       id = "same-version",
       text = describe(applied, computer)
@@ -84,7 +84,7 @@ return {
       }
     end
 
-    local again = ctx:probe("command", { task = "show-policy-version" }, "reread-policy-version")
+    local again = ctx:probe("command", { task = "show-policy-version", from = "caller" }, "reread-policy-version")
     local now = ctx:ask{
       id = "same-after-refresh",
       text = describe(again, computer) .. " After the refresh, does it match the directory's?",

@@ -19,12 +19,27 @@ fn builtin_playbooks_pass_check() {
     assert!(stdout(&out).starts_with("ok: "), "{}", stdout(&out));
 }
 
+/// A layer's probe that does not say where it runs is a warning (it runs on the help desk
+/// computer); check still passes.
+#[test]
+fn probe_without_vantage_in_a_layer_is_a_warning() {
+    let layer = fixture("playbooks-bad/no-vantage");
+    let (code, got) = check_fixture(&layer);
+    assert_eq!(code, 0, "a warning only");
+    assert_eq!(
+        got,
+        r#"$LAYER/playbooks/x.yaml:7:5: warning: step `a`: the probe does not say where it runs (`from: caller`, `target` or `helpdesk`); it runs on the help desk computer
+7 |     probe: {name: tcp, with: {host: "192.0.2.1", port: "445"}}
+  |     ^"#
+    );
+}
+
 #[test]
 fn bad_probe_arg() {
     expect(
         "bad-probe-arg",
         r#"$LAYER/playbooks/x.yaml:7:50: step `check`: argument `port` = "70000": expected a port number from 1 to 65535
-7 |     probe: {name: tcp, with: {host: "192.0.2.1", port: "70000"}}
+7 |     probe: {name: tcp, with: {host: "192.0.2.1", port: "70000"}, from: helpdesk}
   |                                                  ^"#,
     );
 }
@@ -174,7 +189,7 @@ fn unknown_probe() {
     expect(
         "unknown-probe",
         r#"$LAYER/playbooks/x.yaml:7:19: unknown probe `traceroute`: expected one of os, ping, resolve, tcp, udp, ike, command, file
-7 |     probe: {name: traceroute, with: {host: "192.0.2.1"}}
+7 |     probe: {name: traceroute, with: {host: "192.0.2.1"}, from: helpdesk}
   |                   ^"#,
     );
 }
@@ -237,7 +252,7 @@ fn prefill() {
     expect(
         "prefill",
         r#"$LAYER/playbooks/x.yaml:8:66: the probe's answer `maybe` is not a choice of step `ping`
-8 |     probe: {name: ping, with: {host: "192.0.2.1"}, answer: {ok: "maybe", fail: "no"}}
+8 |     probe: {name: ping, with: {host: "192.0.2.1"}, answer: {ok: "maybe", fail: "no"}, from: helpdesk}
   |                                                                  ^"#,
     );
 }

@@ -6,13 +6,14 @@ use deskbook_content::{org, Org, Role};
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{
-    check, init, layers, list, probe, report, run, search, sessions, show, site, test,
+    check, collect, completions, init, layers, list, man, probe, report, run, search, sessions,
+    show, site, test,
 };
 
 #[derive(Parser, Debug)]
 #[command(
     name = "deskbook",
-    version,
+    version = version(),
     about = "Help-desk knowledge base and playbooks for IPsec server and domain isolation"
 )]
 pub struct Cli {
@@ -93,10 +94,25 @@ pub enum Command {
     Test(test::Args),
     Probe(probe::Args),
     Sessions(sessions::Args),
+    Collect(collect::Args),
+    Completions(completions::Args),
+    Man(man::Args),
     Layers(layers::Args),
     Init(init::Args),
     Site(site::Args),
     Report(report::Args),
+}
+
+/// `deskbook --version`: the program's version and the version of its built-in content.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (built-in content {})",
+            env!("CARGO_PKG_VERSION"),
+            deskbook_content::layer::builtin_version()
+        )
+    })
 }
 
 /// `K=V` of `--var` and `--arg`.

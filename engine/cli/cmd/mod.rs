@@ -19,9 +19,12 @@ macro_rules! out {
 }
 
 pub mod check;
+pub mod collect;
+pub mod completions;
 pub mod init;
 pub mod layers;
 pub mod list;
+pub mod man;
 pub mod probe;
 pub mod report;
 pub mod run;
@@ -32,6 +35,7 @@ pub mod site;
 pub mod test;
 
 use anyhow::Result;
+use deskbook_content::markdown::Style;
 use deskbook_content::{Content, Diagnostic, Item};
 use std::process::ExitCode;
 
@@ -49,6 +53,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Test(args) => test::execute(g, args),
         Command::Probe(args) => probe::execute(g, args),
         Command::Sessions(args) => sessions::execute(g, args),
+        Command::Collect(args) => collect::execute(g, args),
+        Command::Completions(args) => completions::execute(args),
+        Command::Man(args) => man::execute(args),
         Command::Layers(args) => layers::execute(g, args),
         Command::Init(args) => init::execute(g, args),
         Command::Site(args) => site::execute(g, args),
@@ -103,5 +110,16 @@ pub fn emit(out: &str) -> Result<()> {
     {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// ANSI styling when `to_terminal` and the user has not asked for none: `NO_COLOR` set to
+/// anything but the empty string turns colour off (no-color.org).
+pub fn style(to_terminal: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if to_terminal && !no_color {
+        Style::Ansi
+    } else {
+        Style::Plain
     }
 }

@@ -28,6 +28,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
+        // Probe output is what another computer or a tool said: shown, never obeyed.
         outln!("{}", neutralise(&result.to_string()));
     }
     // ok and fail are answers (the check ran); error means it could not run.

@@ -2,7 +2,6 @@
 //! every step in the call store.
 
 use anyhow::Result;
-use deskbook_content::markdown::Style;
 use deskbook_report::{Ticket, TicketFormat};
 use deskbook_runtime::{AnswersFile, ContentTasks, Input, LiveProbes, Options, RunEnd};
 use deskbook_store::{Access, Store};
@@ -132,11 +131,7 @@ pub(super) fn terminal_io(json: bool) -> Input<'static> {
     } else {
         std::io::stdout().is_terminal()
     };
-    let style = if styled && std::env::var_os("NO_COLOR").is_none() {
-        Style::Ansi
-    } else {
-        Style::Plain
-    };
+    let style = super::style(styled);
     Input {
         lines: deskbook_runtime::interrupt::stdin_lines(),
         human,

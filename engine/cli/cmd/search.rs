@@ -4,6 +4,7 @@
 //! parsing a single file (the library loads the content only to build the index).
 
 use anyhow::Result;
+use deskbook_content::markdown::Style;
 use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -107,7 +108,7 @@ fn json(results: &Results) -> serde_json::Value {
 }
 
 fn lines(results: &Results) -> String {
-    let tty = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let tty = super::style(std::io::stdout().is_terminal()) == Style::Ansi;
     let (bold, dim, reset) = if tty {
         ("\x1b[1m", "\x1b[2m", "\x1b[0m")
     } else {

@@ -37,11 +37,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             outln!("{}", serde_json::to_string_pretty(&v)?);
             return Ok(ExitCode::SUCCESS);
         }
-        let style = if std::io::stdout().is_terminal() {
-            Style::Ansi
-        } else {
-            Style::Plain
-        };
+        let style = super::style(std::io::stdout().is_terminal());
         let m = &item.meta;
         let (b, r) = if style == Style::Ansi {
             ("\x1b[1m", "\x1b[0m")

@@ -66,6 +66,29 @@ pub fn files(spec: &LayerSpec) -> Result<Vec<RawFile>, String> {
     Ok(out)
 }
 
+/// The version of the built-in content: a short hash of every embedded file (name and
+/// bytes), so `deskbook --version` and an evidence packet say which content they carry.
+pub fn builtin_version() -> String {
+    // FNV-1a, 64 bits: stable across platforms and builds, no dependency.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut put = |bytes: &[u8]| {
+        for b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut files = Vec::new();
+    for (prefix, dir) in [("kb", &BUILTIN_KB), ("playbooks", &BUILTIN_PLAYBOOKS)] {
+        collect_embedded(prefix, dir, &mut files);
+    }
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    for f in &files {
+        put(f.rel.as_bytes());
+        put(f.contents.as_deref().unwrap_or_default());
+    }
+    format!("{h:016x}")[..12].to_string()
+}
+
 /// A file of a layer as its metadata says, without reading it: what a cache key needs to see
 /// that something changed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -385,10 +385,47 @@ impl<'de> Deserialize<'de> for Next {
     }
 }
 
+/// Where a probe runs, or which computer a command changes (DESIGN.md, Probes): the
+/// caller's computer, the target, or this help desk computer. A result speaks only for
+/// the computer it ran on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Vantage {
+    Caller,
+    Target,
+    /// The agent's own computer; the default when a layer's step does not say.
+    #[default]
+    Helpdesk,
+}
+
+impl Vantage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vantage::Caller => "caller",
+            Vantage::Target => "target",
+            Vantage::Helpdesk => "helpdesk",
+        }
+    }
+
+    /// `caller`, `target` or `helpdesk`.
+    pub fn parse(s: &str) -> Option<Vantage> {
+        match s {
+            "caller" => Some(Vantage::Caller),
+            "target" => Some(Vantage::Target),
+            "helpdesk" => Some(Vantage::Helpdesk),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeCall {
     pub name: String,
+    /// Where it must run; `None` in a layer defaults to `helpdesk` (with a warning), and a
+    /// built-in playbook must say.
+    #[serde(default)]
+    pub from: Option<Vantage>,
     #[serde(default, deserialize_with = "crate::yaml::scalar_map")]
     pub with: IndexMap<String, String>,
     /// Maps a probe status (`ok`, `fail`, `error`) to the choice it pre-fills.
@@ -402,6 +439,10 @@ pub struct ProbeCall {
 pub struct Action {
     #[serde(default)]
     pub task: Option<String>,
+    /// The computer the command changes; it runs only on that computer (a collector run
+    /// there, or the help desk's own for `helpdesk`). Default `helpdesk`.
+    #[serde(default)]
+    pub from: Option<Vantage>,
     #[serde(default)]
     pub argv: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::yaml::scalar_map")]

@@ -37,6 +37,7 @@ fn spec(probe: &str) -> Option<&'static [(&'static str, bool)]> {
             ("host", true),
             ("port", false),
             ("version", false),
+            ("os", false),
             ("timeout_ms", false),
             ("source_port", false),
         ],
@@ -98,6 +99,49 @@ pub(crate) enum IkeVersions {
     Both,
 }
 
+impl IkeVersions {
+    /// The versions to try, and why: an explicit `version` wins; otherwise the version the
+    /// target's OS (`os`, a tool-matrix id) speaks. Windows 2000, XP and Server 2003 speak
+    /// IKEv1 only; later Windows negotiates isolation with IKEv1 (and AuthIP) and VPNs with
+    /// IKEv2; Linux peers (strongSwan, libreswan) default to IKEv2.
+    pub(crate) fn choose(
+        version: Option<IkeVersions>,
+        os: Option<&str>,
+    ) -> (IkeVersions, Option<String>) {
+        if let Some(v) = version {
+            return (v, None);
+        }
+        match os {
+            Some(os @ ("win2000" | "winxp" | "winxp-sp2" | "win2003")) => {
+                let name = match os {
+                    "win2000" => "Windows 2000",
+                    "win2003" => "Windows Server 2003",
+                    _ => "Windows XP",
+                };
+                (
+                    IkeVersions::V1,
+                    Some(format!("the target runs {name}, which speaks IKEv1 only")),
+                )
+            }
+            Some("windows") => (
+                IkeVersions::Both,
+                Some(
+                    "the target runs Windows Vista or later, which speaks IKEv1 (isolation) and IKEv2"
+                        .to_owned(),
+                ),
+            ),
+            Some("linux") => (
+                IkeVersions::V2,
+                Some("the target runs Linux, whose IKE daemons default to IKEv2".to_owned()),
+            ),
+            _ => (
+                IkeVersions::V2,
+                Some("the target's OS is not known; `os` picks the version it speaks".to_owned()),
+            ),
+        }
+    }
+}
+
 /// What the `command` probe runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum CommandSpec {
@@ -136,6 +180,8 @@ pub(crate) enum Params {
         host: Host,
         port: u16,
         versions: IkeVersions,
+        /// Why these versions (shown with the result); `None` when `version` asked for them.
+        choice: Option<String>,
         timeout: Duration,
         source_port: u16,
     },
@@ -248,13 +294,18 @@ pub(crate) fn parse(probe: &str, args: &BTreeMap<String, String>) -> Result<Para
                 timeout: a.timeout(2000, 60_000)?,
             }
         }
-        "ike" => Params::Ike {
-            host: a.host("host")?,
-            port: a.port("port", 1)?.unwrap_or(500),
-            versions: a.ike_versions("version")?,
-            timeout: a.timeout(3000, 60_000)?,
-            source_port: a.port("source_port", 0)?.unwrap_or(0),
-        },
+        "ike" => {
+            let (versions, choice) =
+                IkeVersions::choose(a.ike_versions("version")?, a.os_id("os")?.as_deref());
+            Params::Ike {
+                host: a.host("host")?,
+                port: a.port("port", 1)?.unwrap_or(500),
+                versions,
+                choice,
+                timeout: a.timeout(3000, 60_000)?,
+                source_port: a.port("source_port", 0)?.unwrap_or(0),
+            }
+        }
         "command" => {
             let spec = match (a.get("task")?, a.get("argv")?) {
                 (Some(_), Some(_)) => {
@@ -418,11 +469,12 @@ impl Args<'_> {
         }
     }
 
-    fn ike_versions(&self, arg: &str) -> Result<IkeVersions, ProbeError> {
+    fn ike_versions(&self, arg: &str) -> Result<Option<IkeVersions>, ProbeError> {
         match self.get(arg)? {
-            None | Some("2") => Ok(IkeVersions::V2),
-            Some("1") => Ok(IkeVersions::V1),
-            Some("both") => Ok(IkeVersions::Both),
+            None => Ok(None),
+            Some("2") => Ok(Some(IkeVersions::V2)),
+            Some("1") => Ok(Some(IkeVersions::V1)),
+            Some("both") => Ok(Some(IkeVersions::Both)),
             Some(v) => Err(ProbeError::bad(
                 arg,
                 v,

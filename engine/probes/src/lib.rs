@@ -13,7 +13,7 @@
 //! | `resolve` | `name [server] [type] [timeout_ms]` | forward DNS; an address does a reverse lookup |
 //! | `tcp` | `host port [timeout_ms]` | open, closed, filtered or unreachable |
 //! | `udp` | `host protocol [port] [name] [timeout_ms]` (`dns`, `cldap`) | answered, no reply, ICMP unreachable |
-//! | `ike` | `host [port] [version] [timeout_ms] [source_port]` | does an IKE responder answer, and with what |
+//! | `ike` | `host [port] [version] [os] [timeout_ms] [source_port]` | does an IKE responder answer, and with what; tries the version the target's `os` speaks |
 //! | `command` | `task` or `argv`, `[timeout_ms] [regex] [os]`, placeholder values | a tool-matrix task or an argv; never a shell |
 //! | `file` | `path [pattern] [tail]` | read or search a log |
 //!

@@ -19,10 +19,16 @@ pub(crate) const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// The addresses of `host` (IPv4 first), with `port`. A name is looked up by the system
 /// resolver on a helper thread so that a hung lookup cannot hold the probe past its time.
 pub(crate) fn addresses(host: &Host, port: u16) -> Result<Vec<SocketAddr>, String> {
-    let name = match host {
-        Host::Addr(a) => return Ok(vec![SocketAddr::new(*a, port)]),
-        Host::Name(n) => n.clone(),
-    };
+    match host {
+        Host::Addr(a) => Ok(vec![SocketAddr::new(*a, port)]),
+        Host::Name(n) => lookup(n, port, LOOKUP_TIMEOUT),
+    }
+}
+
+/// The system resolver's addresses for `name` (what `ping name` uses: the hosts file,
+/// search suffixes, then DNS), IPv4 first, within `timeout`.
+pub(crate) fn lookup(name: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, String> {
+    let name = name.to_owned();
     let (tx, rx) = mpsc::channel();
     let lookup_name = name.clone();
     thread::Builder::new()
@@ -35,7 +41,7 @@ pub(crate) fn addresses(host: &Host, port: u16) -> Result<Vec<SocketAddr>, Strin
             );
         })
         .map_err(|e| format!("cannot start a name lookup: {e}"))?;
-    match rx.recv_timeout(LOOKUP_TIMEOUT) {
+    match rx.recv_timeout(timeout) {
         Ok(Ok(mut addrs)) if !addrs.is_empty() => {
             addrs.sort_by_key(|a| a.is_ipv6());
             addrs.dedup();
@@ -44,8 +50,8 @@ pub(crate) fn addresses(host: &Host, port: u16) -> Result<Vec<SocketAddr>, Strin
         Ok(Ok(_)) => Err(format!("`{name}` has no address")),
         Ok(Err(e)) => Err(format!("cannot resolve `{name}`: {e}")),
         Err(_) => Err(format!(
-            "looking up `{name}` took longer than {} s",
-            LOOKUP_TIMEOUT.as_secs()
+            "looking up `{name}` took longer than {} ms",
+            timeout.as_millis()
         )),
     }
 }

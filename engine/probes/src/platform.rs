@@ -28,6 +28,17 @@ pub(crate) struct OsFacts {
     pub(crate) domain: Option<String>,
     /// Where the facts came from (files read, tools run).
     pub(crate) source: String,
+    /// This computer's name (`%COMPUTERNAME%`, the host name).
+    pub(crate) computer: Option<String>,
+    /// Who runs deskbook.
+    pub(crate) user: Option<String>,
+    /// Whether deskbook runs with administrator rights (Windows: an elevated
+    /// administrator, as `net session` tells; Linux: root), when that can be told.
+    pub(crate) admin: Option<bool>,
+}
+
+fn env_nonempty(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// Ways to send an ICMP echo, in the order tried.
@@ -114,7 +125,28 @@ mod imp {
                 .ok()
                 .filter(|d| !d.is_empty()),
             source,
+            computer: env_nonempty("COMPUTERNAME"),
+            user: env_nonempty("USERNAME"),
+            admin: elevated(),
         })
+    }
+
+    /// Whether this process has an administrator's rights: `whoami /groups` where it lists
+    /// SIDs (Server 2003 and later); otherwise `net session`, which lists sessions only for
+    /// an (elevated) administrator and says "Access is denied" to anyone else. `None` when
+    /// neither tells (Wine's tools, for one, answer neither way).
+    fn elevated() -> Option<bool> {
+        if let Some(admin) =
+            tool(&["whoami", "/groups"]).and_then(|t| windows::parse_whoami_groups(&t))
+        {
+            return Some(admin);
+        }
+        let argv = ["net".to_owned(), "session".to_owned()];
+        let f = process::run(&argv, TOOL_TIMEOUT).ok()?;
+        if f.stdout.contains("NET command") {
+            return None; // a `net` that does not know `session` printed its usage
+        }
+        Some(f.code == Some(0))
     }
 
     pub(crate) fn system_ping_argv(addr: IpAddr, count: u32, timeout: Duration) -> Vec<String> {
@@ -140,6 +172,12 @@ mod imp {
     /// Not needed on Windows: ping.exe needs no privilege.
     pub(crate) fn ids() -> Option<(u32, u32)> {
         None
+    }
+
+    /// The hosts file the system resolver reads first.
+    pub(crate) fn hosts_file() -> std::path::PathBuf {
+        let root = std::env::var_os("SystemRoot").unwrap_or_else(|| r"C:\Windows".into());
+        std::path::Path::new(&root).join(r"System32\drivers\etc\hosts")
     }
 
     pub(crate) fn system_nameservers() -> Result<Vec<SocketAddr>, String> {
@@ -232,6 +270,23 @@ mod imp {
             kernel,
             domain,
             source: sources.join(", "),
+            computer: read_trimmed("/proc/sys/kernel/hostname")
+                .or_else(|| env_nonempty("HOSTNAME")),
+            user: env_nonempty("USER")
+                .or_else(|| env_nonempty("LOGNAME"))
+                .or_else(user_of_uid),
+            admin: ids().map(|(uid, _)| uid == 0),
+        })
+    }
+
+    /// The login name of this process's user, from /etc/passwd.
+    fn user_of_uid() -> Option<String> {
+        let (uid, _) = ids()?;
+        let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+        passwd.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_owned())
         })
     }
 
@@ -268,6 +323,11 @@ mod imp {
             line.split_whitespace().nth(2)?.parse().ok()
         };
         Some((effective("Uid:")?, effective("Gid:")?))
+    }
+
+    /// The hosts file the system resolver reads first.
+    pub(crate) fn hosts_file() -> std::path::PathBuf {
+        "/etc/hosts".into()
     }
 
     pub(crate) fn system_nameservers() -> Result<Vec<SocketAddr>, String> {

@@ -442,7 +442,7 @@ fn ike_against_a_udp_echo_server_is_not_an_ike_responder() {
         assert_eq!(r.data["result"], serde_json::json!("not-ike"));
         assert_eq!(
             r.summary,
-            format!("no IKE response to {label} from 127.0.0.1:{port} within 300 ms: what came back was not one ({reason}); something else answers on UDP {port} (an echo service or a reflector), not an IKE responder")
+            format!("no IKE response to {label} from 127.0.0.1:{port} within 300 ms: what came back was not one ({reason}); something else answers on UDP {port} (an echo service or a reflector), not an IKE responder (tried IKEv{version}, as asked)")
         );
     }
 }

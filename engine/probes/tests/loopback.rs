@@ -300,6 +300,50 @@ fn resolve_retries_a_truncated_answer_over_tcp() {
     );
 }
 
+/// `ping localhost` works on every computer: the system resolver answers from the hosts
+/// file, whatever DNS says.
+#[test]
+fn resolve_localhost_is_ok_from_the_system_resolver() {
+    let r = probe("resolve", &[("name", "localhost"), ("timeout_ms", "400")]);
+    assert_eq!(r.status, Status::Ok, "{}", show(&r));
+    assert_eq!(field(&r, "decided_by"), "system");
+    assert_eq!(r.data["system"]["result"], "answer", "{}", show(&r));
+    assert!(
+        r.summary
+            .starts_with("localhost has address 127.0.0.1 from the system resolver (what ping uses, from the hosts file: 127.0.0.1); DNS: "),
+        "{}",
+        r.summary
+    );
+}
+
+/// A hosts-file entry that DNS does not know is the disagreement a help desk must see: the
+/// caller's ping works by name while nslookup says the name does not exist.
+#[test]
+fn resolve_calls_out_when_the_system_resolver_and_dns_disagree() {
+    let dns = DnsServer::start();
+    let r = resolve(&dns, "localhost", &[]);
+    assert_eq!(r.status, Status::Fail, "{}", show(&r));
+    assert_eq!(field(&r, "decided_by"), "dns");
+    assert_eq!(field(&r, "agree"), "false");
+    assert_eq!(
+        r.data["system"]["addresses"],
+        serde_json::json!(["127.0.0.1"])
+    );
+    assert!(
+        r.summary.starts_with(&format!(
+            "localhost does not exist (NXDOMAIN from {} in ",
+            dns.server_arg()
+        )),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary.ends_with("ms); the system resolver (what ping uses) gives 127.0.0.1, from the hosts file: 127.0.0.1: they disagree"),
+        "{}",
+        r.summary
+    );
+}
+
 #[test]
 fn resolve_against_a_port_without_a_dns_server_reports_unreachable() {
     let port = closed_udp_port();
@@ -313,9 +357,12 @@ fn resolve_against_a_port_without_a_dns_server_reports_unreachable() {
     );
     assert_eq!(r.status, Status::Fail, "{}", show(&r));
     assert_eq!(field(&r, "result"), "unreachable");
-    assert_eq!(
-        r.summary,
-        format!("{server}: ICMP port unreachable (no DNS server listens there)")
+    assert!(
+        r.summary.starts_with(&format!(
+            "{server}: ICMP port unreachable (no DNS server listens there); the system resolver (what ping uses) "
+        )),
+        "{}",
+        r.summary
     );
 }
 

@@ -61,6 +61,54 @@ fn ike_gets_an_answer_from_charon_with_the_proposal_it_chose() {
     assert_eq!(both.data["exchanges"].as_array().map(Vec::len), Some(2));
 }
 
+/// A Windows Server 2003 target speaks IKEv1 only: an IKEv2 probe would say "no IKE"
+/// where IKE works. Told the target's OS, the probe speaks its version and says so.
+#[test]
+fn ike_speaks_the_version_of_the_targets_os_and_says_which_it_tried() {
+    if !ready("ike_speaks_the_version_of_the_targets_os_and_says_which_it_tried") {
+        return;
+    }
+    let t = Target::with_charon();
+    let host = t.accept.to_string();
+    let old = probe("ike", &[("host", &host), ("os", "win2003")]);
+    assert_eq!(old.status, Status::Ok, "{}", show(&old));
+    assert_eq!(old.data["tried"], serde_json::json!([1]));
+    assert_eq!(field(&old, "reply_version"), "1");
+    assert!(
+        old.summary.ends_with(
+            "(tried IKEv1: the target runs Windows Server 2003, which speaks IKEv1 only)"
+        ),
+        "{}",
+        old.summary
+    );
+    let modern = probe("ike", &[("host", &host), ("os", "windows")]);
+    assert_eq!(modern.status, Status::Ok, "{}", show(&modern));
+    assert_eq!(modern.data["tried"], serde_json::json!([1, 2]));
+    let linux = probe("ike", &[("host", &host), ("os", "linux")]);
+    assert_eq!(
+        linux.data["tried"],
+        serde_json::json!([2]),
+        "{}",
+        show(&linux)
+    );
+    // An explicit version wins over the OS.
+    let asked = probe(
+        "ike",
+        &[("host", &host), ("os", "win2000"), ("version", "2")],
+    );
+    assert_eq!(
+        asked.data["tried"],
+        serde_json::json!([2]),
+        "{}",
+        show(&asked)
+    );
+    assert!(
+        asked.summary.ends_with("(tried IKEv2, as asked)"),
+        "{}",
+        asked.summary
+    );
+}
+
 #[test]
 fn ike_reports_no_proposal_chosen_when_the_responder_accepts_none_of_the_offer() {
     if !ready("ike_reports_no_proposal_chosen_when_the_responder_accepts_none_of_the_offer") {
@@ -81,8 +129,9 @@ fn ike_reports_no_proposal_chosen_when_the_responder_accepts_none_of_the_offer()
         assert_eq!(field(&r, "reply"), "NO_PROPOSAL_CHOSEN", "IKEv{version}");
         assert_eq!(field(&r, "proposal"), "null");
         assert!(
-            r.summary
-                .ends_with("NO_PROPOSAL_CHOSEN (it accepts none of the offered proposals)"),
+            r.summary.ends_with(&format!(
+                "NO_PROPOSAL_CHOSEN (it accepts none of the offered proposals) (tried IKEv{version}, as asked)"
+            )),
             "{}",
             r.summary
         );
@@ -198,7 +247,7 @@ fn udp_500_dropped_on_the_target_leaves_tcp_open_but_ike_without_reply() {
     assert_eq!(field(&ike, "answered"), "false");
     assert_eq!(
         ike.summary,
-        format!("no reply to IKEv2 IKE_SA_INIT from {host}:500 within 1500 ms: UDP 500 is blocked on the path or no IKE responder runs there")
+        format!("no reply to IKEv2 IKE_SA_INIT from {host}:500 within 1500 ms: UDP 500 is blocked on the path or no IKE responder runs there (tried IKEv2: the target's OS is not known; `os` picks the version it speaks)")
     );
 
     let filtered = probe(
@@ -226,7 +275,7 @@ fn ike_to_a_host_without_an_ike_service_reports_icmp_port_unreachable() {
     assert_eq!(field(&r, "reply"), "port-unreachable");
     assert_eq!(
         r.summary,
-        format!("{host}:500: ICMP port unreachable for IKEv2 IKE_SA_INIT: the host is up but no IKE service listens on UDP 500")
+        format!("{host}:500: ICMP port unreachable for IKEv2 IKE_SA_INIT: the host is up but no IKE service listens on UDP 500 (tried IKEv2: the target's OS is not known; `os` picks the version it speaks)")
     );
 }
 

@@ -32,6 +32,9 @@ pub enum RuntimeError {
     PlaybookNotLoaded { session: String, playbook: String },
     #[error("call {session} has ended ({status}); there is nothing to resume")]
     Ended { session: String, status: String },
+    /// `deskbook collect` was given something it cannot use.
+    #[error("{0}")]
+    Collect(String),
     /// Ctrl-C (or SIGTERM, SIGHUP): the run stops after restoring what it changed.
     #[error("interrupted (Ctrl-C or a stop signal)")]
     Interrupted,

@@ -31,6 +31,18 @@ enum Msg {
 /// Standard input, line by line, for a run: installs the Ctrl-C handler (once per process)
 /// and returns a reader whose pending read fails when Ctrl-C is pressed. Where no handler
 /// can be installed, plain standard input (Ctrl-C then ends the process as usual).
+/// Turns Ctrl-C (and the stop signals) into [`requested`] for a run that reads no input
+/// (`deskbook collect`); a second Ctrl-C exits at once. `false` when no handler could be
+/// installed.
+pub fn install() -> bool {
+    ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    })
+    .is_ok()
+}
+
 pub fn stdin_lines() -> Box<dyn BufRead> {
     let (tx, rx) = mpsc::channel();
     let signal = tx.clone();

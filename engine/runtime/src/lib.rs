@@ -11,6 +11,7 @@
 
 mod agent;
 pub mod answers;
+pub mod collect;
 pub mod error;
 pub mod interrupt;
 pub mod log;

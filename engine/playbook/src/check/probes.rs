@@ -3,8 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use deskbook_content::playbook::Action;
+use deskbook_content::playbook::{Action, Vantage};
 use deskbook_content::vocab::TASKS;
+use deskbook_content::{Diagnostic, LayerSpec};
 use deskbook_probes::ProbeError;
 
 use crate::template;
@@ -156,10 +157,50 @@ impl YamlCheck<'_> {
         self.err(pos, format!("step `{}`: {e}", s.id));
     }
 
+    /// Every probe says where it runs (DESIGN.md, Probes): a built-in playbook must; a
+    /// layer's probe that does not runs on the help desk computer, with a warning.
+    pub(super) fn check_vantage(&mut self, i: usize, from: Option<Vantage>) {
+        if from.is_some() {
+            return;
+        }
+        let s = &self.pb.steps[i];
+        let pos = self.field_pos(i, "probe");
+        let built_in = self
+            .content
+            .layers
+            .get(self.doc.layer)
+            .is_some_and(|l| l.spec == LayerSpec::BuiltIn);
+        if built_in {
+            self.err(
+                pos,
+                format!(
+                    "step `{}`: the probe does not say where it runs: add `from: caller`, `from: target` or `from: helpdesk`",
+                    s.id
+                ),
+            );
+        } else {
+            self.out.push(
+                Diagnostic::warning(
+                    &self.file.path,
+                    pos.0,
+                    pos.1,
+                    format!(
+                        "step `{}`: the probe does not say where it runs (`from: caller`, `target` or `helpdesk`); it runs on the help desk computer",
+                        s.id
+                    ),
+                )
+                .with_source(&self.file.text),
+            );
+        }
+    }
+
     pub(super) fn check_probe_step(&mut self, i: usize) {
         let s = &self.pb.steps[i];
         if let Some(p) = &s.probe {
             self.check_probe_call(i, &p.name, &p.with);
+            self.check_vantage(i, p.from);
+            let s = &self.pb.steps[i];
+            let Some(p) = &s.probe else { return };
             if p.answer.is_some() {
                 let pos = self.value_pos(i, "probe", "answer");
                 self.err(

@@ -101,6 +101,9 @@ impl YamlCheck<'_> {
         let s = &self.pb.steps[i];
         if let Some(p) = &s.probe {
             self.check_probe_call(i, &p.name, &p.with);
+            self.check_vantage(i, p.from);
+            let s = &self.pb.steps[i];
+            let Some(p) = &s.probe else { return };
             if let Some(answer) = &p.answer {
                 for (status, choice) in answer {
                     if !["ok", "fail", "error"].contains(&status.as_str()) {

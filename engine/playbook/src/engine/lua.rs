@@ -141,12 +141,17 @@ impl Engine {
                 });
                 Ok(())
             }
-            Yielded::Probe { id, name, args } => {
+            Yielded::Probe {
+                id,
+                name,
+                args,
+                from,
+            } => {
                 let step = format!("{prefix}{id}");
                 self.enter(&step, events)?;
                 self.state.pending = Some(Pending::Probe {
                     step,
-                    request: ProbeRequest { name, args },
+                    request: ProbeRequest { name, args, from },
                     help: Vec::new(),
                 });
                 Ok(())

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use deskbook_content::playbook::Action;
+use deskbook_content::playbook::{Action, Vantage};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -15,6 +15,19 @@ use crate::program::{template_name, YamlBook};
 pub struct ProbeRequest {
     pub name: String,
     pub args: BTreeMap<String, String>,
+    /// Where it must run.
+    pub from: Vantage,
+}
+
+impl ProbeRequest {
+    /// A probe of this computer (the help desk's, or the collector's own).
+    pub fn here(name: &str, args: BTreeMap<String, String>) -> ProbeRequest {
+        ProbeRequest {
+            name: name.to_owned(),
+            args,
+            from: Vantage::Helpdesk,
+        }
+    }
 }
 
 /// A command a `do` step runs after the agent confirms it (or that a run's end restores):
@@ -27,6 +40,8 @@ pub struct ActionRequest {
     pub argv: Option<Vec<String>>,
     /// Values for the task's `{{ name }}` placeholders.
     pub with: BTreeMap<String, String>,
+    /// The computer the command changes.
+    pub from: Vantage,
 }
 
 impl ActionRequest {
@@ -45,6 +60,7 @@ impl ActionRequest {
         ProbeRequest {
             name: "command".into(),
             args,
+            from: self.from,
         }
     }
 
@@ -138,5 +154,6 @@ pub(super) fn render_action(
         task: action.task.clone(),
         argv,
         with,
+        from: action.from.unwrap_or_default(),
     })
 }

@@ -150,6 +150,7 @@ impl Engine {
                     Some(ProbeRequest {
                         name: p.name.clone(),
                         args,
+                        from: p.from.unwrap_or_default(),
                     })
                 }
                 None => None,
@@ -201,6 +202,7 @@ impl Engine {
                 request: ProbeRequest {
                     name: p.name.clone(),
                     args,
+                    from: p.from.unwrap_or_default(),
                 },
                 help: s.help.clone(),
             });

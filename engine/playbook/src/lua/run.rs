@@ -31,6 +31,7 @@ pub(crate) enum Yielded {
         id: String,
         name: String,
         args: BTreeMap<String, String>,
+        from: deskbook_content::playbook::Vantage,
     },
     Finish {
         status: String,
@@ -261,7 +262,19 @@ fn parse_yield(kind: &str, spec: &Value, line: usize) -> Result<Yielded, String>
             if name == "command" && args.contains_key("argv") {
                 return Err("ctx:probe(\"command\", …) takes a tool-matrix `task`, not `argv`: a Lua playbook runs no program of its own choosing".into());
             }
-            Ok(Yielded::Probe { id, name, args })
+            // `from` says where the probe runs; it is not an argument of the probe.
+            let from = match args.remove("from") {
+                None => deskbook_content::playbook::Vantage::Helpdesk,
+                Some(v) => deskbook_content::playbook::Vantage::parse(&v).ok_or_else(|| {
+                    format!("ctx:probe: `from` = {v:?}: expected caller, target or helpdesk")
+                })?,
+            };
+            Ok(Yielded::Probe {
+                id,
+                name,
+                args,
+                from,
+            })
         }
         "finish" => {
             let Value::Table(t) = spec else {

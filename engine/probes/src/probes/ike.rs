@@ -7,6 +7,10 @@
 //! ids (Windows versions announce themselves) and the round-trip time. It follows a COOKIE
 //! challenge and an INVALID_KE_PAYLOAD request for another group, as an initiator would.
 //!
+//! Which versions it tries: `version` when given, otherwise the one the target's OS speaks
+//! (`os`: IKEv1 for Windows 2000, XP and Server 2003, both for later Windows, IKEv2 for
+//! Linux and when the OS is not known); the result says which it tried and why.
+//!
 //! Status: `ok` when a responder answered at all (even with a refusal: IKE got through),
 //! `fail` when nothing answered or ICMP said nothing listens, `error` when the probe could
 //! not send.
@@ -42,12 +46,13 @@ pub(crate) fn run(
     mut r: Report,
     host: &Host,
     port: u16,
-    versions: IkeVersions,
+    (versions, choice): (IkeVersions, Option<&str>),
     timeout: Duration,
     source_port: u16,
 ) -> ProbeResult {
     r.set("host", host.to_string());
     r.set("port", port);
+    r.set("version_choice", choice.unwrap_or("as asked"));
     let addr = match net::addresses(host, port) {
         Ok(a) => a[0],
         Err(e) => return r.error(e),
@@ -66,6 +71,7 @@ pub(crate) fn run(
         IkeVersions::V2 => &[2],
         IkeVersions::Both => &[1, 2],
     };
+    r.set("tried", order.to_vec());
     let mut exchanges = Vec::new();
     let mut sentences = Vec::new();
     let mut best: Option<Map<String, Value>> = None;
@@ -89,7 +95,13 @@ pub(crate) fn run(
     }
     r.set("answered", any_answer);
     r.set("exchanges", exchanges);
-    let summary = sentences.join("; ");
+    let tried = order
+        .iter()
+        .map(|v| format!("IKEv{v}"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let why = choice.map_or_else(|| ", as asked".to_owned(), |c| format!(": {c}"));
+    let summary = format!("{} (tried {tried}{why})", sentences.join("; "));
     if any_answer {
         r.ok(summary)
     } else {

@@ -56,9 +56,17 @@ pub(crate) fn execute(plan: Plan) -> ProbeResult {
             host,
             port,
             versions,
+            choice,
             timeout,
             source_port,
-        } => ike::run(r, &host, port, versions, timeout, source_port),
+        } => ike::run(
+            r,
+            &host,
+            port,
+            (versions, choice.as_deref()),
+            timeout,
+            source_port,
+        ),
         Params::Command { timeout, regex, .. } => match plan.command {
             Some(resolved) => command::run(r, resolved, timeout, regex.as_ref()),
             None => r.error("internal: command probe without a resolved command line"),

@@ -1,5 +1,7 @@
 //! `os`: the platform, its version and the tool-matrix OS id (`win2000` … `windows`,
-//! `linux`) that decides which command a `command` task runs.
+//! `linux`) that decides which command a `command` task runs; also this computer's name,
+//! who runs deskbook and whether with administrator rights (what `deskbook collect`
+//! records in its packet).
 
 use std::sync::OnceLock;
 
@@ -26,6 +28,9 @@ pub(crate) fn run(mut r: Report) -> ProbeResult {
     r.set("domain", f.domain.clone());
     r.set("arch", std::env::consts::ARCH);
     r.set("source", f.source.as_str());
+    r.set("computer", f.computer.clone());
+    r.set("user", f.user.clone());
+    r.set("admin", f.admin);
     let mut summary = f.name.clone();
     if let Some(k) = &f.kernel {
         summary.push_str(&format!(", kernel {k}"));

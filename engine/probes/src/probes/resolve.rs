@@ -1,12 +1,22 @@
 //! `resolve`: forward DNS, or reverse (PTR) when given an address, the seed's `ping -a`.
 //!
-//! Queries go straight to a DNS server (the given one, or the system's) so the result can
-//! tell apart what the system resolver blurs: an answer, a name that does not exist
+//! A forward lookup of an address (A, AAAA) asks twice, at the same time: the system
+//! resolver, which is what `ping name` and every application use (the hosts file, the
+//! search suffixes, then DNS), and DNS on the wire, which is what `nslookup` shows. It
+//! reports both and calls out when they disagree (a hosts file entry, a suffix that turns
+//! a short name into another computer's, a stale cache). Without `server` the system
+//! resolver decides the status (`resolve localhost` is `ok`); with `server` that server's
+//! answer does, since the question is then what it says.
+//!
+//! DNS queries go straight to a DNS server (the given one, or the system's) so the result
+//! can tell apart what the system resolver blurs: an answer, a name that does not exist
 //! (NXDOMAIN), a server that refuses or fails, and no answer at all. It names the server
 //! that answered and how long it took.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -14,7 +24,7 @@ use serde_json::{json, Value};
 use crate::names::{reverse_name, Host};
 use crate::net::{self, UdpOutcome};
 use crate::platform;
-use crate::result::{millis_f, ProbeResult, Report};
+use crate::result::{millis_f, ProbeResult, Report, Status};
 use crate::wire::dns::{self, QType, RData, Response};
 
 /// At most this many of the system's servers are asked, as resolvers do.
@@ -53,6 +63,207 @@ impl Asked {
 }
 
 pub(crate) fn run(
+    r: Report,
+    name: &Host,
+    server: Option<SocketAddr>,
+    qtype: Option<QType>,
+    timeout: Duration,
+) -> ProbeResult {
+    let system = match (name, qtype) {
+        (Host::Name(n), None | Some(QType::A) | Some(QType::AAAA)) if !n.is_empty() => {
+            Some(SystemLookup::start(n, qtype, timeout))
+        }
+        _ => None,
+    };
+    let dns = ask_dns(r, name, server, qtype, timeout);
+    match system {
+        Some(lookup) => compare(dns, &name.to_string(), lookup.wait(), server.is_some()),
+        None => dns,
+    }
+}
+
+/// What the system resolver said.
+struct SystemAnswer {
+    addresses: Result<Vec<IpAddr>, String>,
+    /// Addresses the hosts file gives the name.
+    hosts_file: Vec<IpAddr>,
+}
+
+/// The system resolver, asked on its own thread while DNS is asked on the wire.
+struct SystemLookup {
+    rx: mpsc::Receiver<SystemAnswer>,
+    timeout: Duration,
+}
+
+impl SystemLookup {
+    fn start(name: &str, qtype: Option<QType>, timeout: Duration) -> SystemLookup {
+        let (tx, rx) = mpsc::channel();
+        let name = name.to_owned();
+        // When no thread can start, `tx` is dropped and `wait` says so.
+        let _ = thread::Builder::new()
+            .name("probe-system-resolver".into())
+            .spawn(move || {
+                let addresses = net::lookup(&name, 0, timeout).map(|found| {
+                    distinct(found.iter().map(SocketAddr::ip).filter(|ip| match qtype {
+                        Some(QType::AAAA) => ip.is_ipv6(),
+                        _ => ip.is_ipv4(),
+                    }))
+                });
+                let hosts = std::fs::read_to_string(platform::hosts_file()).unwrap_or_default();
+                let _ = tx.send(SystemAnswer {
+                    addresses,
+                    hosts_file: hosts_file_entries(&hosts, &name),
+                });
+            });
+        SystemLookup { rx, timeout }
+    }
+
+    fn wait(self) -> SystemAnswer {
+        let failed = |why: String| SystemAnswer {
+            addresses: Err(why),
+            hosts_file: Vec::new(),
+        };
+        match self
+            .rx
+            .recv_timeout(self.timeout + Duration::from_millis(100))
+        {
+            Ok(answer) => answer,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                failed(format!("no answer within {} ms", self.timeout.as_millis()))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                failed("the lookup could not start".to_owned())
+            }
+        }
+    }
+}
+
+/// Each address once, in first-seen order.
+fn distinct(addrs: impl IntoIterator<Item = IpAddr>) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = Vec::new();
+    for a in addrs {
+        if !out.contains(&a) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The addresses a hosts file gives `name` (case-insensitive; `#` starts a comment).
+fn hosts_file_entries(text: &str, name: &str) -> Vec<IpAddr> {
+    let name = name.trim_end_matches('.');
+    distinct(text.lines().filter_map(|l| {
+        let l = l.split('#').next()?;
+        let mut words = l.split_whitespace();
+        let addr: IpAddr = words.next()?.parse().ok()?;
+        words
+            .any(|w| w.trim_end_matches('.').eq_ignore_ascii_case(name))
+            .then_some(addr)
+    }))
+}
+
+fn list(addrs: &[IpAddr]) -> String {
+    addrs
+        .iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Puts the system resolver's answer beside DNS's: data, a sentence for each, the status.
+fn compare(
+    mut dns: ProbeResult,
+    name: &str,
+    system: SystemAnswer,
+    server_given: bool,
+) -> ProbeResult {
+    let dns_addrs: Vec<IpAddr> = dns
+        .data
+        .get("addresses")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    let hosts = if system.hosts_file.is_empty() {
+        String::new()
+    } else {
+        format!(", from the hosts file: {}", list(&system.hosts_file))
+    };
+    let (sys_json, sys_text, sys_addrs) = match &system.addresses {
+        Ok(a) if !a.is_empty() => (
+            json!({"result": "answer", "addresses": a.iter().map(IpAddr::to_string).collect::<Vec<_>>()}),
+            format!("gives {}{hosts}", list(a)),
+            a.clone(),
+        ),
+        Ok(_) => (
+            json!({"result": "no-address", "addresses": []}),
+            "finds no address of that family".to_owned(),
+            Vec::new(),
+        ),
+        Err(e) => {
+            let why = e
+                .strip_prefix(&format!("cannot resolve `{name}`: "))
+                .unwrap_or(e);
+            (
+                json!({"result": "error", "addresses": [], "error": e}),
+                format!("cannot resolve it ({why})"),
+                Vec::new(),
+            )
+        }
+    };
+    let mut sys_json = sys_json;
+    sys_json["hosts_file"] = json!(system
+        .hosts_file
+        .iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>());
+    let same = {
+        let (mut a, mut b) = (sys_addrs.clone(), dns_addrs.clone());
+        a.sort();
+        b.sort();
+        a.dedup();
+        b.dedup();
+        a == b
+    };
+    let agree = same && (!sys_addrs.is_empty() || dns.status != Status::Ok);
+    dns.data.insert("system".into(), sys_json);
+    dns.data.insert("agree".into(), json!(agree));
+    let dns_answered = dns.status == Status::Ok && !dns_addrs.is_empty();
+    let verdict = match (agree, sys_addrs.is_empty()) {
+        (true, false) => "they agree",
+        (true, true) => "neither resolves it",
+        (false, _) => "they disagree",
+    };
+    if server_given {
+        dns.data.insert("decided_by".into(), json!("dns"));
+        let but = if dns_answered && sys_addrs.is_empty() {
+            "but "
+        } else {
+            ""
+        };
+        dns.summary = format!(
+            "{}; {but}the system resolver (what ping uses) {sys_text}: {verdict}",
+            dns.summary
+        );
+        return dns;
+    }
+    dns.data.insert("decided_by".into(), json!("system"));
+    let dns_summary = std::mem::take(&mut dns.summary);
+    if sys_addrs.is_empty() {
+        dns.summary = format!(
+            "the system resolver (what ping uses) {sys_text}; DNS: {dns_summary}: {verdict}"
+        );
+        if dns.status == Status::Ok {
+            dns.status = Status::Fail;
+        }
+    } else {
+        dns.summary =
+            format!("{name} has address {} from the system resolver (what ping uses{hosts}); DNS: {dns_summary}: {verdict}", list(&sys_addrs));
+        dns.status = Status::Ok;
+    }
+    dns
+}
+
+fn ask_dns(
     mut r: Report,
     name: &Host,
     server: Option<SocketAddr>,
@@ -294,4 +505,24 @@ fn ask_tcp(
     Ok(dns::decode(&buf)
         .ok()
         .filter(|m| m.id == id && m.is_response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_file_entries_match_names_case_insensitively_and_skip_comments() {
+        let text = "127.0.0.1 localhost\n# 192.0.2.9 srv-files-01\n192.0.2.10\tSRV-FILES-01 srv-files-01.woodgrovebank.com # moved\n::1 localhost ip6-localhost\nnot-an-address srv-files-01\n";
+        assert_eq!(
+            hosts_file_entries(text, "srv-files-01"),
+            vec!["192.0.2.10".parse::<IpAddr>().unwrap()]
+        );
+        assert_eq!(
+            hosts_file_entries(text, "LOCALHOST.").len(),
+            2,
+            "127.0.0.1 and ::1"
+        );
+        assert!(hosts_file_entries(text, "srv-files-02").is_empty());
+    }
 }

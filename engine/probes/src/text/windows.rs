@@ -171,6 +171,25 @@ pub(crate) fn parse_ipconfig_dns_servers(text: &str) -> Vec<IpAddr> {
     out
 }
 
+/// Whether `whoami /groups` shows an administrator's token: the High Mandatory Level
+/// (S-1-16-12288) where integrity levels exist (Vista and later; a filtered administrator
+/// token shows Medium, S-1-16-8192), else the Administrators group (S-1-5-32-544, Windows
+/// 2000, XP and Server 2003). `None` when the text lists no SIDs.
+// Used only by the Windows side of `platform`; tested everywhere.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) fn parse_whoami_groups(text: &str) -> Option<bool> {
+    if !text.contains("S-1-") {
+        return None;
+    }
+    if text.contains("S-1-16-") {
+        return Some(text.contains("S-1-16-12288") || text.contains("S-1-16-16384"));
+    }
+    Some(
+        text.lines()
+            .any(|l| l.contains("S-1-5-32-544") && !l.to_ascii_lowercase().contains("deny only")),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +347,18 @@ Ethernet adapter VPN:
                 "198.51.100.53"
             ]
         );
+    }
+
+    #[test]
+    fn whoami_groups_tells_an_elevated_administrator_from_a_filtered_one() {
+        let elevated = "BUILTIN\\Administrators  Alias  S-1-5-32-544  Mandatory group, Enabled by default, Enabled group, Group owner\nMandatory Label\\High Mandatory Level  Label  S-1-16-12288\n";
+        let filtered = "BUILTIN\\Administrators  Alias  S-1-5-32-544  Group used for deny only\nMandatory Label\\Medium Mandatory Level  Label  S-1-16-8192\n";
+        let xp_admin = "BUILTIN\\Administrators  Alias  S-1-5-32-544  Mandatory group, Enabled by default, Enabled group\n";
+        let xp_user = "BUILTIN\\Users  Alias  S-1-5-32-545  Mandatory group, Enabled by default, Enabled group\n";
+        assert_eq!(parse_whoami_groups(elevated), Some(true));
+        assert_eq!(parse_whoami_groups(filtered), Some(false));
+        assert_eq!(parse_whoami_groups(xp_admin), Some(true));
+        assert_eq!(parse_whoami_groups(xp_user), Some(false));
+        assert_eq!(parse_whoami_groups("VM\\root\n"), None, "Wine's whoami");
     }
 }
