@@ -46,6 +46,10 @@ pub struct Playbook {
     pub tags: Vec<String>,
     #[serde(default)]
     pub source: Option<String>,
+    /// The operating systems (tool-matrix OS ids) the playbook supports: every task it runs
+    /// must have a command for each of them.
+    #[serde(default)]
+    pub os: Vec<String>,
     #[serde(default)]
     pub inputs: IndexMap<String, InputSpec>,
     pub start: String,
@@ -53,7 +57,7 @@ pub struct Playbook {
 }
 
 pub const PLAYBOOK_FIELDS: &[&str] = &[
-    "id", "title", "summary", "tier", "tags", "source", "inputs", "start", "steps",
+    "id", "title", "summary", "tier", "tags", "source", "os", "inputs", "start", "steps",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -121,6 +125,9 @@ pub struct Step {
     pub collect: Vec<String>,
     #[serde(default)]
     pub say: Option<String>,
+    /// A flag the call carries once the run passes this step (`social-engineering`).
+    #[serde(default)]
+    pub flag: Option<String>,
     /// 1-based line of the step's `id:` in its file (filled in by the loader).
     #[serde(skip)]
     pub line: usize,
@@ -128,7 +135,7 @@ pub struct Step {
 
 pub const STEP_FIELDS: &[&str] = &[
     "id", "ask", "do", "probe", "lua", "call", "end", "choices", "save", "next", "on", "with",
-    "command", "restore", "help", "category", "escalate", "collect", "say",
+    "command", "restore", "help", "category", "escalate", "collect", "say", "flag",
 ];
 
 /// `next:` is one step id, or (for `lua` steps) the list of ids the chunk may return.

@@ -3,14 +3,17 @@
 
 use std::collections::BTreeSet;
 
+use deskbook_content::playbook::InputKind;
 use deskbook_content::playbook::{Next, Step};
-use deskbook_content::vocab::{ESCALATIONS, STATUSES};
+use deskbook_content::vocab::{is_valid_id, ESCALATIONS, STATUSES};
 use deskbook_content::PlaybookBody;
+use serde_json::{Map, Value};
 
 use crate::graph::links;
 use crate::locate;
 use crate::lua::meta;
 use crate::lua::sandbox::{Limits, Sandbox};
+use crate::template::{self, Templates};
 
 use super::is_variable_name;
 use super::lua::lua_column;
@@ -22,8 +25,8 @@ const KINDS: &[&str] = &["ask", "do", "probe", "lua", "call", "end"];
 /// Fields each kind allows besides `id` and `help`.
 fn allowed(kind: &str) -> &'static [&'static str] {
     match kind {
-        "ask" => &["ask", "probe", "choices", "save", "next"],
-        "do" => &["do", "command", "restore", "choices", "next"],
+        "ask" => &["ask", "probe", "choices", "save", "next", "flag"],
+        "do" => &["do", "command", "restore", "choices", "next", "flag"],
         "probe" => &["probe", "save", "on", "next"],
         "lua" => &["lua", "next"],
         "call" => &["call", "with", "on"],
@@ -34,7 +37,7 @@ fn allowed(kind: &str) -> &'static [&'static str] {
 
 fn present(s: &Step) -> Vec<&'static str> {
     let mut v = Vec::new();
-    let checks: [(&'static str, bool); 17] = [
+    let checks: [(&'static str, bool); 18] = [
         ("ask", s.ask.is_some()),
         ("do", s.do_.is_some()),
         ("probe", s.probe.is_some()),
@@ -52,6 +55,7 @@ fn present(s: &Step) -> Vec<&'static str> {
         ("escalate", s.escalate.is_some()),
         ("collect", !s.collect.is_empty()),
         ("say", s.say.is_some()),
+        ("flag", s.flag.is_some()),
     ];
     for (name, is) in checks {
         if is {
@@ -139,6 +143,15 @@ impl YamlCheck<'_> {
                         s.id,
                         list.len()
                     ),
+                );
+            }
+        }
+        if let Some(flag) = &s.flag {
+            if !is_valid_id(flag) {
+                let pos = self.value_pos(i, "flag", flag);
+                self.err(
+                    pos,
+                    format!("invalid flag `{flag}`: flags use only lowercase letters a-z, digits 0-9 and `-`"),
                 );
             }
         }
@@ -328,6 +341,7 @@ impl YamlCheck<'_> {
                     format!("end step `{}` needs a `category` from the taxonomy", s.id),
                 );
             }
+            Some(c) if template::is_template(c) => self.check_category_template(i, c),
             Some(c) if !self.content.taxonomy.contains(c) => {
                 let pos = self.value_pos(i, "category", c);
                 self.err(
@@ -350,4 +364,70 @@ impl YamlCheck<'_> {
             }
         }
     }
+
+    /// A `category` chosen by a template: it may read only choice inputs, and every choice
+    /// must render a category of the taxonomy.
+    fn check_category_template(&mut self, i: usize, text: &str) {
+        let pos = self.value_pos(i, "category", text);
+        let vars = match template::variables_of(text) {
+            Ok(v) => v,
+            Err(m) => {
+                let id = self.pb.steps[i].id.clone();
+                self.err(
+                    pos,
+                    format!("step `{id}`: invalid template in `category`: {m}"),
+                );
+                return;
+            }
+        };
+        // Every combination of the choice inputs it reads (a few at most).
+        let mut combos: Vec<Map<String, Value>> = vec![Map::new()];
+        for v in &vars {
+            let choices = match self.pb.inputs.get(v) {
+                Some(spec) if spec.kind == InputKind::Choice => spec.choices.clone(),
+                _ => {
+                    self.err(
+                        pos,
+                        format!(
+                            "a templated `category` may read only choice inputs: `{v}` is not one"
+                        ),
+                    );
+                    return;
+                }
+            };
+            combos = combos
+                .into_iter()
+                .flat_map(|m| {
+                    choices.iter().map(move |c| {
+                        let mut m = m.clone();
+                        m.insert(v.clone(), Value::String(c.clone()));
+                        m
+                    })
+                })
+                .take(256)
+                .collect();
+        }
+        let Ok(templates) = Templates::new([("category".to_string(), text)]) else {
+            return; // a parse error, reported by variables_of above
+        };
+        for vars in combos {
+            let rendered = templates.render("category", text, &vars);
+            match rendered {
+                Ok(c) if self.content.taxonomy.contains(&c) => {}
+                Ok(c) => self.err(
+                    pos,
+                    format!("`category` renders `{c}` for {}, which is not in the taxonomy (kb/taxonomy.yaml)", describe(&vars)),
+                ),
+                Err(m) => self.err(pos, format!("`category`: {m}")),
+            }
+        }
+    }
+}
+
+/// `name = value, ...` for a message.
+fn describe(vars: &Map<String, Value>) -> String {
+    vars.iter()
+        .map(|(k, v)| format!("{k} = {}", v.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

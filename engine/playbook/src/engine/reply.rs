@@ -31,7 +31,7 @@ impl Engine {
                     return Err(RunError::NothingToGoBack(step));
                 };
                 let current = std::mem::replace(&mut self.state, prev);
-                self.path.truncate(self.state.path_len);
+                self.truncate_path(self.state.path_len);
                 self.lua_log.truncate(self.state.lua_log_len);
                 if let Err(e) = self.revive() {
                     // Put everything back as it was.
@@ -173,7 +173,7 @@ impl Engine {
             }
             Err(e) => {
                 self.state = saved;
-                self.path.truncate(self.state.path_len);
+                self.truncate_path(self.state.path_len);
                 self.lua_log.truncate(self.state.lua_log_len);
                 self.restores.truncate(restores_len);
                 self.outcome = None;

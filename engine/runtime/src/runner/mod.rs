@@ -478,7 +478,10 @@ impl<'a> Runner<'a> {
                     payload.extend(n.clone());
                 }
             }
-            if matches!(ev, EngineEvent::Entered { .. }) {
+            if matches!(
+                ev,
+                EngineEvent::Entered { .. } | EngineEvent::Flagged { .. }
+            ) {
                 payload.remove("step");
             }
             let keeps_state = matches!(ev, EngineEvent::Probed { .. } | EngineEvent::Noted { .. });
@@ -490,6 +493,9 @@ impl<'a> Runner<'a> {
             match &ev {
                 EngineEvent::Said { text } => self.ui.say(&format!("  {}", text.trim())),
                 EngineEvent::Noted { .. } => self.ui.say("  (note recorded)"),
+                EngineEvent::Flagged { flag, .. } => {
+                    self.ui.say(&format!("  (the call is flagged: {flag})"))
+                }
                 EngineEvent::Restore { action } => self.restore(action)?,
                 _ => {}
             }
