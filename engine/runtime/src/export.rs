@@ -251,6 +251,8 @@ fn task_stem(task: &str, command: &str, args: &Value) -> String {
         "purge-computer-tickets" => "klist_purge_mt".into(),
         "run-diagnostics" => "netdiag".into(),
         "show-policy-in-directory" => "netsh_show_gpo".into(),
+        // The debug script's `netsh ipsec static show gpoassignedpolicy` (servers).
+        "show-assigned-policy" if tool.starts_with("netsh") => "netsh_show_gpo".into(),
         "show-active-policy"
         | "show-assigned-policy"
         | "show-filters"
@@ -332,6 +334,12 @@ mod tests {
         assert_eq!(
             file_stem("PC-0042", &netsh, &result("command")),
             "PC-0042_netsh_show_all.txt"
+        );
+        // Table 7.3's `_netsh_show_gpo.txt` (servers): the assigned policy shown by netsh.
+        let gpo = json!({"command": "netsh ipsec static show gpoassignedpolicy", "action": {"task": "show-assigned-policy", "with": {}}});
+        assert_eq!(
+            file_stem("PC-0042", &gpo, &result("command")),
+            "PC-0042_netsh_show_gpo.txt"
         );
         let oakley = json!({"request": {"name": "file", "args": {"path": "C:\\Windows\\Debug\\Oakley.log"}}});
         assert_eq!(
