@@ -1,4 +1,5 @@
-//! The escalation packet: `sessions export ID --out DIR` writes the transcript, the call as
+//! The escalation packet: `sessions export ID --out DIR` writes a README (what Tier 2
+//! needs, present or missing), the transcript, the call as
 //! JSON and every probe and command output under the names the seed's debug script gives
 //! its files (Table 7.3), named after the caller's computer.
 
@@ -30,6 +31,7 @@ fn packet_files_are_named_like_the_seed_debug_script() {
         stdout(&out),
         format!(
             "escalation packet of call {session} in packet:
+  README.txt
   transcript.txt
   call.json
   PC-0042_srv-files-01_ping.txt
@@ -48,6 +50,7 @@ fn packet_files_are_named_like_the_seed_debug_script() {
         [
             "PC-0042_klist_purge_mt.txt",
             "PC-0042_srv-files-01_ping.txt",
+            "README.txt",
             "call.json",
             "transcript.txt"
         ]
@@ -63,6 +66,21 @@ fn packet_files_are_named_like_the_seed_debug_script() {
     );
     let purge = std::fs::read_to_string(dir.join("PC-0042_klist_purge_mt.txt")).expect("purge");
     assert!(purge.contains("Ticket(s) purged!"), "{purge}");
+
+    // The README marks what the seed's Escalation section asks Tier 2 to receive.
+    let readme = std::fs::read_to_string(dir.join("README.txt")).expect("README");
+    for line in [
+        "[present] The caller's machine name, so that Tier 2 can identify the log files: pc-0042.woodgrovebank.com (files named PC-0042_...)\n",
+        "[present] The destination computer to which access is denied, so that the escalation goes to the proper support group: srv-files-01.woodgrovebank.com\n",
+        "[present] Log files generated with the IPsec_Debug.vbs script: 2 of the 18 files of Table 7.3 are in this packet:\n",
+        "    [present] PC-0042_klist_purge_mt.txt\n",
+        "    [present] PC-0042_<SrvName>_ping.txt\n",
+        "    [missing] PC-0042_gpresult.txt\n",
+        "[present] The steps Tier 1 took, so that Tier 2 can check that none was missed: transcript.txt\n",
+    ] {
+        assert!(readme.contains(line), "{line}\nnot in\n{readme}");
+    }
+    assert_eq!(readme.matches("[missing]").count(), 16, "{readme}");
 
     let transcript = std::fs::read_to_string(dir.join("transcript.txt")).expect("transcript");
     assert!(

@@ -214,8 +214,8 @@ fn dry_run_shows_commands_and_runs_none() {
         "{text}"
     );
     assert!(
-        text.ends_with(&format!(
-            "Commands this run would execute:\n  mkdir {work}/changed\n  rmdir {work}/changed\n"
+        text.contains(&format!(
+            "Commands this run would execute:\n  mkdir {work}/changed\n  rmdir {work}/changed\n\ndeskbook call dry-run: rt-call"
         )),
         "{text}"
     );
@@ -334,10 +334,7 @@ fn terminal_help_note_and_back() {
     assert_eq!(count(&shown, "declined", "change"), 1);
     assert!(!desk.work().join("changed").exists());
     assert_eq!(shown["call"]["status"], "not-fixed");
-    assert!(
-        text.contains("Notes:\n  - reach: caller is on VPN\n"),
-        "{text}"
-    );
+    assert!(text.contains("\nNotes:       caller is on VPN\n"), "{text}");
 }
 
 /// The end of the input at a prompt fails the run naming the step, and the call can be

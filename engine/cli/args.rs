@@ -1,11 +1,11 @@
 //! The command line, as DESIGN.md's contract gives it: the global flags and the list of
 //! commands. Each command's own arguments live beside its `execute` in `cmd/<name>.rs`.
 
-use clap::{Parser, Subcommand, ValueEnum};
-use deskbook_content::LayerSpec;
-use std::path::PathBuf;
+use clap::{Parser, Subcommand};
+use deskbook_content::{org, Org, Role};
+use std::path::{Path, PathBuf};
 
-use crate::cmd::{check, list, probe, run, search, sessions, show, test};
+use crate::cmd::{check, init, layers, list, probe, run, search, sessions, show, test};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,8 +26,12 @@ pub struct Globals {
     /// Add a content layer (a folder with kb/ and playbooks/); later layers override earlier ones.
     #[arg(long = "content", value_name = "DIR", global = true)]
     pub content: Vec<PathBuf>,
-    /// Who is looking: tier1 never sees restricted items.
-    #[arg(long, value_enum, default_value_t = Role::Tier1, global = true)]
+    /// The organisation's deskbook.yaml (default: DESKBOOK_CONFIG, else the first
+    /// deskbook.yaml in this folder or one above it).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Who is looking (tier1, tier2, tier3): tier1 never sees restricted items or variables.
+    #[arg(long, default_value = "tier1", value_parser = parse_role, global = true)]
     pub role: Role,
     /// The call database (SQLite file); default: calls.sqlite in the user's data directory.
     #[arg(long, value_name = "PATH", global = true)]
@@ -35,19 +39,44 @@ pub struct Globals {
 }
 
 impl Globals {
-    /// The layers of this run: the built-in content, then each `--content` folder in order.
-    pub fn layer_specs(&self) -> Vec<LayerSpec> {
-        let mut specs = vec![LayerSpec::BuiltIn];
-        specs.extend(self.content.iter().cloned().map(LayerSpec::Dir));
-        specs
+    /// The organisation of this run: its deskbook.yaml's layers (or the built-in content
+    /// alone), then each `--content` folder in order.
+    pub fn org(&self) -> Result<Org, Vec<deskbook_content::Diagnostic>> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let env = std::env::var_os("DESKBOOK_CONFIG");
+        let found = org::find(self.config.as_deref(), env.as_deref(), &cwd);
+        let mut org = match found {
+            Some(path) => Org::read(&path)?,
+            None => Org::plain(&[deskbook_content::LayerSpec::BuiltIn]),
+        };
+        for dir in &self.content {
+            org.push_dir(dir.clone());
+        }
+        Ok(org)
+    }
+
+    /// `--db`, else the organisation's `db:` (relative to its deskbook.yaml).
+    pub fn db_for(&self, org: &Org) -> Option<PathBuf> {
+        if let Some(db) = &self.db {
+            return Some(db.clone());
+        }
+        let db = org.db.as_ref()?;
+        let base = org
+            .config
+            .as_ref()
+            .and_then(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        Some(if db.contains("://") {
+            PathBuf::from(db)
+        } else {
+            base.join(db)
+        })
     }
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Tier1,
-    Tier2,
-    Tier3,
+/// `--role`: one of the content's roles.
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,6 +89,8 @@ pub enum Command {
     Test(test::Args),
     Probe(probe::Args),
     Sessions(sessions::Args),
+    Layers(layers::Args),
+    Init(init::Args),
 }
 
 /// `K=V` of `--var` and `--arg`.

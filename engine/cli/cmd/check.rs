@@ -3,7 +3,7 @@
 use anyhow::Result;
 use std::process::ExitCode;
 
-use super::Ctx;
+use super::{ConfigError, Ctx};
 use crate::args::Globals;
 
 /// Validate every layer; exit 1 when anything is wrong.
@@ -15,8 +15,22 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
     let json = args.json;
+    let ctx = match Ctx::load(g) {
+        Ok(ctx) => ctx,
+        // The organisation's deskbook.yaml is the first file checked.
+        Err(ConfigError(diags)) => {
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&diags)?);
+            } else {
+                for d in &diags {
+                    outln!("{d}");
+                }
+                outln!("{} error(s) in the organisation configuration", diags.len());
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
     let mut all = ctx.content.diagnostics.clone();
     all.extend(deskbook_playbook::check::check(&ctx.content));

@@ -26,7 +26,7 @@ struct Row<'a> {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let json = args.json;
     let kind = match args.kind.as_deref() {
         None => None,

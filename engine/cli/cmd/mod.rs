@@ -19,6 +19,8 @@ macro_rules! out {
 }
 
 pub mod check;
+pub mod init;
+pub mod layers;
 pub mod list;
 pub mod probe;
 pub mod run;
@@ -28,10 +30,11 @@ pub mod show;
 pub mod test;
 
 use anyhow::Result;
-use deskbook_content::{Content, Item};
+use deskbook_content::{Content, Diagnostic, Item};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::args::{Cli, Command, Globals, Role};
+use crate::args::{Cli, Command, Globals};
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let g = &cli.globals;
@@ -45,29 +48,46 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Test(args) => test::execute(g, args),
         Command::Probe(args) => probe::execute(g, args),
         Command::Sessions(args) => sessions::execute(g, args),
+        Command::Layers(args) => layers::execute(g, args),
+        Command::Init(args) => init::execute(g, args),
     }
 }
 
-/// What every command works on: the effective content and the caller's role.
+/// What every command works on: the effective content, seen as the caller's role.
 pub struct Ctx {
     pub content: Content,
-    pub role: Role,
+    /// The call database: `--db`, else the organisation's `db:`.
+    pub db: Option<PathBuf>,
 }
 
 impl Ctx {
-    /// Load the effective content of the layers the global flags name.
-    pub fn load(g: &Globals) -> Ctx {
-        Ctx {
-            content: deskbook_content::load(&g.layer_specs()),
-            role: g.role,
-        }
+    /// Load the effective content of the organisation and layers the global flags name.
+    pub fn load(g: &Globals) -> Result<Ctx, ConfigError> {
+        let org = g.org().map_err(ConfigError)?;
+        let db = g.db_for(&org);
+        let mut content = deskbook_content::load_org(&org);
+        content.set_role(g.role);
+        Ok(Ctx { content, db })
     }
 
     /// Whether the role may see this item.
     pub fn visible(&self, item: &Item) -> bool {
-        self.role != Role::Tier1 || item.meta.audience == deskbook_content::model::Audience::Public
+        self.content.visible(item)
     }
 }
+
+/// A deskbook.yaml that cannot be used: its problems, each at file:line:column.
+#[derive(Debug)]
+pub struct ConfigError(pub Vec<Diagnostic>);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown: Vec<String> = self.0.iter().map(|d| d.to_string()).collect();
+        write!(f, "{}", shown.join("\n"))
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// Write `out` to stdout. A reader that went away (`deskbook search ... | head -1`) is not an
 /// error: it has what it wanted.

@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let tasks = ContentTasks::new(&ctx.content);
     let result = deskbook_probes::cli_run(&args.name, &args.args, &tasks);
     if args.json {

@@ -3,7 +3,8 @@
 
 use anyhow::Result;
 use deskbook_content::markdown::Style;
-use deskbook_runtime::{AnswersFile, ContentTasks, Input, LiveProbes, Options};
+use deskbook_report::{Ticket, TicketFormat};
+use deskbook_runtime::{AnswersFile, ContentTasks, Input, LiveProbes, Options, RunEnd};
 use deskbook_store::Store;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -32,11 +33,23 @@ pub struct Args {
     /// Show every command the run would execute; run none and record nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The ticket summary printed at the end of the call (under --json: on standard
+    /// error, and for a scripted run only when this is given).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub summary_format: Option<SummaryFormat>,
+}
+
+/// `run --summary-format`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SummaryFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
-    let db = g.db.as_deref();
+    let ctx = &Ctx::load(g)?;
+    let db = ctx.db.as_deref();
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let mut store = if args.dry_run {
         None
@@ -52,11 +65,12 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         answers,
         vars: args.vars.into_iter().collect(),
         agent: args.agent.or_else(login_name),
-        rollout: None,
+        rollout: ctx.content.org.rollout.clone(),
         json: args.json,
         dry_run: args.dry_run,
     };
-    deskbook_runtime::start(
+    let scripted = opts.answers.is_some();
+    let end = deskbook_runtime::start(
         &ctx.content,
         store.as_mut(),
         &probes,
@@ -64,7 +78,39 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         opts,
         terminal_io(args.json),
     )?;
+    print_summary(ctx, &end, args.json, scripted, args.summary_format)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The ticket summary at the end of a call, where the run's human text goes: standard
+/// output, or standard error under `--json` (whose standard output carries only the JSON
+/// lines). A scripted `--json` run prints no human text, so no summary unless
+/// `--summary-format` asks for one.
+pub(super) fn print_summary(
+    ctx: &Ctx,
+    end: &RunEnd,
+    json: bool,
+    scripted: bool,
+    format: Option<SummaryFormat>,
+) -> Result<()> {
+    if json && scripted && format.is_none() {
+        return Ok(());
+    }
+    let format = match format.unwrap_or(SummaryFormat::Text) {
+        SummaryFormat::Text => TicketFormat::Text,
+        SummaryFormat::Markdown => TicketFormat::Markdown,
+        SummaryFormat::Json => TicketFormat::Json,
+    };
+    let text = Ticket::new(&end.call, &end.events, &ctx.content).render(format);
+    if json {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err).and_then(|()| err.write_all(text.as_bytes()));
+    } else {
+        outln!();
+        out!("{text}");
+    }
+    Ok(())
 }
 
 /// The store `--db` names, or the one in the user's data directory.

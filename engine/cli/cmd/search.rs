@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::args::{Globals, Role};
+use crate::args::Globals;
 
 /// Ranked hits for what the caller said: articles, events, tools and playbooks.
 #[derive(clap::Args, Debug)]
@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let specs = &g.layer_specs();
+    let org = g.org().map_err(super::ConfigError)?;
     let role = g.role;
     let text = args.query.join(" ");
     let opts = SearchOptions {
@@ -44,11 +44,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             return refuse(&SearchError::UnknownKind { kind: k.clone() });
         }
     }
-    let scope = match role {
-        Role::Tier1 => Scope::Public,
-        Role::Tier2 | Role::Tier3 => Scope::All,
-    };
-    let opened = cache::open(specs, scope, cache::default_root().as_deref())?;
+    let scope = Scope::for_role(role);
+    let opened = cache::open_org(&org, scope, cache::default_root().as_deref())?;
     for note in &opened.notes {
         eprintln!("warning: {note}");
     }

@@ -1,11 +1,12 @@
 //! `deskbook sessions list | show ID | resume ID | export ID --out DIR`: the recorded calls.
 
 use anyhow::Result;
-use deskbook_runtime::{export, log, summary, AnswersFile, ContentTasks, LiveProbes, Options};
+use deskbook_report::{export, transcript};
+use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::run::{login_name, open_store, terminal_io};
+use super::run::{login_name, open_store, print_summary, terminal_io};
 use super::Ctx;
 use crate::args::Globals;
 
@@ -38,7 +39,8 @@ pub enum SessionsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write the escalation packet: transcript, probe and command outputs, the call as JSON.
+    /// Write the escalation packet: a README of what Tier 2 needs (present or missing), the
+    /// transcript, probe and command outputs, the call as JSON.
     Export {
         id: String,
         #[arg(long, value_name = "DIR")]
@@ -47,8 +49,8 @@ pub enum SessionsCommand {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
-    let mut store = open_store(g.db.as_deref())?;
+    let ctx = &Ctx::load(g)?;
+    let mut store = open_store(ctx.db.as_deref())?;
     match args.command {
         SessionsCommand::List { json } => {
             let calls = store.calls()?;
@@ -88,14 +90,13 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             }
         }
         SessionsCommand::Show { id, json } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
                 outln!("{}", serde_json::to_string_pretty(&v)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            out!("{}", summary::ticket(&call, &events, &ctx.content));
+            out!("{}", transcript::transcript(&call, &events, &ctx.content));
             outln!("\nEvent log:");
             for e in &events {
                 outln!("{}", log::json_line(&call.session, e));
@@ -113,7 +114,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 agent: login_name(),
                 ..Options::default()
             };
-            deskbook_runtime::resume(
+            let scripted = opts.answers.is_some();
+            let end = deskbook_runtime::resume(
                 &ctx.content,
                 &mut store,
                 &probes,
@@ -121,10 +123,10 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 opts,
                 terminal_io(json),
             )?;
+            print_summary(ctx, &end, json, scripted, None)?;
         }
         SessionsCommand::Export { id, out } => {
-            let call = store.call(&id)?;
-            let events = store.events(&call.session)?;
+            let (call, events) = recorded(&store, &id, &ctx.content)?;
             let files = export::export(&call, &events, &ctx.content, &out)?;
             outln!(
                 "escalation packet of call {} in {}:",
@@ -137,4 +139,24 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A recorded call and its events as the role may read them: values of restricted
+/// variables (recorded by a role that could see them) withheld.
+fn recorded(
+    store: &deskbook_store::Store,
+    id: &str,
+    content: &deskbook_content::Content,
+) -> Result<(deskbook_store::Call, Vec<deskbook_store::Event>)> {
+    use deskbook_content::vars::{redact, redact_json};
+    let mut call = store.call(id)?;
+    let mut events = store.events(&call.session)?;
+    let (vars, role) = (&content.org.vars, content.role);
+    for v in call.vars.values_mut() {
+        *v = redact(v, vars, role).into_owned();
+    }
+    for e in &mut events {
+        redact_json(&mut e.payload, vars, role);
+    }
+    Ok((call, events))
 }

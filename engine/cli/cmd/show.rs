@@ -1,7 +1,7 @@
 //! `deskbook show ID`: one item, rendered for the terminal or as JSON.
 
 use anyhow::{bail, Result};
-use deskbook_content::markdown::{render_terminal, Style};
+use deskbook_content::markdown::{render_terminal_for, Style};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -18,15 +18,20 @@ pub struct Args {
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let (id, json) = (args.id.as_str(), args.json);
     if let Some(item) = ctx.content.item(id).filter(|i| ctx.visible(i)) {
         if json {
-            let mut v = serde_json::to_value(&item.meta)?;
+            let mut meta = item.meta.clone();
+            // References the role may not see are left out.
+            for list in [&mut meta.related, &mut meta.playbooks, &mut meta.tools] {
+                list.retain(|id| ctx.content.visible_id(id));
+            }
+            let mut v = serde_json::to_value(&meta)?;
             if let Some(obj) = v.as_object_mut() {
                 obj.insert(
                     "body".into(),
-                    serde_json::Value::String(item.body().to_string()),
+                    serde_json::Value::String(ctx.content.body_for_role(item).into_owned()),
                 );
             }
             outln!("{}", serde_json::to_string_pretty(&v)?);
@@ -52,22 +57,55 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             m.os.join(", ")
         );
         outln!("{}\n", m.summary);
-        out!("{}", render_terminal(item.body(), style));
-        if !m.related.is_empty() {
-            outln!("\nSee also: {}", m.related.join(", "));
+        let may_see = |id: &str| ctx.content.visible_id(id);
+        out!("{}", render_terminal_for(item.body(), style, &may_see));
+        let related = ctx.content.visible_ids(&m.related);
+        if !related.is_empty() {
+            outln!("\nSee also: {}", related.join(", "));
         }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(pb) = ctx.content.playbook(id) {
+        // A patched playbook is shown as it runs: the lower playbook with the patches applied.
+        let (source, patches) = match (&pb.lower, pb.yaml()) {
+            (Some(_), Some(effective)) => {
+                let files: Vec<&str> = patch_files(pb);
+                let text =
+                    deskbook_content::yaml::to_string(effective).map_err(anyhow::Error::msg)?;
+                (text, files)
+            }
+            _ => (pb.file.text.clone(), Vec::new()),
+        };
+        let source = ctx.content.playbook_text_for_role(pb, &source);
         if json {
-            let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.file.path, "source": pb.file.text});
+            let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.origin().file.path, "patches": patches, "source": source});
             outln!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            out!("{}", pb.file.text);
+            if !patches.is_empty() {
+                outln!(
+                    "# {} from {}, patched by {}",
+                    pb.id,
+                    pb.origin().file.path,
+                    patches.join(", ")
+                );
+            }
+            out!("{source}");
         }
         return Ok(ExitCode::SUCCESS);
     }
     bail!("no item with id `{id}` (try `deskbook search {id}` or `deskbook list`)")
+}
+
+/// The patch files of a playbook, lowest first.
+fn patch_files(pb: &deskbook_content::PlaybookDoc) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut cur = pb;
+    while let Some(lower) = cur.lower.as_deref() {
+        out.push(cur.file.path.as_str());
+        cur = lower;
+    }
+    out.reverse();
+    out
 }
 
 fn join(tiers: &[u8]) -> String {

@@ -22,10 +22,12 @@ struct Report<'a> {
     failed: usize,
     scenarios: &'a [scenario::ScenarioResult],
     coverage: &'a [coverage::Coverage],
+    /// Scenario files written for a playbook a higher layer changed.
+    set_aside: Vec<&'a str>,
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
-    let ctx = &Ctx::load(g);
+    let ctx = &Ctx::load(g)?;
     let json = args.json;
     let errors: Vec<_> = ctx
         .content
@@ -52,6 +54,12 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             failed,
             scenarios: &results,
             coverage: &cov,
+            set_aside: ctx
+                .content
+                .set_aside
+                .iter()
+                .map(|(f, _, _)| f.path.as_str())
+                .collect(),
         };
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -83,9 +91,19 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             }
         }
         outln!();
+        for (file, playbook, by) in &ctx.content.set_aside {
+            outln!(
+                "set aside  {playbook}: {} (written for the playbook below layer `{by}`, which changes it)",
+                file.path
+            );
+        }
         outln!(
-            "{} scenario(s): {passed} passed, {failed} failed",
-            results.len()
+            "{} scenario(s): {passed} passed, {failed} failed{}",
+            results.len(),
+            match ctx.content.set_aside.len() {
+                0 => String::new(),
+                n => format!(", {n} set aside"),
+            }
         );
     }
     Ok(if failed > 0 {

@@ -63,6 +63,94 @@ pub fn files(spec: &LayerSpec) -> Result<Vec<RawFile>, String> {
     Ok(out)
 }
 
+/// A file of a layer as its metadata says, without reading it: what a cache key needs to see
+/// that something changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStat {
+    pub rel: String,
+    pub len: u64,
+    /// Modification time in nanoseconds since the epoch (0 for the built-in layer, whose
+    /// files change only with the program).
+    pub modified_ns: u128,
+}
+
+/// Every file of the layer under `kb/` and `playbooks/` with its size and modification time,
+/// sorted by relative path: the same files [`files`] reads, from metadata only.
+pub fn stats(spec: &LayerSpec) -> Result<Vec<FileStat>, String> {
+    let mut out = Vec::new();
+    match spec {
+        LayerSpec::BuiltIn => {
+            for (prefix, dir) in [("kb", &BUILTIN_KB), ("playbooks", &BUILTIN_PLAYBOOKS)] {
+                stat_embedded(prefix, dir, &mut out);
+            }
+        }
+        LayerSpec::Dir(root) => {
+            if !root.is_dir() {
+                return Err(format!("{}: not a directory", root.display()));
+            }
+            for sub in ["kb", "playbooks"] {
+                let dir = root.join(sub);
+                if dir.is_dir() {
+                    stat_disk(root, &dir, &mut out);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
+}
+
+fn stat_embedded(prefix: &str, dir: &Dir<'_>, out: &mut Vec<FileStat>) {
+    for f in dir.files() {
+        out.push(FileStat {
+            rel: format!("{prefix}/{}", f.path().to_string_lossy().replace('\\', "/")),
+            len: f.contents().len() as u64,
+            modified_ns: 0,
+        });
+    }
+    for d in dir.dirs() {
+        stat_embedded(prefix, d, out);
+    }
+}
+
+fn stat_disk(root: &Path, dir: &Path, out: &mut Vec<FileStat>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        out.push(FileStat {
+            rel: rel_path(root, dir),
+            len: u64::MAX,
+            modified_ns: 0,
+        });
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        // `DirEntry::metadata` does not follow symlinks; `fs::metadata` does, as `files` reads.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            out.push(FileStat {
+                rel: rel_path(root, &path),
+                len: u64::MAX,
+                modified_ns: 0,
+            });
+            continue;
+        };
+        if meta.is_dir() {
+            stat_disk(root, &path, out);
+            continue;
+        }
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        out.push(FileStat {
+            rel: rel_path(root, &path),
+            len: meta.len(),
+            modified_ns,
+        });
+    }
+}
+
 fn collect_embedded(prefix: &str, dir: &Dir<'_>, out: &mut Vec<RawFile>) {
     for f in dir.files() {
         let rel = format!("{prefix}/{}", f.path().to_string_lossy().replace('\\', "/"));

@@ -94,9 +94,9 @@ pub(crate) fn check(content: &mut Content) {
                 }
             }
         }
-        for link in markdown::kb_links(item.body()) {
+        for link in markdown::kb_links(item.source_body()) {
             if !content.has_id(&link.id) {
-                let (l, c) = crate::diag::position(item.body(), link.offset);
+                let (l, c) = crate::diag::position(item.source_body(), link.offset);
                 let line = item.body_line + l - 1;
                 diags.push(
                     Diagnostic::error(

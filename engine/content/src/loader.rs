@@ -7,7 +7,9 @@ use crate::diag::{position, Diagnostic};
 use crate::frontmatter;
 use crate::layer::{self, LayerSpec, RawFile};
 use crate::model::{FrontMatter, Item, Kind, FRONT_MATTER_FIELDS};
+use crate::org::Org;
 use crate::playbook::{locate_steps, Playbook, PlaybookBody, PlaybookDoc, PLAYBOOK_FIELDS};
+use crate::role::Role;
 use crate::source::SourceFile;
 use crate::taxonomy::{Taxonomy, TaxonomyFile};
 use crate::vocab::{is_valid_id, OS_IDS, TASKS};
@@ -29,10 +31,18 @@ pub struct Content {
     pub playbooks: Vec<PlaybookDoc>,
     /// Scenario files (`playbooks/tests/*.yaml`) of every layer, parsed by the playbook crate.
     pub scenarios: Vec<Arc<SourceFile>>,
+    /// Scenarios set aside: written in a layer below the one that patches or replaces their
+    /// playbook, so for a flowchart that is no longer the effective one. With the playbook
+    /// and the layer (name) that changed it; `deskbook test` lists them.
+    pub set_aside: Vec<(Arc<SourceFile>, String, String)>,
     pub taxonomy: Taxonomy,
     pub layers: Vec<LayerInfo>,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The organisation the content was loaded for (its variables, rollout, layer names).
+    pub org: Org,
+    /// Who is looking; [`Content::visible`] applies it (tier1 unless set).
+    pub role: Role,
 }
 
 impl Content {
@@ -65,21 +75,132 @@ impl Content {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Look at the content as `role`: what [`Content::visible`] and [`Content::org_view`]
+    /// answer from now on.
+    pub fn set_role(&mut self, role: Role) {
+        self.role = role;
+    }
+
+    /// Whether the role may see this item (the one rule: [`Role::may_see`]).
+    pub fn visible(&self, item: &Item) -> bool {
+        self.role.may_see(item.meta.audience)
+    }
+
+    /// Whether a reference to `id` may be shown to the role: a playbook, or an item it may
+    /// see. A missing id is not shown either.
+    pub fn visible_id(&self, id: &str) -> bool {
+        match self.item(id) {
+            Some(item) => self.visible(item),
+            None => self.playbook(id).is_some(),
+        }
+    }
+
+    /// The references in `ids` the role may see, in order; the rest left out.
+    pub fn visible_ids<'a>(&self, ids: &'a [String]) -> Vec<&'a str> {
+        ids.iter()
+            .map(String::as_str)
+            .filter(|id| self.visible_id(id))
+            .collect()
+    }
+
+    /// An item's body as the role may read it: a `kb:` link to what the role may not see
+    /// points at `kb:withheld`, so not even its id shows.
+    pub fn body_for_role<'a>(&self, item: &'a Item) -> std::borrow::Cow<'a, str> {
+        let body = item.body();
+        let hidden: Vec<String> = crate::markdown::kb_links(body)
+            .into_iter()
+            .map(|l| l.id)
+            .filter(|id| !self.visible_id(id))
+            .collect();
+        if hidden.is_empty() {
+            return body.into();
+        }
+        let mut out = body.to_string();
+        for id in hidden {
+            for (from, to) in [("](kb:", ")"), ("]: kb:", "\n")] {
+                out = out.replace(
+                    &format!("{from}{id}{to}"),
+                    &format!("{from}{}{to}", crate::role::WITHHELD_ID),
+                );
+            }
+        }
+        out.into()
+    }
+
+    /// A playbook's text as the role may read it: ids in `help:` of items the role may not
+    /// see read `withheld`.
+    pub fn playbook_text_for_role(&self, doc: &PlaybookDoc, text: &str) -> String {
+        let mut hidden: Vec<&str> = doc
+            .yaml()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .flat_map(|s| s.help.iter())
+                    .map(String::as_str)
+                    .collect()
+            })
+            .unwrap_or_default();
+        hidden.retain(|id| !self.visible_id(id));
+        hidden.sort_unstable();
+        hidden.dedup();
+        let mut out = text.to_string();
+        for id in hidden {
+            out = replace_word(&out, id, crate::role::WITHHELD_ID);
+        }
+        out
+    }
+
+    /// The `org` object templates read, as the role may see it (restricted values withheld).
+    pub fn org_view(&self) -> serde_json::Map<String, serde_json::Value> {
+        crate::vars::view(&self.org.vars, self.role)
+    }
 }
 
-/// Load the built-in layer (when `builtin`) and then each folder in order.
+/// `text` with every occurrence of `word` that is not part of a longer id replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let id_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before = rest[..i].chars().next_back();
+        let after = rest[i + word.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(id_char) || after.is_some_and(id_char) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Load the layers in order (no organisation folder).
 pub fn load(specs: &[LayerSpec]) -> Content {
-    let mut content = Content::default();
+    load_org(&Org::plain(specs))
+}
+
+/// Load the layers of an organisation in order, with its variables.
+pub fn load_org(org: &Org) -> Content {
+    let mut content = Content {
+        org: org.clone(),
+        ..Content::default()
+    };
     let mut item_slots: HashMap<String, usize> = HashMap::new();
     let mut items: Vec<Item> = Vec::new();
     let mut playbooks: Vec<PlaybookDoc> = Vec::new();
     let mut pb_slots: HashMap<String, usize> = HashMap::new();
+    let mut scenarios: Vec<(usize, Arc<SourceFile>)> = Vec::new();
 
-    for (layer_idx, spec) in specs.iter().enumerate() {
+    for (layer_idx, (name, spec)) in org.layers.iter().enumerate() {
         content.layers.push(LayerInfo {
-            name: spec.name(),
+            name: name.clone(),
             spec: spec.clone(),
         });
+        // The built-in content keeps the strict rules; a layer's items may be light.
+        let strict = *spec == LayerSpec::BuiltIn;
         let files = match layer::files(spec) {
             Ok(f) => f,
             Err(msg) => {
@@ -91,12 +212,14 @@ pub fn load(specs: &[LayerSpec]) -> Content {
         };
         // Ids defined in this layer, with where, to report duplicates inside one layer.
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
-        for (parsed, diags) in parse_all(files, layer_idx) {
+        let mut patches: Vec<crate::patch::Patch> = Vec::new();
+        for (parsed, diags) in parse_all(files, layer_idx, strict) {
             content.diagnostics.extend(diags);
             match parsed {
                 Parsed::Skip => {}
+                Parsed::Patch(p) => patches.push(*p),
                 Parsed::Taxonomy(file) => load_taxonomy(&file, &mut content),
-                Parsed::Scenario(file) => content.scenarios.push(Arc::new(file)),
+                Parsed::Scenario(file) => scenarios.push((layer_idx, Arc::new(file))),
                 Parsed::Item(item) => {
                     let id = item.meta.id.clone();
                     if !claim(&mut seen, &id, &item.file, &mut content.diagnostics) {
@@ -147,18 +270,103 @@ pub fn load(specs: &[LayerSpec]) -> Content {
                 }
             }
         }
+        apply_patches(
+            &patches,
+            layer_idx,
+            &pb_slots,
+            &mut playbooks,
+            &mut content.diagnostics,
+        );
     }
     items.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     playbooks.sort_by(|a, b| a.id.cmp(&b.id));
     content.items = items;
     content.playbooks = playbooks;
+    for (layer, file) in scenarios {
+        let target = yaml::parse_value(&file.text).ok().and_then(|v| {
+            v.get("playbook")
+                .and_then(|p| p.as_str())
+                .map(str::to_string)
+        });
+        match target.as_deref().and_then(|id| content.playbook(id)) {
+            Some(doc) if doc.layer > layer => {
+                let by = content.layers[doc.layer].name.clone();
+                let id = doc.id.clone();
+                content.set_aside.push((file, id, by));
+            }
+            _ => content.scenarios.push(file),
+        }
+    }
+    crate::orgcheck::check(&mut content);
     crate::links::check(&mut content);
     content
+}
+
+/// Apply a layer's patches, in file order, to the playbooks of the layers below it.
+fn apply_patches(
+    patches: &[crate::patch::Patch],
+    layer: usize,
+    slots: &HashMap<String, usize>,
+    playbooks: &mut [PlaybookDoc],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, patch) in patches.iter().enumerate() {
+        let id = &patch.spec.patch;
+        let (line, col) = patch.pos_of_target();
+        let err = |msg: String| {
+            Diagnostic::error(&patch.file.path, line, col, msg).with_source(&patch.file.text)
+        };
+        let Some(&slot) = slots.get(id) else {
+            diags.push(err(format!(
+                "patch against playbook `{id}`, which no lower layer defines (a patch changes a playbook of a layer below it)"
+            )));
+            continue;
+        };
+        let lower = &playbooks[slot];
+        if lower.layer == layer && lower.lower.is_none() {
+            diags.push(err(format!(
+                "patch against playbook `{id}`, which this same layer defines ({}): a patch changes a playbook of a layer below it; edit the file instead",
+                lower.file.path
+            )));
+            continue;
+        }
+        let clash = patches[..i]
+            .iter()
+            .filter(|p| p.spec.patch == *id)
+            .find_map(|p| {
+                let c = patch.conflicts_with(p);
+                (!c.is_empty()).then_some((p, c))
+            });
+        if let Some((other, steps)) = clash {
+            diags.push(err(format!(
+                "conflicting patches of playbook `{id}`: this one and {} both change {}",
+                other.file.path,
+                steps
+                    .iter()
+                    .map(|s| if s == " start" {
+                        "`start`".to_string()
+                    } else {
+                        format!("step `{s}`")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+            continue;
+        }
+        match patch.apply(lower, layer) {
+            Ok((doc, warnings)) => {
+                diags.extend(warnings);
+                playbooks[slot] = doc;
+            }
+            Err(errs) => diags.extend(errs),
+        }
+    }
 }
 
 /// What one file of a layer turned out to be.
 enum Parsed {
     Skip,
+    Patch(Box<crate::patch::Patch>),
     Taxonomy(SourceFile),
     Scenario(SourceFile),
     Item(Box<Item>),
@@ -166,13 +374,16 @@ enum Parsed {
 }
 
 /// Decode and parse every file of a layer, in parallel, keeping file order.
-fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)> {
+fn parse_all(files: Vec<RawFile>, layer: usize, strict: bool) -> Vec<(Parsed, Vec<Diagnostic>)> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
     if threads < 2 || files.len() < 64 {
-        return files.into_iter().map(|f| parse_one(f, layer)).collect();
+        return files
+            .into_iter()
+            .map(|f| parse_one(f, layer, strict))
+            .collect();
     }
     let chunk = files.len().div_ceil(threads);
     let mut chunks: Vec<Vec<RawFile>> = Vec::new();
@@ -188,7 +399,7 @@ fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)
             .map(|c| {
                 scope.spawn(move || {
                     c.into_iter()
-                        .map(|f| parse_one(f, layer))
+                        .map(|f| parse_one(f, layer, strict))
                         .collect::<Vec<_>>()
                 })
             })
@@ -200,7 +411,7 @@ fn parse_all(files: Vec<RawFile>, layer: usize) -> Vec<(Parsed, Vec<Diagnostic>)
     })
 }
 
-fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
+fn parse_one(raw: RawFile, layer: usize, strict: bool) -> (Parsed, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let rel = raw.rel.clone();
     let Some(file) = decode(raw, &mut diags) else {
@@ -210,7 +421,16 @@ fn parse_one(raw: RawFile, layer: usize) -> (Parsed, Vec<Diagnostic>) {
     let parsed = if rel == "kb/taxonomy.yaml" {
         Parsed::Taxonomy(file)
     } else if rel.starts_with("kb/") && rel.ends_with(".md") {
-        parse_item(file, layer, &mut diags).map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
+        parse_item(file, layer, strict, &mut diags)
+            .map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
+    } else if crate::patch::is_patch_file(rel) {
+        match crate::patch::parse(file) {
+            Ok(p) => Parsed::Patch(Box::new(p)),
+            Err(d) => {
+                diags.push(d);
+                Parsed::Skip
+            }
+        }
     } else if rel.starts_with("playbooks/tests/") {
         if rel.ends_with(".yaml") || rel.ends_with(".yml") {
             Parsed::Scenario(file)
@@ -323,7 +543,17 @@ fn yaml_diag(
     e: yaml::YamlError,
     known: &[&str],
 ) -> Diagnostic {
-    let mut message = e.message;
+    Diagnostic::error(
+        &file.path,
+        first_line + e.line - 1,
+        e.column,
+        with_known_fields(e.message, known),
+    )
+    .with_source(&file.text)
+}
+
+/// An unknown-field message from serde with the list of `known` fields (once).
+pub(crate) fn with_known_fields(mut message: String, known: &[&str]) -> String {
     if message.contains("unknown field") {
         message = format!("{message} (known fields: {})", known.join(", "));
         // serde lists "expected one of ..." already; keep one list only.
@@ -334,11 +564,15 @@ fn yaml_diag(
             }
         }
     }
-    Diagnostic::error(&file.path, first_line + e.line - 1, e.column, message)
-        .with_source(&file.text)
+    message
 }
 
-fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Option<Item> {
+fn parse_item(
+    file: SourceFile,
+    layer: usize,
+    strict: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Item> {
     let split = match frontmatter::split(&file.text) {
         Ok(s) => s,
         Err(e) => {
@@ -348,7 +582,7 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
             return None;
         }
     };
-    let meta: FrontMatter = match yaml::parse(split.yaml) {
+    let mut meta: FrontMatter = match yaml::parse(split.yaml) {
         Ok(m) => m,
         Err(e) => {
             diags.push(yaml_diag(&file, split.yaml_line, e, FRONT_MATTER_FIELDS));
@@ -358,9 +592,12 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
     // The body is the tail of the text; keep its offset rather than a second copy.
     let body_start = file.text.len() - split.body.len();
     let body_line = split.body_line;
+    if !strict {
+        light_defaults(&mut meta, split.body);
+    }
     let file = Arc::new(file);
     let before = diags.len();
-    check_item(&meta, &file, diags);
+    check_item(&meta, &file, strict, diags);
     if diags[before..]
         .iter()
         .any(|d| d.message.starts_with("invalid id"))
@@ -373,7 +610,47 @@ fn parse_item(file: SourceFile, layer: usize, diags: &mut Vec<Diagnostic>) -> Op
         body_line,
         file,
         layer,
+        rendered: None,
     })
+}
+
+/// A layer's item needs only `id`, `title` and a body: every tier and OS unless it says
+/// otherwise, and the body's first sentence as its summary. (No tags is already the default.)
+fn light_defaults(meta: &mut FrontMatter, body: &str) {
+    if meta.tier.is_empty() {
+        meta.tier = vec![1, 2, 3];
+    }
+    if meta.os.is_empty() {
+        meta.os = OS_IDS.iter().map(|s| s.to_string()).collect();
+    }
+    if meta.summary.trim().is_empty() {
+        meta.summary = first_sentence(body);
+        if meta.summary.is_empty() {
+            meta.summary = meta.title.clone();
+        }
+    }
+}
+
+/// The first sentence of a Markdown body, as plain text on one line (at most 200 characters).
+pub fn first_sentence(body: &str) -> String {
+    let text = crate::markdown::plain_text(body);
+    let para = text
+        .split('\n')
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let end = para
+        .char_indices()
+        .find(|&(i, c)| {
+            // A sentence ends before a capital letter ("ext. 4100" or "e.g. a" go on).
+            let rest = &para[i + 1..];
+            matches!(c, '.' | '!' | '?')
+                && rest.starts_with(' ')
+                && rest.trim_start().starts_with(|n: char| n.is_uppercase())
+        })
+        .map(|(i, _)| i + 1)
+        .unwrap_or(para.len());
+    para[..end].chars().take(200).collect()
 }
 
 /// Position of `field:` in the front matter: its line, and the column of its value (or of
@@ -406,7 +683,9 @@ fn value_pos(file: &SourceFile, field: &str, value: &str) -> (usize, usize) {
     file.locate(value, line).unwrap_or((line, col))
 }
 
-fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
+/// The rules every item follows; `strict` (the built-in content) adds a `source:`, tags and
+/// the fields a layer's item may leave to their defaults.
+fn check_item(m: &FrontMatter, file: &SourceFile, strict: bool, diags: &mut Vec<Diagnostic>) {
     let mut err = |(line, col): (usize, usize), msg: String| {
         diags.push(Diagnostic::error(&file.path, line, col, msg).with_source(&file.text));
     };
@@ -419,7 +698,7 @@ fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
         ("summary", &m.summary),
         ("source", &m.source),
     ] {
-        if value.trim().is_empty() {
+        if value.trim().is_empty() && (strict || field == "title") {
             err(
                 field_pos(file, field),
                 format!("`{field}` is empty: expected one line of text"),
@@ -454,7 +733,7 @@ fn check_item(m: &FrontMatter, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
             err(value_pos(file, "os", os), unknown_os(os));
         }
     }
-    if m.tags.is_empty() {
+    if m.tags.is_empty() && strict {
         err(
             field_pos(file, "tags"),
             "`tags` is empty: expected at least one tag".into(),
@@ -574,6 +853,7 @@ fn parse_playbook(
             file: Arc::new(file),
             layer,
             body: PlaybookBody::Lua,
+            lower: None,
         });
     }
     let mut pb: Playbook = match yaml::parse(&file.text) {
@@ -597,10 +877,75 @@ fn parse_playbook(
         return None;
     }
     locate_steps(&mut pb, &file);
+    for s in &pb.steps {
+        if s.after.is_some() {
+            diags.push(
+                Diagnostic::error(
+                    &file.path,
+                    s.line,
+                    1,
+                    format!("step `{}`: `after` is only for steps a patch inserts (playbooks/NAME.patch.yaml)", s.id),
+                )
+                .with_source(&file.text),
+            );
+        }
+    }
     Some(PlaybookDoc {
         id: pb.id.clone(),
         file: Arc::new(file),
         layer,
         body: PlaybookBody::Yaml(Box::new(pb)),
+        lower: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(text: &str, strict: bool) -> (Option<Item>, Vec<Diagnostic>) {
+        let file = SourceFile {
+            path: "kb/x.md".into(),
+            text: text.into(),
+        };
+        let mut diags = Vec::new();
+        let item = parse_item(file, 0, strict, &mut diags);
+        (item, diags)
+    }
+
+    // The built-in content keeps its stricter rules: a `source:` and tags on every item.
+    #[test]
+    fn built_in_items_stay_strict_and_layer_items_are_light() {
+        let text = "---\nid: light\ntitle: Our contacts\n---\nCall ext. 4100. Or write.\n";
+        let (light, diags) = item(text, false);
+        assert!(diags.is_empty(), "{diags:?}");
+        let light = light.expect("loads");
+        assert_eq!(light.meta.summary, "Call ext. 4100.");
+        assert_eq!(light.meta.tier, vec![1, 2, 3]);
+        assert_eq!(light.meta.os.len(), OS_IDS.len());
+        let (_, diags) = item(text, true);
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            messages.contains(&"`source` is empty: expected one line of text"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"`tags` is empty: expected at least one tag"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("`os` is empty")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn first_sentence_is_plain_text() {
+        assert_eq!(
+            first_sentence("# Head\n\nSee **this** [page](kb:x). More."),
+            "Head"
+        );
+        assert_eq!(first_sentence("Plain *words*! Then."), "Plain words!");
+        assert_eq!(first_sentence(""), "");
+    }
 }

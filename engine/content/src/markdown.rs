@@ -67,6 +67,12 @@ pub enum Style {
 
 /// Render a Markdown body for reading on a terminal.
 pub fn render_terminal(body: &str, style: Style) -> String {
+    render_terminal_for(body, style, &|_| true)
+}
+
+/// [`render_terminal`] for a reader who may follow only the `kb:` links `may_see` admits:
+/// the others read `[see: withheld]`, never the id.
+pub fn render_terminal_for(body: &str, style: Style, may_see: &dyn Fn(&str) -> bool) -> String {
     let ansi = style == Style::Ansi;
     let (bold, dim, cyan, reset) = if ansi {
         ("\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m")
@@ -134,10 +140,11 @@ pub fn render_terminal(body: &str, style: Style) -> String {
             Event::Start(Tag::Link { dest_url, .. }) => link_dest.push(dest_url.to_string()),
             Event::End(TagEnd::Link) => {
                 if let Some(dest) = link_dest.pop() {
-                    let shown = dest
-                        .strip_prefix("kb:")
-                        .map(|id| format!("see: {id}"))
-                        .unwrap_or(dest);
+                    let shown = match dest.strip_prefix("kb:") {
+                        Some(id) if may_see(id) => format!("see: {id}"),
+                        Some(_) => "see: withheld".to_string(),
+                        None => dest,
+                    };
                     out.push_str(&format!(" {dim}[{shown}]{reset}"));
                 }
             }

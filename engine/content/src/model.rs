@@ -63,11 +63,18 @@ pub struct FrontMatter {
     #[serde(default)]
     pub kind: Kind,
     pub title: String,
+    /// Required in the built-in content; a layer's item defaults to its body's first sentence.
+    #[serde(default)]
     pub summary: String,
+    /// Required in the built-in content; a layer's item defaults to every tier.
+    #[serde(default)]
     pub tier: Vec<u8>,
     #[serde(default)]
     pub audience: Audience,
+    /// Required in the built-in content; a layer's item defaults to every OS.
+    #[serde(default)]
     pub os: Vec<String>,
+    #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -79,6 +86,8 @@ pub struct FrontMatter {
     pub playbooks: Vec<String>,
     #[serde(default)]
     pub related: Vec<String>,
+    /// Provenance: required on every built-in item, optional in a layer.
+    #[serde(default)]
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventInfo>,
@@ -165,6 +174,8 @@ pub struct Item {
     pub file: Arc<SourceFile>,
     /// Index into `Content::layers`.
     pub layer: usize,
+    /// The body with `{{ org.NAME }}` replaced by the organisation's values, when it has any.
+    pub rendered: Option<String>,
 }
 
 impl Item {
@@ -172,8 +183,15 @@ impl Item {
         &self.meta.id
     }
 
-    /// The Markdown body (everything after the closing `---`).
+    /// The Markdown body as readers see it: organisation variables filled in.
     pub fn body(&self) -> &str {
+        self.rendered
+            .as_deref()
+            .unwrap_or_else(|| self.source_body())
+    }
+
+    /// The Markdown body as written (everything after the closing `---`).
+    pub fn source_body(&self) -> &str {
         self.file.text.get(self.body_start..).unwrap_or("")
     }
 }

@@ -16,6 +16,8 @@ pub struct PlaybookDoc {
     pub file: Arc<SourceFile>,
     pub layer: usize,
     pub body: PlaybookBody,
+    /// For a patched playbook: the playbook below the patch (`file` is then the patch).
+    pub lower: Option<Arc<PlaybookDoc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -31,6 +33,26 @@ impl PlaybookDoc {
             PlaybookBody::Yaml(p) => Some(p),
             PlaybookBody::Lua => None,
         }
+    }
+
+    /// The text of this file and of every version below it (a patch, then what it patched).
+    pub fn texts(&self) -> Vec<&str> {
+        let mut out = vec![self.file.text.as_str()];
+        let mut cur = self.lower.as_deref();
+        while let Some(doc) = cur {
+            out.push(doc.file.text.as_str());
+            cur = doc.lower.as_deref();
+        }
+        out
+    }
+
+    /// The file the playbook was first written in (below every patch).
+    pub fn origin(&self) -> &PlaybookDoc {
+        let mut cur = self;
+        while let Some(lower) = cur.lower.as_deref() {
+            cur = lower;
+        }
+        cur
     }
 }
 
@@ -128,6 +150,9 @@ pub struct Step {
     /// A flag the call carries once the run passes this step (`social-engineering`).
     #[serde(default)]
     pub flag: Option<String>,
+    /// Only in a patch's `insert`: the step the new one is listed after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
     /// 1-based line of the step's `id:` in its file (filled in by the loader).
     #[serde(skip)]
     pub line: usize,

@@ -28,3 +28,15 @@ impl SourceFile {
         None
     }
 }
+
+/// FNV-1a, 64 bits, folded into `hash` (start from [`FNV_START`]): stable across versions
+/// and platforms, unlike `DefaultHasher`; for fingerprints of content, not for security.
+pub fn fnv1a(hash: &mut u64, bytes: &[u8]) {
+    for b in bytes {
+        *hash ^= u64::from(*b);
+        *hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// The FNV-1a offset basis.
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;

@@ -4,6 +4,11 @@
 //! configs) goes through [`parse`]. `serde_yaml` is deprecated upstream; keeping it behind this
 //! module makes a maintained fork with the same API a one-file swap. The limits of the parser
 //! (alias expansion, nesting depth) are tested in `tests` below and in `tests/bad_input.rs`.
+//!
+//! serde_yaml gives no positions for values it deserialized well, so [`marks`] reads the same
+//! text a second time with a marker-aware parser (yaml-rust2's event parser) into a tree of
+//! positions: a diagnostic about `layers[2]` or step `scope` then points at the parser's own
+//! mark for that node, never at the first place its text happens to appear.
 
 use indexmap::IndexMap;
 use serde::de::{DeserializeOwned, Deserializer};
@@ -96,6 +101,11 @@ where
         .collect())
 }
 
+/// Write `value` as YAML (a patched playbook shown in full).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
 /// Parse into an untyped value (for callers that inspect shape before typing it).
 pub fn parse_value(text: &str) -> Result<serde_json::Value, YamlError> {
     parse::<serde_json::Value>(text)
@@ -148,6 +158,187 @@ fn strip_positions(raw: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Where a node of a YAML document starts (1-based line and column, in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub line: usize,
+    pub column: usize,
+    pub node: MarkNode,
+}
+
+/// The shape of a node, with the marks of its children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MarkNode {
+    Scalar(String),
+    Seq(Vec<Mark>),
+    /// Keys (as written) with the mark of the key and of its value.
+    Map(Vec<(String, Mark, Mark)>),
+    Alias,
+}
+
+impl Mark {
+    /// (line, column) of this node.
+    pub fn pos(&self) -> (usize, usize) {
+        (self.line, self.column)
+    }
+
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Mark> {
+        match &self.node {
+            MarkNode::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|e| &e.2),
+            _ => None,
+        }
+    }
+
+    /// The key `key` itself in a mapping (where a field is named).
+    pub fn key(&self, key: &str) -> Option<&Mark> {
+        match &self.node {
+            MarkNode::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|e| &e.1),
+            _ => None,
+        }
+    }
+
+    /// Item `i` of a sequence.
+    pub fn at(&self, i: usize) -> Option<&Mark> {
+        match &self.node {
+            MarkNode::Seq(items) => items.get(i),
+            _ => None,
+        }
+    }
+
+    /// The items of a sequence (empty for anything else).
+    pub fn items(&self) -> &[Mark] {
+        match &self.node {
+            MarkNode::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The entries of a mapping (empty for anything else).
+    pub fn entries(&self) -> &[(String, Mark, Mark)] {
+        match &self.node {
+            MarkNode::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The scalar text, when this is a scalar.
+    pub fn scalar(&self) -> Option<&str> {
+        match &self.node {
+            MarkNode::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// One step of a path into a document's marks.
+#[derive(Debug, Clone, Copy)]
+pub enum Seg<'a> {
+    /// The value of a mapping key.
+    Key(&'a str),
+    /// The key itself (where a field is named).
+    KeyName(&'a str),
+    /// An item of a sequence.
+    Index(usize),
+}
+
+/// (line, column) of the node at `path`, or of its nearest existing parent; (1, 1) without
+/// marks.
+pub fn pos_at(root: Option<&Mark>, path: &[Seg<'_>]) -> (usize, usize) {
+    let Some(mut cur) = root else { return (1, 1) };
+    for seg in path {
+        let next = match seg {
+            Seg::Key(k) => cur.get(k),
+            Seg::KeyName(k) => cur.key(k),
+            Seg::Index(i) => cur.at(*i),
+        };
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    cur.pos()
+}
+
+/// The marks of the first document of `text`, or `None` when the marker parser refuses the
+/// text (then [`parse`] has an error of its own to report).
+pub fn marks(text: &str) -> Option<Mark> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    #[derive(Default)]
+    struct Builder {
+        /// Open collections: their mark, items, and (for maps) a pending key.
+        stack: Vec<(Mark, Option<(String, Mark)>)>,
+        done: Option<Mark>,
+        depth_exceeded: bool,
+    }
+    impl Builder {
+        fn push_value(&mut self, m: Mark) {
+            let Some((top, pending)) = self.stack.last_mut() else {
+                if self.done.is_none() {
+                    self.done = Some(m);
+                }
+                return;
+            };
+            match &mut top.node {
+                MarkNode::Seq(items) => items.push(m),
+                MarkNode::Map(entries) => match pending.take() {
+                    None => {
+                        let key = match &m.node {
+                            MarkNode::Scalar(s) => s.clone(),
+                            _ => String::new(),
+                        };
+                        *pending = Some((key, m));
+                    }
+                    Some((key, key_mark)) => entries.push((key, key_mark, m)),
+                },
+                _ => {}
+            }
+        }
+    }
+    impl MarkedEventReceiver for Builder {
+        fn on_event(&mut self, ev: Event, at: Marker) {
+            let mark = |node| Mark {
+                line: at.line().max(1),
+                column: at.col() + 1,
+                node,
+            };
+            match ev {
+                Event::Scalar(s, ..) => self.push_value(mark(MarkNode::Scalar(s))),
+                Event::Alias(_) => self.push_value(mark(MarkNode::Alias)),
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    if self.stack.len() > 256 {
+                        self.depth_exceeded = true;
+                    }
+                    let node = if matches!(ev, Event::SequenceStart(..)) {
+                        MarkNode::Seq(Vec::new())
+                    } else {
+                        MarkNode::Map(Vec::new())
+                    };
+                    self.stack.push((mark(node), None));
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some((m, _)) = self.stack.pop() {
+                        self.push_value(m);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if text.len() > MAX_DOCUMENT_BYTES || needs_limit_check(text) {
+        // Aliases and deep nesting are serde_yaml's to refuse; positions are not needed then.
+        return None;
+    }
+    let mut b = Builder::default();
+    Parser::new_from_str(text).load(&mut b, false).ok()?;
+    if b.depth_exceeded {
+        return None;
+    }
+    b.done
 }
 
 #[cfg(test)]
@@ -208,5 +399,22 @@ mod tests {
         let err = parse::<T>("n: many\n").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    // Guards marker positions: flow style and a value repeated elsewhere in the text.
+    #[test]
+    fn marks_point_at_each_node() {
+        let text = "a: x\nlist: [x, \"y\", x]\nmap:\n  - {id: x, next: x}\n  - id: y\n";
+        let m = marks(text).expect("parses");
+        assert_eq!(m.get("a").map(Mark::pos), Some((1, 4)));
+        let list = m.get("list").expect("list");
+        assert_eq!(list.at(2).map(Mark::pos), Some((2, 16)));
+        assert_eq!(list.at(1).and_then(Mark::scalar), Some("y"));
+        let second = m.get("map").and_then(|s| s.at(0)).expect("map");
+        assert_eq!(second.get("next").map(Mark::pos), Some((4, 19)));
+        assert_eq!(second.key("next").map(Mark::pos), Some((4, 13)));
+        let third = m.get("map").and_then(|s| s.at(1)).expect("second");
+        assert_eq!(third.get("id").map(Mark::pos), Some((5, 9)));
+        assert_eq!(m.key("map").map(Mark::pos), Some((3, 1)));
     }
 }

@@ -5,18 +5,13 @@ use std::collections::BTreeMap;
 
 use deskbook_content::{Content, PlaybookBody};
 
-/// FNV-1a, 64 bits: stable across versions and platforms (unlike `DefaultHasher`).
-fn fnv1a(hash: &mut u64, bytes: &[u8]) {
-    for b in bytes {
-        *hash ^= u64::from(*b);
-        *hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-}
+use deskbook_content::source::{fnv1a, FNV_START};
 
 /// The hash of `playbook` and its callees (by id, with their file text), as 16 hex digits.
 /// An unknown playbook hashes its id alone.
 pub fn fingerprint(content: &Content, playbook: &str) -> String {
-    let mut seen: BTreeMap<String, Option<&str>> = BTreeMap::new();
+    // A patched playbook is its patch and every version below it.
+    let mut seen: BTreeMap<String, Option<Vec<&str>>> = BTreeMap::new();
     let mut todo = vec![playbook.to_string()];
     while let Some(id) = todo.pop() {
         if seen.contains_key(&id) {
@@ -26,14 +21,16 @@ pub fn fingerprint(content: &Content, playbook: &str) -> String {
         if let Some(PlaybookBody::Yaml(pb)) = doc.map(|d| &d.body) {
             todo.extend(pb.steps.iter().filter_map(|s| s.call.clone()));
         }
-        seen.insert(id, doc.map(|d| d.file.text.as_str()));
+        seen.insert(id, doc.map(|d| d.texts()));
     }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (id, text) in &seen {
+    let mut hash = FNV_START;
+    for (id, texts) in &seen {
         fnv1a(&mut hash, id.as_bytes());
         fnv1a(&mut hash, &[0]);
-        fnv1a(&mut hash, text.unwrap_or("").as_bytes());
-        fnv1a(&mut hash, &[0]);
+        for text in texts.iter().flatten() {
+            fnv1a(&mut hash, text.as_bytes());
+            fnv1a(&mut hash, &[0]);
+        }
     }
     format!("{hash:016x}")
 }

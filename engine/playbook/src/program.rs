@@ -120,7 +120,7 @@ impl Program {
                             todo.push(c.clone());
                         }
                     }
-                    Book::Yaml(Box::new(prepare(&id, doc.file.clone(), pb)?))
+                    Book::Yaml(Box::new(prepare(&id, doc.file.clone(), pb, content)?))
                 }
                 PlaybookBody::Lua => {
                     let meta = meta::read(&doc.file).map_err(|p| {
@@ -155,7 +155,12 @@ impl Program {
     }
 }
 
-fn prepare(id: &str, file: Arc<SourceFile>, pb: Playbook) -> Result<YamlBook, RunError> {
+fn prepare(
+    id: &str,
+    file: Arc<SourceFile>,
+    pb: Playbook,
+    content: &Content,
+) -> Result<YamlBook, RunError> {
     let mut index = HashMap::with_capacity(pb.steps.len());
     for (i, s) in pb.steps.iter().enumerate() {
         if index.insert(s.id.clone(), i).is_some() {
@@ -177,19 +182,23 @@ fn prepare(id: &str, file: Arc<SourceFile>, pb: Playbook) -> Result<YamlBook, Ru
             texts.push((template_name(id, &s.id, &field), text));
         }
     }
-    let templates = Templates::new(texts).map_err(|(name, msg)| {
-        let step = name.split('\u{1f}').nth(1).unwrap_or("");
-        let line = pb
-            .steps
-            .iter()
-            .find(|s| s.id == step)
-            .map(|s| s.line)
-            .unwrap_or(1);
-        RunError::Invalid(format!(
-            "{}:{line}: step `{step}`: invalid template: {msg} (run `deskbook check`)",
-            file.path
-        ))
-    })?;
+    let templates = Templates::new(texts)
+        .map_err(|(name, msg)| {
+            let step = name.split('\u{1f}').nth(1).unwrap_or("");
+            let line = pb
+                .steps
+                .iter()
+                .find(|s| s.id == step)
+                .map(|s| s.line)
+                .unwrap_or(1);
+            RunError::Invalid(format!(
+                "{}:{line}: step `{step}`: invalid template: {msg} (run `deskbook check`)",
+                file.path
+            ))
+        })?
+        // Restricted values are withheld here, before any step renders, for a role that may
+        // not see them: they never reach a prompt, a JSON line or the store.
+        .with_org(content.org_view());
     let lines: Vec<&str> = file.text.lines().collect();
     let ranges = locate::step_ranges(&pb, &lines);
     let lua_lines = pb

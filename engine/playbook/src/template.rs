@@ -3,12 +3,17 @@
 //! Templates are parsed once per run (all of a playbook's at start, into one [`Tera`]), so
 //! a step renders without parsing. Text without template syntax is never given to tera.
 //! [`variables`] lists the variables a template reads, for `deskbook check`.
+//! The organisation's variables are one more value, `org`, under every run's own
+//! ([`Templates::with_org`]): `{{ org.escalation_contact }}`.
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 use tera::ast::{Expr, ExprVal, Node};
 use tera::{Context, Tera};
+
+/// The name templates read organisation variables under.
+pub const ORG: &str = "org";
 
 /// Whether `text` uses template syntax at all.
 pub fn is_template(text: &str) -> bool {
@@ -173,6 +178,8 @@ pub struct Templates {
     tera: Tera,
     /// Templates that only substitute variables, rendered without tera.
     simple: HashMap<String, Vec<Piece>>,
+    /// The organisation's variables as the run's role sees them (`org.NAME`).
+    org: Value,
 }
 
 /// A part of a template made only of text and `{{ name }}` / `{{ name.field }}`.
@@ -232,13 +239,17 @@ pub fn variables_of(text: &str) -> Result<BTreeSet<String>, String> {
 
 /// Render plain substitution; `None` when a value is missing or is not a string, an
 /// integer or a boolean (tera then renders it, or explains the problem).
-fn render_simple(pieces: &[Piece], vars: &Map<String, Value>) -> Option<String> {
+fn render_simple(pieces: &[Piece], vars: &Map<String, Value>, org: &Value) -> Option<String> {
     let mut out = String::new();
     for p in pieces {
         match p {
             Piece::Text(t) => out.push_str(t),
             Piece::Var(path) => {
-                let mut v = vars.get(&path[0])?;
+                let mut v = match vars.get(&path[0]) {
+                    Some(v) => v,
+                    None if path[0] == ORG => org,
+                    None => return None,
+                };
                 for seg in &path[1..] {
                     v = v.as_object()?.get(seg)?;
                 }
@@ -246,6 +257,11 @@ fn render_simple(pieces: &[Piece], vars: &Map<String, Value>) -> Option<String> 
                     Value::String(s) => out.push_str(s),
                     Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                     Value::Number(n) if n.is_i64() || n.is_u64() => out.push_str(&n.to_string()),
+                    // A list of texts (an organisation's test hosts) reads as one line.
+                    Value::Array(items) => {
+                        let texts: Option<Vec<&str>> = items.iter().map(Value::as_str).collect();
+                        out.push_str(&texts?.join(", "));
+                    }
                     _ => return None,
                 }
             }
@@ -287,7 +303,14 @@ impl Templates {
         Ok(Templates {
             tera,
             simple: simple_map,
+            org: Value::Object(Map::new()),
         })
+    }
+
+    /// Give templates the organisation's variables as `org` (as the run's role sees them).
+    pub fn with_org(mut self, org: Map<String, Value>) -> Templates {
+        self.org = Value::Object(org);
+        self
     }
 
     /// Render `text` (registered under `name` when it is a template) with `vars`.
@@ -301,19 +324,30 @@ impl Templates {
             return Ok(text.to_string());
         }
         if let Some(pieces) = self.simple.get(name) {
-            if let Some(out) = render_simple(pieces, vars) {
+            if let Some(out) = render_simple(pieces, vars, &self.org) {
                 return Ok(out);
             }
-            return Tera::one_off(text, &context(vars), false).map_err(|e| clean_error(&e));
+            return Tera::one_off(text, &self.context(vars), false).map_err(|e| clean_error(&e));
         }
-        match self.tera.render(name, &context(vars)) {
+        match self.tera.render(name, &self.context(vars)) {
             Ok(out) => Ok(out),
             // Not prepared (a caller's own text): parse it now.
             Err(e) if matches!(e.kind, tera::ErrorKind::TemplateNotFound(_)) => {
-                Tera::one_off(text, &context(vars), false).map_err(|e| clean_error(&e))
+                Tera::one_off(text, &self.context(vars), false).map_err(|e| clean_error(&e))
             }
             Err(e) => Err(clean_error(&e)),
         }
+    }
+}
+
+impl Templates {
+    /// The run's variables over the organisation's `org`.
+    fn context(&self, vars: &Map<String, Value>) -> Context {
+        let mut ctx = context(vars);
+        if !vars.contains_key(ORG) {
+            ctx.insert(ORG, &self.org);
+        }
+        ctx
     }
 }
 

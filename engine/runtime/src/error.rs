@@ -23,9 +23,6 @@ pub enum RuntimeError {
     /// `sessions resume` of a call that has ended.
     #[error("call {session} has ended ({status}); there is nothing to resume")]
     Ended { session: String, status: String },
-    /// `sessions export` into a folder that already holds files.
-    #[error("{0}")]
-    Export(String),
     /// Ctrl-C (or SIGTERM, SIGHUP): the run stops after restoring what it changed.
     #[error("interrupted (Ctrl-C or a stop signal)")]
     Interrupted,

@@ -4,20 +4,19 @@
 //!
 //! A session is a call's append-only log in the store. Starting a run records `started` and
 //! then each event as it happens; resuming replays the recorded replies into a fresh engine
-//! ([`replay`]) and goes on from the first unanswered step. The ticket summary and the
-//! escalation packet are both read back from that log, so a resumed or exported call shows
-//! exactly what was recorded.
+//! ([`replay`]) and goes on from the first unanswered step. The runtime only writes:
+//! reading a call back (the ticket summary, the transcript, the escalation packet, the
+//! report) is `deskbook-report`'s job, over the same log, so a resumed or exported call
+//! shows exactly what was recorded.
 
 mod agent;
 pub mod answers;
 pub mod error;
-pub mod export;
 pub mod interrupt;
 pub mod log;
 pub mod probing;
 pub mod replay;
 pub mod runner;
-pub mod summary;
 pub mod tasks;
 mod terminal;
 

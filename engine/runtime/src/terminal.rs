@@ -1,7 +1,7 @@
 //! What the agent sees and types: the step, the titles of its help articles, numbered
 //! choices, probe results, and the one-letter commands (`?` help, `b` back, `n` note).
 
-use deskbook_content::markdown::{render_terminal, Style};
+use deskbook_content::markdown::{render_terminal_for, Style};
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
 use std::io::{BufRead, Write};
@@ -99,11 +99,13 @@ impl<'a> Ui<'a> {
             self.say(&format!("\n{head} {text}"));
         }
         for id in help {
-            let title = content
-                .item(id)
-                .map(|i| i.meta.title.as_str())
-                .unwrap_or("(no such article)");
-            let line = self.dim(&format!("  help: {title} ({id})"));
+            let line = match content.item(id) {
+                Some(i) if content.visible(i) => format!("  help: {} ({id})", i.meta.title),
+                // A link to what the role may not read: neither its title nor its id.
+                Some(_) => "  help: [withheld]".to_string(),
+                None => format!("  help: (no such article) ({id})"),
+            };
+            let line = self.dim(&line);
             self.say(&line);
         }
     }
@@ -169,12 +171,16 @@ impl<'a> Ui<'a> {
             None => help.iter().collect(),
         };
         for id in picked {
-            match content.item(id) {
+            match content.item(id).filter(|i| content.visible(i)) {
                 Some(item) => {
                     let title = self.bold(&item.meta.title);
                     self.say(&format!("\n{title}"));
-                    let body = render_terminal(item.body(), self.style);
+                    let may_see = |id: &str| content.visible_id(id);
+                    let body = render_terminal_for(item.body(), self.style, &may_see);
                     let _ = write!(self.out, "{body}");
+                }
+                None if content.item(id).is_some() => {
+                    self.say("  (an article this role may not read: withheld)")
                 }
                 None => self.say(&format!("  no article `{id}`")),
             }

@@ -1,9 +1,11 @@
 //! The on-disk index cache: one folder per content key, built once, opened by mmap after.
 //!
 //! The key is a hash of everything the index is made from: every file of every layer (its
-//! layer, path and bytes), the scope (public or all), the index format and the program that
-//! builds it. It is computed from the raw files, before any parsing, so a warm search opens
-//! the cached index without loading the content at all.
+//! layer, path, size and modification time — metadata only, so a warm search over a
+//! 10,000-file layer reads no file), the organisation's variables and layer names, the
+//! scope (public or all), the index format and the program that builds it (whose size and
+//! modification time also stand for the built-in content embedded in it). A warm search
+//! opens the cached index without loading the content at all.
 //!
 //! Building is safe with several processes at once: each builds in its own temporary folder
 //! and renames it into place; the rename is atomic, the first one wins, the others open the
@@ -17,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use deskbook_content::layer::{self, LayerSpec};
-use deskbook_content::Content;
+use deskbook_content::{Content, Org};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::Index;
@@ -75,6 +77,11 @@ pub fn default_root() -> Option<PathBuf> {
 
 /// The cache key of `specs` seen with `scope`.
 pub fn key(specs: &[LayerSpec], scope: Scope) -> String {
+    key_org(&Org::plain(specs), scope)
+}
+
+/// The cache key of an organisation's content seen with `scope`.
+pub fn key_org(org: &Org, scope: Scope) -> String {
     let mut h = blake3::Hasher::new();
     let mut put = |bytes: &[u8]| {
         h.update(&(bytes.len() as u64).to_le_bytes());
@@ -85,23 +92,17 @@ pub fn key(specs: &[LayerSpec], scope: Scope) -> String {
     put(env!("CARGO_PKG_VERSION").as_bytes());
     put(program_identity().as_bytes());
     put(scope.as_str().as_bytes());
-    for spec in specs {
+    // Variables fill in article bodies; names and rollout show in results.
+    put(format!("{:?}", org.vars).as_bytes());
+    for (name, spec) in &org.layers {
+        put(name.as_bytes());
         put(spec.name().as_bytes());
-        match layer::files(spec) {
+        match layer::stats(spec) {
             Ok(files) => {
                 for f in files {
                     put(f.rel.as_bytes());
-                    put(f.display.as_bytes());
-                    match &f.contents {
-                        Ok(bytes) => {
-                            put(b"ok");
-                            put(bytes);
-                        }
-                        Err(msg) => {
-                            put(b"err");
-                            put(msg.as_bytes());
-                        }
-                    }
+                    put(&f.len.to_le_bytes());
+                    put(&f.modified_ns.to_le_bytes());
                 }
             }
             Err(msg) => {
@@ -136,6 +137,12 @@ fn program_identity() -> String {
 /// current content, else built (into the cache, or in memory when the cache is unusable or
 /// `root` is `None`).
 pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::Result<Opened> {
+    open_org(&Org::plain(specs), scope, root)
+}
+
+/// [`open`] for an organisation's layers and variables.
+pub fn open_org(org: &Org, scope: Scope, root: Option<&Path>) -> tantivy::Result<Opened> {
+    let specs = org;
     let mut notes = Vec::new();
     let Some(root) = root else {
         let (index, problems) = build_memory(specs, scope)?;
@@ -147,7 +154,7 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             notes,
         });
     };
-    let key = key(specs, scope);
+    let key = key_org(specs, scope);
     let dir = root.join(&key);
     if dir.exists() {
         match open_dir(&dir, &key) {
@@ -165,7 +172,7 @@ pub fn open(specs: &[LayerSpec], scope: Scope, root: Option<&Path>) -> tantivy::
             }
         }
     }
-    let content = deskbook_content::load(specs);
+    let content = deskbook_content::load_org(specs);
     let problems = problem_count(&content);
     match build_into_cache(root, &key, into_documents(content, scope), problems) {
         Ok((index, dir)) => Ok(Opened {
@@ -197,11 +204,11 @@ fn repair(
     root: &Path,
     key: &str,
     dir: &Path,
-    specs: &[LayerSpec],
+    specs: &Org,
     scope: Scope,
     why: &str,
 ) -> tantivy::Result<Opened> {
-    let content = deskbook_content::load(specs);
+    let content = deskbook_content::load_org(specs);
     let problems = problem_count(&content);
     let (index, ram, docs) = indexer::build_in_ram_dir(into_documents(content, scope))?;
     let persist = |tmp: &Path| -> Result<(), String> {
@@ -226,8 +233,8 @@ fn repair(
 }
 
 /// Load the content and index it in memory, letting go of each item as it is indexed.
-fn build_memory(specs: &[LayerSpec], scope: Scope) -> tantivy::Result<(SearchIndex, usize)> {
-    let content = deskbook_content::load(specs);
+fn build_memory(specs: &Org, scope: Scope) -> tantivy::Result<(SearchIndex, usize)> {
+    let content = deskbook_content::load_org(specs);
     let problems = problem_count(&content);
     let index = indexer::build_in_ram(into_documents(content, scope))?;
     Ok((SearchIndex::from_index(index)?, problems))

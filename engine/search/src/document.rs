@@ -7,7 +7,7 @@
 
 use deskbook_content::markdown::plain_text;
 use deskbook_content::model::Audience;
-use deskbook_content::{Content, Item, Kind, PlaybookDoc};
+use deskbook_content::{Content, Item, Kind, PlaybookDoc, Role};
 
 /// Which items the index may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +19,22 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope of what `role` may see.
+    pub fn for_role(role: Role) -> Scope {
+        if role.may_see(Audience::Restricted) {
+            Scope::All
+        } else {
+            Scope::Public
+        }
+    }
+
+    /// Whether the index may hold `item`: the content's one rule, for the scope's role.
     pub fn admits(self, item: &Item) -> bool {
-        self == Scope::All || item.meta.audience == Audience::Public
+        let role = match self {
+            Scope::Public => Role::Tier1,
+            Scope::All => Role::Tier2,
+        };
+        role.may_see(item.meta.audience)
     }
 
     pub(crate) fn as_str(self) -> &'static str {

@@ -44,7 +44,8 @@ impl YamlCheck<'_> {
                     continue; // unreachable: reported already
                 };
                 for v in used {
-                    if defined.contains(&v) {
+                    // `org.NAME` is the organisation's; the content checks each NAME.
+                    if defined.contains(&v) || v == template::ORG {
                         continue;
                     }
                     let pos = self.value_pos(i, &key, &v);

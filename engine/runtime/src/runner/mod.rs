@@ -14,7 +14,7 @@ use deskbook_content::markdown::Style;
 use deskbook_content::Content;
 use deskbook_playbook::{Engine, EngineEvent, Outcome, Pending, ProbeRequest, Reply, RunError};
 use deskbook_probes::ProbeResult;
-use deskbook_store::{NewCall, Store};
+use deskbook_store::{Call, Event, NewCall, Store};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -26,7 +26,6 @@ use crate::answers::AnswersFile;
 use crate::log::{self, Log};
 use crate::probing::Probes;
 use crate::replay::replay;
-use crate::summary;
 use crate::terminal::Ui;
 use crate::RuntimeError;
 
@@ -54,7 +53,7 @@ pub struct Options {
 pub struct Input<'a> {
     /// The agent's typed lines (standard input).
     pub lines: Box<dyn BufRead + 'a>,
-    /// Human text: steps, prompts, the summary.
+    /// Human text: steps and prompts (the command prints the ticket summary after the run).
     pub human: Box<dyn Write + 'a>,
     /// JSON lines under `--json`.
     pub json: Box<dyn Write + 'a>,
@@ -84,6 +83,10 @@ pub struct RunEnd {
     pub outcome: Outcome,
     /// Under `--dry-run`: every command line the run would have executed, in order.
     pub would_run: Vec<String>,
+    /// The call as it ended and its whole log (including what came before a resume), for
+    /// the ticket summary the command prints.
+    pub call: Call,
+    pub events: Vec<Event>,
 }
 
 /// Start a run of `playbook` and drive it to its end.
@@ -353,6 +356,8 @@ impl<'a> Runner<'a> {
                 session: self.log.session().to_string(),
                 outcome,
                 would_run: self.would_run,
+                call: self.log.call,
+                events: self.log.events,
             }),
             Err(err) => {
                 let step = self.engine.pending().map(|p| p.step().to_string());
@@ -528,8 +533,6 @@ impl<'a> Runner<'a> {
             "path": outcome.path,
         });
         self.log.emit_end(&line)?;
-        let text = summary::ticket(&self.log.call, &self.log.events, self.content);
-        self.ui.say(&format!("\n{text}"));
         if !self.would_run.is_empty() {
             self.ui.say("Commands this run would execute:");
             for c in self.would_run.clone() {

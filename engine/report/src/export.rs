@@ -1,5 +1,6 @@
 //! The escalation packet (`deskbook sessions export ID --out DIR`): what Tier 2 needs from
-//! a call, as the seed's escalation section lists it. The transcript, the call as JSON, and
+//! a call, as the seed's escalation section lists it. A README marking each item of that
+//! list present or missing, the transcript, the call as JSON, and
 //! every probe and command output in a file named after the caller's computer the way the
 //! seed's debug script names its files (Table 7.3: `<CompName>_gpresult.txt`,
 //! `<CompName>_<SrvName>_ping.txt`, `<CompName>_oakley.log`, …).
@@ -11,7 +12,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::{log, summary, RuntimeError};
+use crate::kinds as log;
+use crate::{transcript, ReportError};
 
 /// The inputs that name the caller's computer, in the order they are looked for.
 const COMPUTER_INPUTS: &[&str] = &["caller", "computer", "client"];
@@ -24,17 +26,17 @@ pub fn export(
     events: &[Event],
     content: &Content,
     out: &Path,
-) -> Result<Vec<String>, RuntimeError> {
+) -> Result<Vec<String>, ReportError> {
     if out.exists() {
         let has_files = std::fs::read_dir(out)
-            .map_err(RuntimeError::io(format!(
+            .map_err(ReportError::io(format!(
                 "{}: cannot read the folder",
                 out.display()
             )))?
             .next()
             .is_some();
         if has_files {
-            return Err(RuntimeError::Export(format!(
+            return Err(ReportError::Export(format!(
                 "{}: the folder is not empty; give --out a new or empty folder",
                 out.display()
             )));
@@ -52,24 +54,24 @@ pub fn export(
         .unwrap_or_else(|| PathBuf::from("."));
     let staging = parent.join(format!(".{name}.partial-{}", call.session));
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(RuntimeError::io(format!(
+    std::fs::create_dir_all(&staging).map_err(ReportError::io(format!(
         "{}: cannot create the folder",
         staging.display()
     )))?;
     let written = (|| {
         for (file, text) in &files {
-            std::fs::write(staging.join(file), text).map_err(RuntimeError::io(format!(
+            std::fs::write(staging.join(file), text).map_err(ReportError::io(format!(
                 "{}: cannot write",
                 staging.join(file).display()
             )))?;
         }
         if out.exists() {
-            std::fs::remove_dir(out).map_err(RuntimeError::io(format!(
+            std::fs::remove_dir(out).map_err(ReportError::io(format!(
                 "{}: cannot replace the empty folder",
                 out.display()
             )))?;
         }
-        std::fs::rename(&staging, out).map_err(RuntimeError::io(format!(
+        std::fs::rename(&staging, out).map_err(ReportError::io(format!(
             "{}: cannot move the packet into place",
             out.display()
         )))
@@ -112,7 +114,7 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
         outputs.push((file, format!("{header}{result}")));
     }
     let mut files = Vec::new();
-    let mut transcript = summary::ticket(call, events, content);
+    let mut transcript = transcript::transcript(call, events, content);
     transcript.push_str("\nEvent log:\n");
     for e in events {
         transcript.push_str(&format!(
@@ -135,6 +137,8 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
         transcript.push_str(&format!("  {file}\n"));
         outputs.push((file, restores));
     }
+    let names: Vec<&str> = outputs.iter().map(|(f, _)| f.as_str()).collect();
+    files.push(("README.txt".to_string(), readme(call, &comp, &names)));
     files.push(("transcript.txt".to_string(), transcript));
     let call_json = json!({ "call": call, "events": events });
     files.push((
@@ -143,6 +147,110 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
     ));
     files.extend(outputs);
     files
+}
+
+/// The files the seed's `IPsec_Debug.vbs` writes (Table 7.3), after `<CompName>_`.
+/// `<SrvName>_` marks the ones named after the computer the caller cannot reach.
+const DEBUG_SCRIPT_FILES: &[&str] = &[
+    "FileVer.txt",
+    "gpresult.txt",
+    "ipsec_547_events.txt",
+    "ipsec_policy_version.txt",
+    "ipseccmd_show_all.txt",
+    "kerberos_events.txt",
+    "klist_purge_mt.txt",
+    "lsass.log",
+    "netdiag.txt",
+    "netsh_show_all.txt",
+    "netsh_show_gpo.txt",
+    "oakley.log",
+    "OSInfo.txt",
+    "RegDefault.txt",
+    "userenv.log",
+    "<SrvName>_netview.txt",
+    "<SrvName>_ping.txt",
+    "winlogon.log",
+];
+
+/// The inputs that name the computer the caller cannot reach.
+const TARGET_INPUTS: &[&str] = &["target", "server", "destination"];
+
+/// The packet's README: what the source material's Escalation section asks Tier 1 to pass
+/// to Tier 2 with the service request, each item marked present or missing in this packet.
+fn readme(call: &Call, comp: &str, files: &[&str]) -> String {
+    let mark = |present: bool| if present { "[present]" } else { "[missing]" };
+    let mut out = format!(
+        "Escalation packet of deskbook call {} (playbook {}).\n\n\
+         What Tier 1 passes to Tier 2 with the service request (source: Escalation):\n\n",
+        call.session, call.playbook
+    );
+    let caller = COMPUTER_INPUTS.iter().find_map(|k| call.vars.get(*k));
+    out.push_str(&format!(
+        "{} The caller's machine name, so that Tier 2 can identify the log files: {}\n",
+        mark(caller.is_some()),
+        caller.map_or("no caller input was recorded".to_string(), |c| format!(
+            "{c} (files named {comp}_...)"
+        ))
+    ));
+    let target = TARGET_INPUTS.iter().find_map(|k| call.vars.get(*k));
+    out.push_str(&format!(
+        "{} The destination computer to which access is denied, so that the escalation \
+         goes to the proper support group: {}\n",
+        mark(target.is_some()),
+        target.map_or("no target input was recorded", String::as_str)
+    ));
+    let found: Vec<(&str, bool)> = DEBUG_SCRIPT_FILES
+        .iter()
+        .map(|f| (*f, debug_file_present(comp, f, files)))
+        .collect();
+    let n = found.iter().filter(|(_, p)| *p).count();
+    out.push_str(&format!(
+        "{} Log files generated with the IPsec_Debug.vbs script: {n} of the {} files of \
+         Table 7.3 are in this packet:\n",
+        mark(n > 0),
+        found.len()
+    ));
+    for (f, present) in &found {
+        out.push_str(&format!("    {} {comp}_{f}\n", mark(*present)));
+    }
+    out.push_str(&format!(
+        "{} The steps Tier 1 took, so that Tier 2 can check that none was missed: \
+         transcript.txt\n",
+        mark(true)
+    ));
+    out.push_str(
+        "\nServer isolation scenarios often have their own support team to investigate \
+         membership of network access groups.\n\
+         call.json holds the call and its event log as recorded; the other files are the \
+         probe and command outputs, named as the debug script names its files.\n",
+    );
+    out
+}
+
+/// Whether a debug-script file (`<SrvName>_` standing for any computer) is among `files`,
+/// also as a numbered repeat (`_2`).
+fn debug_file_present(comp: &str, name: &str, files: &[&str]) -> bool {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    files.iter().any(|f| {
+        let Some(rest) = f.strip_prefix(comp).and_then(|r| r.strip_prefix('_')) else {
+            return false;
+        };
+        let Some(base) = rest.strip_suffix(&format!(".{ext}")) else {
+            return false;
+        };
+        // `name_2` is a repeat of `name`.
+        let base = match base.rsplit_once('_') {
+            Some((b, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => b,
+            _ => base,
+        };
+        match stem.strip_prefix("<SrvName>_") {
+            Some(what) => base
+                .strip_suffix(what)
+                .and_then(|b| b.strip_suffix('_'))
+                .is_some_and(|srv| !srv.is_empty()),
+            None => base.eq_ignore_ascii_case(stem),
+        }
+    })
 }
 
 /// The caller's computer as the seed's script names it (`%COMPUTERNAME%`: the first label,
@@ -358,9 +466,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn computer_name_is_the_first_label_in_upper_case() {
-        let call = Call {
+    fn test_call() -> Call {
+        Call {
             session: "s".into(),
             playbook: "p".into(),
             fingerprint: "f".into(),
@@ -376,8 +483,58 @@ mod tests {
             status: None,
             category: None,
             escalate: None,
-        };
-        assert_eq!(computer_name(&call), "PC-0042");
+        }
+    }
+
+    #[test]
+    fn computer_name_is_the_first_label_in_upper_case() {
+        assert_eq!(computer_name(&test_call()), "PC-0042");
+    }
+
+    // The README lists each item of the seed's Escalation section as present or missing.
+    #[test]
+    fn readme_marks_each_escalation_item() {
+        let mut call = test_call();
+        let files = [
+            "PC-0042_gpresult.txt",
+            "PC-0042_srv-files-01_ping.txt",
+            "PC-0042_srv-files-01_ping_2.txt",
+            "PC-0042_oakley.log",
+        ];
+        let text = readme(&call, "PC-0042", &files);
+        assert!(text.contains("[present] The caller's machine name, so that Tier 2 can identify the log files: pc-0042.woodgrovebank.com (files named PC-0042_...)"), "{text}");
+        assert!(
+            text.contains("[missing] The destination computer"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "[present] Log files generated with the IPsec_Debug.vbs script: 3 of the 18 files"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("    [present] PC-0042_<SrvName>_ping.txt\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    [missing] PC-0042_<SrvName>_netview.txt\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    [present] PC-0042_oakley.log\n"),
+            "{text}"
+        );
+        assert!(text.contains("    [missing] PC-0042_lsass.log\n"), "{text}");
+        call.vars.insert("target".into(), "srv-files-01".into());
+        let text = readme(&call, "PC-0042", &[]);
+        assert!(text.contains("[present] The destination computer to which access is denied, so that the escalation goes to the proper support group: srv-files-01"), "{text}");
+        assert!(
+            text.contains(
+                "[missing] Log files generated with the IPsec_Debug.vbs script: 0 of the 18"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

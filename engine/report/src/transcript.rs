@@ -1,12 +1,13 @@
-//! The ticket summary: what an agent pastes into the ticket, read back from the call's log
-//! (so a resumed call, `sessions show` and the end of a run print the same thing).
+//! The transcript of a call, read back from its log: the head of `sessions show` and of the
+//! escalation packet's `transcript.txt` (every step taken, with its probe and command
+//! results, and the notes). The short ticket summary is [`crate::ticket`].
 
 use deskbook_content::Content;
 use deskbook_store::{Call, Event};
 use serde_json::Value;
 use std::fmt::Write;
 
-use crate::log;
+use crate::kinds as log;
 
 fn s<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
@@ -36,8 +37,9 @@ fn request_line(v: &Value) -> String {
     line
 }
 
-/// The summary of `call` from its `events`.
-pub fn ticket(call: &Call, events: &[Event], content: &Content) -> String {
+/// The account of `call` from its `events`: who, when, the outcome, every step with its
+/// probe and command results, the notes.
+pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
     let mut out = String::new();
     let title = content
         .playbook(&call.playbook)

@@ -1,0 +1,108 @@
+//! `deskbook layers`: each effective item and the layer it comes from; `layers diff
+//! [LAYER]`: what a layer adds, replaces and patches against the layers below it.
+
+use anyhow::Result;
+use deskbook_content::provenance::{self, Change};
+use std::process::ExitCode;
+
+use super::{ConfigError, Ctx};
+use crate::args::Globals;
+
+/// Each effective item and the layer it comes from; `diff [LAYER]` what a layer changes.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<LayersCommand>,
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum LayersCommand {
+    /// What LAYER (default: the top one) adds, replaces and patches against the layers below.
+    Diff {
+        /// A layer's name as deskbook.yaml lists it (or its folder).
+        layer: Option<String>,
+    },
+}
+
+pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
+    match args.command {
+        None => list(g, args.json),
+        Some(LayersCommand::Diff { layer }) => diff(g, layer.as_deref(), args.json),
+    }
+}
+
+fn list(g: &Globals, json: bool) -> Result<ExitCode> {
+    let ctx = Ctx::load(g)?;
+    let entries = provenance::entries(&ctx.content);
+    if json {
+        let layers: Vec<serde_json::Value> = ctx
+            .content
+            .layers
+            .iter()
+            .map(|l| serde_json::json!({"name": l.name, "path": l.spec.name()}))
+            .collect();
+        let v = serde_json::json!({"layers": layers, "items": entries});
+        outln!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!("layers, lowest first:");
+    for (i, l) in ctx.content.layers.iter().enumerate() {
+        outln!("  {}. {}  ({})", i + 1, l.name, l.spec.name());
+    }
+    outln!();
+    let w = entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
+    for e in &entries {
+        let patched = if e.patched_by.is_empty() {
+            String::new()
+        } else {
+            format!("  patched by {}", e.patched_by.join(", "))
+        };
+        outln!("{:w$}  {:8}  {}{patched}", e.id, e.kind, e.layer);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
+    let org = g.org().map_err(ConfigError)?;
+    let d = provenance::layer_diff(&org, layer, g.role)?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&d)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!("layer {}: {} change(s)", d.layer, d.changes.len());
+    for c in &d.changes {
+        let what = match c.change {
+            Change::Added => "added",
+            Change::Replaced => "replaced",
+            Change::Patched => "patched",
+        };
+        let stale = if c.stale == Some(true) {
+            "  (stale: the playbook below changed since the patch was written)"
+        } else {
+            ""
+        };
+        outln!("  {what:8}  {:8}  {}{stale}", c.kind, c.id);
+        let Some(steps) = &c.steps else { continue };
+        if let Some((a, b)) = &steps.start {
+            outln!("      start: {a} -> {b}");
+        }
+        for s in &steps.added {
+            outln!("      + step {s}");
+        }
+        for s in &steps.removed {
+            outln!("      - step {s}");
+        }
+        for s in &steps.changed {
+            outln!("      ~ step {}", s.id);
+            for line in &s.choices {
+                outln!("          {line}");
+            }
+        }
+    }
+    for cat in &d.categories {
+        outln!("  added     category  {cat}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,335 @@
+//! The ticket summary (issue 12): about ten lines an agent pastes into the ticketing system
+//! at the end of a call — caller, target, scope, findings, status, category, escalation and
+//! the next action — as text, Markdown or JSON. The full account stays in `sessions show`.
+
+use deskbook_content::Content;
+use deskbook_store::{Call, Event};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt::Write;
+
+use crate::kinds;
+
+/// Most findings listed; the rest are counted and left to `sessions show`.
+const MAX_FINDINGS: usize = 3;
+/// Longest finding, in characters, before it is cut with `…`.
+const FINDING_WIDTH: usize = 140;
+
+/// How `run --summary-format` prints the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+}
+
+/// The summary of one call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ticket {
+    pub session: String,
+    pub playbook: String,
+    pub playbook_title: Option<String>,
+    pub agent: Option<String>,
+    pub caller: Option<String>,
+    pub target: Option<String>,
+    /// What the agent recorded about who and what is affected (the `scope` answer).
+    pub scope: Option<String>,
+    /// What the call established, most recent last: probe results and answers.
+    pub findings: Vec<String>,
+    /// Findings left out of `findings` (see `sessions show`).
+    pub more_findings: usize,
+    /// The agent's notes, in order.
+    pub notes: Vec<String>,
+    /// `None` while the call is open.
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub category_title: Option<String>,
+    pub escalate: Option<String>,
+    pub next_action: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+}
+
+impl Ticket {
+    /// The summary of `call` from its log.
+    pub fn new(call: &Call, events: &[Event], content: &Content) -> Ticket {
+        let mut findings = Vec::new();
+        // Probe and command results wait for their step's answer, to read as one finding.
+        let mut results: Vec<(String, String)> = Vec::new();
+        let mut scope = None;
+        let mut notes = Vec::new();
+        let mut say = None;
+        let mut collect = Vec::new();
+        for e in events {
+            let step = e.step.as_deref().unwrap_or("");
+            let p = &e.payload;
+            match e.kind.as_str() {
+                kinds::ANSWERED => {
+                    let answer = one_line(text(p, "answer"));
+                    let mine: Vec<String> = results
+                        .iter()
+                        .filter(|(s, _)| s == step)
+                        .map(|(_, r)| r.clone())
+                        .collect();
+                    results.retain(|(s, _)| s != step);
+                    findings.extend(results.drain(..).map(|(_, r)| r));
+                    if step.rsplit('/').next() == Some("scope") {
+                        scope = Some(answer);
+                        continue;
+                    }
+                    let question = one_line(text(p, "text"));
+                    let mut line = if question.is_empty() {
+                        format!("{step}: {answer}")
+                    } else {
+                        format!("{question} {answer}")
+                    };
+                    if !mine.is_empty() {
+                        line.push_str(&format!(" ({})", mine.join("; ")));
+                    }
+                    findings.push(line);
+                }
+                kinds::PROBED | kinds::OBSERVED => {
+                    let r = p.get("result").unwrap_or(&Value::Null);
+                    let what = match p.get("command").and_then(Value::as_str) {
+                        Some(c) => format!("`{}`", one_line(c)),
+                        None => text(r, "probe").to_string(),
+                    };
+                    results.push((
+                        step.to_string(),
+                        format!(
+                            "{what}: {}: {}",
+                            text(r, "status"),
+                            one_line(text(r, "summary"))
+                        ),
+                    ));
+                }
+                kinds::NOTED => notes.push(one_line(text(p, "text"))),
+                kinds::ENDED => {
+                    say = p.get("say").and_then(Value::as_str).map(one_line);
+                    collect = p
+                        .get("collect")
+                        .and_then(Value::as_array)
+                        .map(|c| {
+                            c.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                }
+                _ => {}
+            }
+        }
+        findings.extend(results.drain(..).map(|(_, r)| r));
+        let more_findings = findings.len().saturating_sub(MAX_FINDINGS);
+        let findings = findings
+            .split_off(more_findings)
+            .into_iter()
+            .map(|f| cut(&f, FINDING_WIDTH))
+            .collect();
+        let category_title = call.category.as_ref().and_then(|c| {
+            content
+                .taxonomy
+                .categories
+                .iter()
+                .find(|x| &x.id == c)
+                .map(|x| x.title.clone())
+        });
+        let playbook_title = content
+            .playbook(&call.playbook)
+            .and_then(|p| p.yaml().map(|y| y.title.clone()))
+            .filter(|t| !t.is_empty());
+        let next_action = next_action(call, say.as_deref(), &collect);
+        Ticket {
+            session: call.session.clone(),
+            playbook: call.playbook.clone(),
+            playbook_title,
+            agent: call.agent.clone(),
+            caller: input(call, &["caller", "computer", "client"]),
+            target: input(call, &["target", "server", "destination"]),
+            scope,
+            findings,
+            more_findings,
+            notes,
+            status: call.status.clone(),
+            category: call.category.clone(),
+            category_title,
+            escalate: call.escalate.clone(),
+            next_action,
+            started_at: call.started_at.clone(),
+            ended_at: call.ended_at.clone(),
+        }
+    }
+
+    /// The summary in `format`, ending with a newline.
+    pub fn render(&self, format: TicketFormat) -> String {
+        match format {
+            TicketFormat::Text => self.lines(false),
+            TicketFormat::Markdown => self.lines(true),
+            TicketFormat::Json => {
+                serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into()) + "\n"
+            }
+        }
+    }
+
+    /// Text and Markdown share their lines; Markdown makes them a list under a heading.
+    fn lines(&self, md: bool) -> String {
+        let none = "(not recorded)";
+        let mut rows: Vec<(&str, String)> = vec![
+            ("Caller", self.caller.clone().unwrap_or_else(|| none.into())),
+            ("Target", self.target.clone().unwrap_or_else(|| none.into())),
+            ("Scope", self.scope.clone().unwrap_or_else(|| none.into())),
+        ];
+        let mut findings = self.findings.clone();
+        if self.more_findings > 0 {
+            findings.insert(
+                0,
+                format!(
+                    "({} earlier in `deskbook sessions show {}`)",
+                    self.more_findings, self.session
+                ),
+            );
+        }
+        if findings.is_empty() {
+            findings.push("none recorded".into());
+        }
+        let findings_at = rows.len();
+        if !self.notes.is_empty() {
+            rows.push(("Notes", self.notes.join("; ")));
+        }
+        rows.push((
+            "Status",
+            self.status
+                .clone()
+                .unwrap_or_else(|| "open (the call has not ended)".into()),
+        ));
+        let category = match (&self.category, &self.category_title) {
+            (Some(c), Some(t)) => format!("{t} ({c})"),
+            (Some(c), None) => format!("{c} (not in the taxonomy)"),
+            (None, _) => "none".into(),
+        };
+        rows.push(("Category", category));
+        rows.push((
+            "Escalate to",
+            self.escalate
+                .clone()
+                .unwrap_or_else(|| "no escalation".into()),
+        ));
+        rows.push(("Next action", self.next_action.clone()));
+        let title = match &self.playbook_title {
+            Some(t) => format!("{} ({t})", self.playbook),
+            None => self.playbook.clone(),
+        };
+        let agent = self.agent.as_deref().unwrap_or("(not given)");
+        let when = match &self.ended_at {
+            Some(end) => format!("{} to {end}", self.started_at),
+            None => format!("started {}", self.started_at),
+        };
+        let mut out = String::new();
+        if md {
+            let _ = writeln!(out, "### deskbook call {}: {title}\n", self.session);
+            let _ = writeln!(out, "- **Agent:** {}, {when}", md_escape(agent));
+        } else {
+            let _ = writeln!(out, "deskbook call {}: {title}", self.session);
+            let _ = writeln!(out, "{:<12} {agent}, {when}", "Agent:");
+        }
+        for (i, (k, v)) in rows.iter().enumerate() {
+            if i == findings_at {
+                for (n, f) in findings.iter().enumerate() {
+                    match (md, n) {
+                        (true, 0) => {
+                            let _ = writeln!(out, "- **Findings:**\n  - {}", md_escape(f));
+                        }
+                        (true, _) => {
+                            let _ = writeln!(out, "  - {}", md_escape(f));
+                        }
+                        (false, 0) => {
+                            let _ = writeln!(out, "{:<12} {f}", "Findings:");
+                        }
+                        (false, _) => {
+                            let _ = writeln!(out, "{:<12} {f}", "");
+                        }
+                    }
+                }
+            }
+            if md {
+                let _ = writeln!(out, "- **{k}:** {}", md_escape(v));
+            } else {
+                let _ = writeln!(out, "{:<12} {v}", format!("{k}:"));
+            }
+        }
+        out
+    }
+}
+
+/// What happens next, from how the call ended.
+fn next_action(call: &Call, say: Option<&str>, collect: &[String]) -> String {
+    let Some(status) = &call.status else {
+        return format!(
+            "resume the call with `deskbook sessions resume {}`",
+            call.session
+        );
+    };
+    let mut out = String::new();
+    if let Some(tier) = &call.escalate {
+        let _ = write!(
+            out,
+            "escalate to {tier} with the packet from `deskbook sessions export {} --out DIR`",
+            call.session
+        );
+        if !collect.is_empty() {
+            let _ = write!(out, " (collect: {})", collect.join(", "));
+        }
+        out.push('.');
+    } else if status == "not-fixed" {
+        out.push_str("follow up with the caller; the problem is still outstanding.");
+    } else {
+        out.push_str("none: close the ticket.");
+    }
+    if let Some(say) = say.filter(|s| !s.is_empty()) {
+        let _ = write!(out, " {say}");
+    }
+    out
+}
+
+fn input(call: &Call, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|k| call.vars.get(*k)).cloned()
+}
+
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Recorded text on one line, with control characters (terminal escapes) neutralised.
+fn one_line(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            w.chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Markdown characters that would change how a recorded value renders.
+fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\*[]<>#|".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
