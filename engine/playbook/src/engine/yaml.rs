@@ -283,7 +283,7 @@ impl Engine {
                 .category
                 .as_deref()
                 .is_some_and(crate::template::is_template);
-            if templated && !self.program.categories.iter().any(|c| *c == category) {
+            if templated && !self.program.categories.contains(&category) {
                 return Err(RunError::Step(format!(
                     "{}:{}: step `{}`: category `{category}` is not in the taxonomy",
                     y.file.path, s.line, s.id
