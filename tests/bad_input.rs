@@ -130,7 +130,7 @@ fn yaml_deep_nesting() {
     let first = got.lines().next().unwrap_or("");
     assert_eq!(
         first,
-        "$LAYER/kb/item.md:9:137: YAML is nested too deeply: the document is rejected"
+        "$LAYER/kb/item.md:9:73: YAML is nested too deeply (more than 64 levels): the document is rejected"
     );
 }
 

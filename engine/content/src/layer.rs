@@ -1,4 +1,7 @@
 //! Layers: the built-in content embedded in the binary, and folders on disk shaped like it.
+//!
+//! A folder layer is read through [`crate::file::read_bounded`]: regular files only, size
+//! checked first; a symbolic link is followed only while it stays inside the layer folder.
 
 use include_dir::{include_dir, Dir};
 use std::path::{Path, PathBuf};
@@ -171,6 +174,25 @@ fn collect_embedded(prefix: &str, dir: &Dir<'_>, out: &mut Vec<RawFile>) {
 }
 
 fn collect_disk(root: &Path, dir: &Path, out: &mut Vec<RawFile>) {
+    // Symbolic links are followed only while they stay inside the layer folder, and each
+    // folder is read once (a link back to a parent folder is not a loop).
+    let inside = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut seen = std::collections::HashSet::new();
+    collect_dir(root, &inside, dir, &mut seen, out);
+}
+
+fn collect_dir(
+    root: &Path,
+    inside: &Path,
+    dir: &Path,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<RawFile>,
+) {
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if !seen.insert(real) {
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -182,18 +204,51 @@ fn collect_disk(root: &Path, dir: &Path, out: &mut Vec<RawFile>) {
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in entries {
+        let refuse = |out: &mut Vec<RawFile>, msg: String| {
+            out.push(RawFile {
+                rel: rel_path(root, &path),
+                display: path.display().to_string(),
+                contents: Err(msg),
+            })
+        };
+        let is_link = file_type.is_some_and(|t| t.is_symlink());
+        if is_link {
+            match std::fs::canonicalize(&path) {
+                Ok(target) if target.starts_with(inside) => {}
+                Ok(_) => {
+                    refuse(
+                        out,
+                        "a symbolic link that leads outside the layer folder: a layer reads only its own files".into(),
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    refuse(out, format!("a symbolic link that cannot be followed: {e}"));
+                    continue;
+                }
+            }
+        }
         if path.is_dir() {
-            collect_disk(root, &path, out);
+            collect_dir(root, inside, &path, seen, out);
             continue;
         }
-        let contents = match std::fs::metadata(&path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => Err(too_big(m.len())),
-            Ok(_) => std::fs::read(&path).map_err(|e| format!("cannot read file: {e}")),
-            Err(e) => Err(format!("cannot read file: {e}")),
-        };
+        // Only files the loader reads are opened: a FIFO named `notes.txt` is no concern.
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "md" | "yaml" | "yml" | "lua") {
+            continue;
+        }
+        let contents = crate::file::read_bounded(&path, MAX_FILE_BYTES).map_err(|e| {
+            if e.0.starts_with("file is ") {
+                too_big(std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0))
+            } else {
+                e.0
+            }
+        });
         out.push(RawFile {
             rel: rel_path(root, &path),
             display: path.display().to_string(),

@@ -3,6 +3,7 @@
 //! `file:line:column` for every problem.
 
 pub mod diag;
+pub mod file;
 pub mod frontmatter;
 pub mod layer;
 mod links;

@@ -38,12 +38,114 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             ),
         });
     }
+    check_depth(text)?;
     if needs_limit_check(text) {
         // Expanding into an untyped value enforces the parser's alias and depth limits before
         // typed deserialization (which may stop at a type error before reaching them).
         serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| convert(&e))?;
     }
     serde_yaml::from_str(text).map_err(|e| convert(&e))
+}
+
+/// Deepest nesting accepted: flow brackets (`[`, `{`) plus block levels (indentation and
+/// `- ` items). Real documents nest a few levels; the parser's own limit is 128, but it
+/// only finds it after work that grows with the square of the size.
+pub const MAX_DEPTH: usize = 64;
+
+/// Rejects a document that nests deeper than [`MAX_DEPTH`] before the parser sees it, in
+/// one pass over the text (time linear in its size). Quoted scalars and comments do not
+/// count, and block scalars (`|`, `>`) are text.
+fn check_depth(text: &str) -> Result<(), YamlError> {
+    let too_deep = |line: usize, column: usize| YamlError {
+        line,
+        column,
+        message: format!(
+            "YAML is nested too deeply (more than {MAX_DEPTH} levels): the document is rejected"
+        ),
+    };
+    // Indentation of the enclosing block levels, innermost last.
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<char> = None;
+    // Lines indented more than this are the text of a block scalar.
+    let mut scalar_indent: Option<usize> = None;
+    for (idx, line) in text.lines().enumerate() {
+        let lineno = idx + 1;
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[indent..];
+        if let Some(si) = scalar_indent {
+            if rest.is_empty() || indent > si {
+                continue;
+            }
+            scalar_indent = None;
+        }
+        if quote.is_none() && flow == 0 && !rest.is_empty() && !rest.starts_with('#') {
+            while blocks.last().is_some_and(|&b| b >= indent) {
+                blocks.pop();
+            }
+            blocks.push(indent);
+        }
+        let mut depth_here = blocks.len();
+        let mut prev = ' ';
+        let mut chars = rest.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match quote {
+                Some('\'') => {
+                    if c == '\'' {
+                        if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                            chars.next();
+                        } else {
+                            quote = None;
+                        }
+                    }
+                }
+                Some(_) => {
+                    if c == '\\' {
+                        chars.next();
+                    } else if c == '"' {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '#' if prev == ' ' || prev == '\t' => break,
+                    '\'' | '"' if matches!(prev, ' ' | '\t' | '[' | '{' | ',' | ':' | '-') => {
+                        quote = Some(c)
+                    }
+                    '[' | '{' => {
+                        flow += 1;
+                        if blocks.len() + flow > MAX_DEPTH {
+                            return Err(too_deep(lineno, indent + i + 1));
+                        }
+                    }
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    // `- - - x` and `a: - b` nest a block level per dash in one line.
+                    '-' if flow == 0
+                        && matches!(prev, ' ' | '\t')
+                        && rest[i + 1..].starts_with(' ') =>
+                    {
+                        depth_here += 1;
+                        if depth_here > MAX_DEPTH {
+                            return Err(too_deep(lineno, indent + i + 1));
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+        if blocks.len() > MAX_DEPTH {
+            return Err(too_deep(lineno, indent + 1));
+        }
+        if quote.is_none() && flow == 0 {
+            let body = rest.split(" #").next().unwrap_or(rest).trim_end();
+            let indicator =
+                body.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+            if indicator.ends_with('|') || indicator.ends_with('>') {
+                scalar_indent = Some(indent);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether a document uses anchors/aliases or nests deeply: only those can hit the limits.

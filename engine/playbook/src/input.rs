@@ -1,7 +1,8 @@
 //! Playbook inputs: checking a value against its kind before a run starts.
 //!
 //! Inputs reach probes (`ping {{ target }}`) and the ticket summary, so they are checked
-//! once, here, by kind: `hostname` (RFC 1123), `host` (a host name or an IP address),
+//! once, here, by kind: `hostname` (RFC 1123), `host` (a host name or an IP address; both
+//! by the probes' one host rule, so a value that passes here is one a probe accepts),
 //! `address` (an IP address), `text` (one line), `choice` (one of the listed choices).
 
 use std::net::IpAddr;
@@ -63,41 +64,9 @@ pub fn kind_name(kind: InputKind) -> &'static str {
     }
 }
 
-/// An RFC 1123 host name: dot-separated labels of 1 to 63 letters, digits and hyphens, not
-/// starting or ending with a hyphen, 253 characters at most (one trailing dot allowed). A
-/// name of only digits and dots is refused: it reads as a (malformed) IPv4 address.
+/// An RFC 1123 host name (the probes' rule: see [`deskbook_probes::check_hostname`]).
 pub fn hostname(s: &str) -> Result<(), String> {
-    const EXPECTED: &str = "expected a host name such as pc-0042 or srv-files-01.example.com";
-    if s.is_empty() {
-        return Err(format!("{EXPECTED}, got nothing"));
-    }
-    let name = s.strip_suffix('.').unwrap_or(s);
-    if name.len() > 253 {
-        return Err(format!("{EXPECTED} (at most 253 characters)"));
-    }
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err(format!("{EXPECTED}: empty label between dots"));
-        }
-        if label.len() > 63 {
-            return Err(format!("{EXPECTED}: a label is longer than 63 characters"));
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Err(format!(
-                "{EXPECTED}: {c:?} is not allowed (letters, digits, `-` and `.` only)"
-            ));
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("{EXPECTED}: a label may not start or end with `-`"));
-        }
-    }
-    if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(format!("{EXPECTED}: all digits reads as an address"));
-    }
-    Ok(())
+    deskbook_probes::check_hostname(s)
 }
 
 /// An IPv4 or IPv6 address (IPv6 optionally in brackets).
@@ -111,14 +80,9 @@ pub fn address(s: &str) -> Result<IpAddr, String> {
         .map_err(|_| "expected an IP address such as 192.0.2.10 or 2001:db8::10".to_string())
 }
 
-/// A host name or an IP address.
+/// A host name or an IP address, by the one rule the probes use too.
 pub fn host(s: &str) -> Result<(), String> {
-    if address(s).is_ok() {
-        return Ok(());
-    }
-    hostname(s).map_err(|_| {
-        "expected a host name (srv-files-01.example.com) or an IP address (192.0.2.10)".into()
-    })
+    deskbook_probes::check_host(s)
 }
 
 #[cfg(test)]
@@ -167,12 +131,12 @@ mod tests {
     fn exact_messages() {
         assert_eq!(
             validate(&spec(InputKind::Hostname), "pc_01"),
-            Err("expected a host name such as pc-0042 or srv-files-01.example.com: '_' is not allowed (letters, digits, `-` and `.` only)".into())
+            Err("expected a host name such as pc-0042 or srv-files-01.example.com: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `_`".into())
         );
         assert_eq!(
             validate(&spec(InputKind::Host), "-oProxyCommand=x"),
             Err(
-                "expected a host name (srv-files-01.example.com) or an IP address (192.0.2.10)"
+                "expected an IP address or a host name: a host name may not start with `-` (it would read as an option)"
                     .into()
             )
         );

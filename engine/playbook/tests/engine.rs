@@ -361,11 +361,11 @@ fn inputs_are_validated_by_kind_before_the_run() {
     };
     assert_eq!(
         err(&[("caller", "pc_42"), ("target", "192.0.2.1")]),
-        "input `caller` of playbook `flow` = \"pc_42\": expected a host name such as pc-0042 or srv-files-01.example.com: '_' is not allowed (letters, digits, `-` and `.` only)"
+        "input `caller` of playbook `flow` = \"pc_42\": expected a host name such as pc-0042 or srv-files-01.example.com: a host name may contain only letters, digits, `-` and `.` (RFC 1123), not `_`"
     );
     assert_eq!(
         err(&[("caller", "pc-42"), ("target", "-oProxyCommand=x")]),
-        "input `target` of playbook `flow` = \"-oProxyCommand=x\": expected a host name (srv-files-01.example.com) or an IP address (192.0.2.10)"
+        "input `target` of playbook `flow` = \"-oProxyCommand=x\": expected an IP address or a host name: a host name may not start with `-` (it would read as an option)"
     );
     assert_eq!(
         err(&[("caller", "pc-42")]),

@@ -151,6 +151,34 @@ fn pcall_does_not_hide_an_endless_loop() {
 }
 
 /// Finalizers run with hooks off, so a `__gc` metamethod could loop for ever: refused.
+/// Regression: a backtracking pattern ran for minutes inside one C call, where the
+/// instruction hook never fires. The pattern functions watch the step's deadline.
+#[test]
+fn a_backtracking_pattern_is_stopped_at_the_step_time() {
+    let began = Instant::now();
+    refused(
+        "pattern",
+        "string.rep(\"a\", 200000)",
+        "the Lua code ran longer than 200 ms (the limit for one step) in a string pattern: is the pattern backtracking over a long text?",
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        began.elapsed()
+    );
+}
+
+/// Regression: `ctx:probe("command", {argv = {"sh", "-c", …}})` ran a shell. Lua reaches
+/// the system only through tool-matrix tasks and the other probes.
+#[test]
+fn a_command_probe_with_an_argv_is_refused() {
+    refused(
+        "argv",
+        "argv = {",
+        "ctx:probe(\"command\", …) takes a tool-matrix `task`, not `argv`: a Lua playbook runs no program of its own choosing",
+    );
+}
+
 #[test]
 fn finalizers_are_refused() {
     refused(

@@ -55,6 +55,18 @@ pub fn validate(name: &str, args: &BTreeMap<String, String>) -> Result<(), Probe
     args::parse(name, args).map(|_| ())
 }
 
+/// Checks a host (an IP address or an RFC 1123 host name) by the rule every part of
+/// deskbook uses: playbook inputs of kind `host`, probe arguments and `deskbook check`.
+/// The error says what was expected and why the value is not it.
+pub fn check_host(value: &str) -> Result<(), String> {
+    names::parse_host(value).map(|_| ())
+}
+
+/// Checks a host name (not an address) by the same rule as [`check_host`].
+pub fn check_hostname(value: &str) -> Result<(), String> {
+    names::parse_hostname(value).map(|_| ())
+}
+
 /// Runs one probe on the calling thread. Never panics on its input: invalid arguments, a
 /// missing tool or a refused socket come back as a result with status `error` and a
 /// summary that says why.

@@ -3,7 +3,11 @@
 //! Each argument reaches the program as exactly one argument, so a value holding `;`,
 //! `$(…)` or a newline is just text to it. Output beyond the bound is read and dropped so
 //! that a chatty tool cannot block on a full pipe, and a tool that outlives its deadline
-//! is killed.
+//! is killed with everything it started: the program leads its own process group on Unix
+//! and runs in a job object on Windows (`process-wrap` keeps the platform code out of
+//! here), so `sh -c "sleep 400; …"` leaves no `sleep` behind. When the program exits on
+//! time, whatever it left running in its group is ended too: a probe leaves nothing
+//! behind.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -11,7 +15,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use wait_timeout::ChildExt;
+use process_wrap::std::{ChildWrapper, CommandWrap};
 
 /// Most bytes kept of each of stdout and stderr.
 pub(crate) const MAX_CAPTURE: usize = 256 * 1024;
@@ -71,27 +75,36 @@ pub(crate) fn run(argv: &[String], timeout: Duration) -> Result<Finished, StartE
         return Err(StartError::NotFound);
     };
     let started = Instant::now();
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => StartError::NotFound,
-            // The PATH search reports "permission denied" when it met an unreadable
-            // directory and found the program nowhere: that is "not installed" too.
-            std::io::ErrorKind::PermissionDenied if !on_path(program) => StartError::NotFound,
-            _ => StartError::Other(e),
-        })?;
-    let out = child.stdout.take().map(reader);
-    let err = child.stderr.take().map(reader);
+        .stderr(Stdio::piped());
+    let mut wrapped = CommandWrap::from(command);
+    #[cfg(unix)]
+    wrapped.wrap(process_wrap::std::ProcessGroup::leader());
+    #[cfg(windows)]
+    wrapped.wrap(process_wrap::std::JobObject);
+    let mut child = wrapped.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StartError::NotFound,
+        // The PATH search reports "permission denied" when it met an unreadable
+        // directory and found the program nowhere: that is "not installed" too.
+        std::io::ErrorKind::PermissionDenied if !on_path(program) => StartError::NotFound,
+        _ => StartError::Other(e),
+    })?;
+    let out = child.stdout().take().map(reader);
+    let err = child.stderr().take().map(reader);
     let mut finished = Finished::default();
-    match child.wait_timeout(timeout) {
-        Ok(Some(status)) => finished.code = status.code(),
-        Ok(None) | Err(_) => {
+    match wait_until(child.as_mut(), started + timeout) {
+        Some(status) => {
+            finished.code = status.code();
+            // The program is done; anything it left running in its group goes too.
+            let _ = child.start_kill();
+        }
+        None => {
             finished.timed_out = true;
-            let _ = child.kill();
+            let _ = child.start_kill();
             let _ = child.wait();
         }
     }
@@ -112,6 +125,25 @@ pub(crate) fn run(argv: &[String], timeout: Duration) -> Result<Finished, StartE
     finished.stderr = decode(&e);
     finished.truncated = ot || et;
     Ok(finished)
+}
+
+/// Waits for the program to exit until `deadline`; `None` when it is still running then
+/// (or cannot be waited for).
+fn wait_until(child: &mut dyn ChildWrapper, deadline: Instant) -> Option<std::process::ExitStatus> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) => {}
+            Err(_) => return None,
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
 }
 
 /// Whether `program` names a file: a path as given, or a bare name found on PATH.

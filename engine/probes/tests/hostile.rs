@@ -340,3 +340,166 @@ fn bad_names_ports_timeouts_and_choices_say_what_was_expected() {
         assert_eq!(refusal(probe, a), *expected, "{probe} {a:?}");
     }
 }
+
+/// Regression: `0x7f.1` passed as a host *name* and the resolver connected it to
+/// 127.0.0.1, while `127.1` and `0177.0.0.1` were refused. Every short, octal and hex IPv4
+/// form is refused alike, by every probe that takes a host, naming the address the
+/// resolver would have used.
+#[test]
+fn ipv4_in_short_octal_or_hex_form_is_refused_alike_everywhere() {
+    let forms = [
+        ("0x7f.1", " (the resolver would read it as 127.0.0.1)"),
+        ("127.1", " (the resolver would read it as 127.0.0.1)"),
+        ("0177.0.0.1", " (the resolver would read it as 127.0.0.1)"),
+        ("0x7f000001", " (the resolver would read it as 127.0.0.1)"),
+        ("2130706433", " (the resolver would read it as 127.0.0.1)"),
+        ("999.1.1.1", ""),
+        ("srv.0x10", ""),
+    ];
+    for probe in ["ping", "tcp", "udp", "ike"] {
+        for (form, meant) in forms {
+            let mut a = valid_args(probe);
+            for pair in a.iter_mut().filter(|(k, _)| *k == "host") {
+                pair.1 = form;
+            }
+            assert_eq!(
+                refusal(probe, &a),
+                format!("argument `host` = {form:?}: expected an IP address or a host name: `{form}` is not an IPv4 address as four decimal numbers 0-255 without leading zeros{meant}, and a host name may not end in a number"),
+                "{probe} {form}"
+            );
+        }
+    }
+    // The same rule for the names of `resolve` and the placeholders of `command`.
+    assert!(refusal("resolve", &[("name", "0x7f.1")]).contains("may not end in a number"));
+    assert!(
+        refusal("command", &[("task", "find-dc"), ("domain", "127.1")])
+            .contains("may not end in a number")
+    );
+    // And the public checks the playbook inputs use.
+    assert_eq!(
+        deskbook_probes::check_host("0177.0.0.1"),
+        Err("expected an IP address or a host name: `0177.0.0.1` is not an IPv4 address as four decimal numbers 0-255 without leading zeros (the resolver would read it as 127.0.0.1), and a host name may not end in a number".to_owned())
+    );
+    assert_eq!(
+        deskbook_probes::check_hostname("0x7f.1"),
+        Err("expected a host name such as pc-0042 or srv-files-01.example.com: `0x7f.1` is not an IPv4 address as four decimal numbers 0-255 without leading zeros (the resolver would read it as 127.0.0.1), and a host name may not end in a number".to_owned())
+    );
+    assert_eq!(
+        deskbook_probes::check_hostname("192.0.2.10"),
+        Err(
+            "expected a host name such as pc-0042 or srv-files-01.example.com, not an address"
+                .to_owned()
+        )
+    );
+    for ok in [
+        "127.0.0.1",
+        "3com.example.net",
+        "0x7f.example.com",
+        "pc-0042",
+    ] {
+        assert_eq!(deskbook_probes::check_host(ok), Ok(()), "{ok}");
+    }
+}
+
+/// A UDP echo server on loopback: every datagram goes back to its sender unchanged.
+fn udp_echo_server() -> u16 {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = sock.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65_536];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let _ = sock.send_to(&buf[..n], from);
+        }
+    });
+    port
+}
+
+/// Regression: an echo of the probe's own IKEv1 first message was reported as "answered
+/// IKEv1 main mode: proposal chosen". A reply counts only when it is a response.
+#[test]
+fn ike_against_a_udp_echo_server_is_not_an_ike_responder() {
+    let port = udp_echo_server().to_string();
+    for (version, label, reason) in [
+        (
+            "1",
+            "IKEv1 main mode",
+            "an IKEv1 main mode message without a responder cookie, not a response",
+        ),
+        ("2", "IKEv2 IKE_SA_INIT", "an IKEv2 request, not a response"),
+    ] {
+        let r = run(
+            "ike",
+            &args(&[
+                ("host", "127.0.0.1"),
+                ("port", &port),
+                ("version", version),
+                ("timeout_ms", "300"),
+            ]),
+            &NoTasks,
+        );
+        assert_eq!(r.status, Status::Fail, "{}", common::show(&r));
+        assert_eq!(r.data["answered"], serde_json::json!(false));
+        assert_eq!(r.data["result"], serde_json::json!("not-ike"));
+        assert_eq!(
+            r.summary,
+            format!("no IKE response to {label} from 127.0.0.1:{port} within 300 ms: what came back was not one ({reason}); something else answers on UDP {port} (an echo service or a reflector), not an IKE responder")
+        );
+    }
+}
+
+/// Whether process `pid` is gone (or a zombie waiting for init to reap it).
+#[cfg(target_os = "linux")]
+fn gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn wait_gone(pid: &str) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        if gone(pid) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+/// Regression: on timeout only the direct child was killed and `sleep 400` outlived the
+/// probe. The whole process group goes, whether the program overruns its time or exits
+/// and leaves something running in the background.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_command_probe_ends_everything_its_program_started() {
+    for (script, timeout, status) in [
+        ("sleep 400 & echo $!; sleep 30", "500", Status::Error),
+        ("sleep 400 & echo $!", "5000", Status::Ok),
+    ] {
+        let argv = serde_json::to_string(&["sh", "-c", script]).expect("json");
+        let began = std::time::Instant::now();
+        let r = run(
+            "command",
+            &args(&[("argv", &argv), ("timeout_ms", timeout)]),
+            &NoTasks,
+        );
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(3),
+            "took {:?}",
+            began.elapsed()
+        );
+        assert_eq!(r.status, status, "{}", common::show(&r));
+        let pid = r.output.trim().to_owned();
+        assert!(
+            !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()),
+            "{}",
+            common::show(&r)
+        );
+        assert!(wait_gone(&pid), "`sleep 400` (pid {pid}) is still running");
+    }
+}

@@ -50,7 +50,8 @@ impl AnswersFile {
     /// Read and parse `path`; every problem names `path:line:column`.
     pub fn read(path: &Path) -> Result<AnswersFile, RuntimeError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
+        let limit = yaml::MAX_DOCUMENT_BYTES as u64;
+        let bytes = deskbook_content::file::read_bounded(path, limit).map_err(|e| {
             RuntimeError::Answers(Box::new(Diagnostic::error(
                 &shown,
                 1,

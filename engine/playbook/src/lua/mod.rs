@@ -2,6 +2,7 @@
 
 pub(crate) mod convert;
 pub mod meta;
+pub(crate) mod pattern;
 pub(crate) mod run;
 pub mod sandbox;
 

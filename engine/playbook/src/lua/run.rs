@@ -256,6 +256,11 @@ fn parse_yield(kind: &str, spec: &Value, line: usize) -> Result<Yielded, String>
                     ))
                 }
             }
+            // Lua reaches the system only through tool-matrix tasks and the probes whose
+            // arguments are validated: an argument vector would be any program at all.
+            if name == "command" && args.contains_key("argv") {
+                return Err("ctx:probe(\"command\", …) takes a tool-matrix `task`, not `argv`: a Lua playbook runs no program of its own choosing".into());
+            }
             Ok(Yielded::Probe { id, name, args })
         }
         "finish" => {

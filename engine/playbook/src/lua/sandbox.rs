@@ -12,6 +12,8 @@
 //!   `pairs` walks keys in sorted order (Lua's hash order differs between interpreters).
 //! - A memory limit for the interpreter, and an instruction hook that fails a step whose
 //!   Lua code runs past its deadline (time spent waiting for the agent does not count).
+//!   The string pattern functions, which backtrack inside one C call where the hook never
+//!   runs, are replaced by `pattern.rs`, which watches the same deadline.
 //!
 //! Errors are turned into one line that names the playbook file and line.
 
@@ -123,11 +125,29 @@ impl Sandbox {
             Ok(())
         };
         strip().map_err(|e| e.to_string())?;
+        let deadline = Rc::new(Cell::new(None));
+        let last_line = Rc::new(Cell::new(0));
+        // The pattern functions run in C where the hook cannot stop them: replaced by ones
+        // that watch the same deadline (`pattern.rs`).
+        let late = {
+            let last_line = last_line.clone();
+            let limit = limits.step_time;
+            Rc::new(move || {
+                mlua::Error::RuntimeError(format!(
+                    "\u{1}{}\u{1}the Lua code ran longer than {} (the limit for one step) in a string pattern: is the pattern backtracking over a long text?",
+                    last_line.get(),
+                    human_duration(limit)
+                ))
+            })
+        };
+        g.get::<Table>("string")
+            .and_then(|string| super::pattern::install(&lua, &string, deadline.clone(), late))
+            .map_err(|e| e.to_string())?;
         let sandbox = Sandbox {
             lua,
             limits,
-            deadline: Rc::new(Cell::new(None)),
-            last_line: Rc::new(Cell::new(0)),
+            deadline,
+            last_line,
             hook: HookTriggers::new().every_line().every_nth_instruction(1000),
         };
         sandbox.install_hook(None).map_err(|e| e.to_string())?;

@@ -32,6 +32,8 @@ enum Outcome {
         notes: Vec<String>,
     },
     NoReply,
+    /// Datagrams came back, but none was an IKE response (the last reason kept).
+    NotIke(String),
     PortUnreachable,
     Unreachable(Unreachable),
 }
@@ -140,10 +142,23 @@ fn attempt(sock: &UdpSocket, version: u8, timeout: Duration) -> io::Result<Outco
         } else {
             ike::ikev2_sa_init(&spi, group, cookie.as_deref(), &mut random)
         };
-        let mut accept = |b: &[u8]| ike::decode(b, &spi).is_ok();
-        let (bytes, rtt) = match net::udp_exchange(sock, &request, timeout, 3, &mut accept)? {
+        let mut refused = None;
+        let mut accept = |b: &[u8]| match ike::decode(b, &spi) {
+            Ok(_) => true,
+            Err(e) => {
+                refused = Some(e);
+                false
+            }
+        };
+        let exchanged = net::udp_exchange(sock, &request, timeout, 3, &mut accept)?;
+        let (bytes, rtt) = match exchanged {
             UdpOutcome::Reply(b, rtt) => (b, rtt),
-            UdpOutcome::NoReply => return Ok(Outcome::NoReply),
+            UdpOutcome::NoReply => {
+                return Ok(match refused {
+                    Some(reason) => Outcome::NotIke(reason),
+                    None => Outcome::NoReply,
+                })
+            }
             UdpOutcome::PortUnreachable => return Ok(Outcome::PortUnreachable),
             UdpOutcome::Unreachable(u) => return Ok(Outcome::Unreachable(u)),
         };
@@ -240,6 +255,16 @@ fn describe(
             f.insert("reply".into(), json!("no-reply"));
             format!(
                 "no reply to {label} from {addr} within {} ms: UDP {} is blocked on the path or no IKE responder runs there",
+                timeout.as_millis(),
+                addr.port()
+            )
+        }
+        Outcome::NotIke(reason) => {
+            f.insert("result".into(), json!("not-ike"));
+            f.insert("reply".into(), json!("not-ike"));
+            f.insert("refused".into(), json!(reason));
+            format!(
+                "no IKE response to {label} from {addr} within {} ms: what came back was not one ({reason}); something else answers on UDP {} (an echo service or a reflector), not an IKE responder",
                 timeout.as_millis(),
                 addr.port()
             )

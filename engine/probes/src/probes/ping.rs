@@ -196,6 +196,8 @@ fn by_socket(raw: bool, addr: IpAddr, count: u32, timeout: Duration) -> Result<E
                         None => {}
                     }
                 }
+                // A signal (a child's exit elsewhere in the process) is not an answer.
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
                 Err(err)
                     if matches!(
                         err.kind(),

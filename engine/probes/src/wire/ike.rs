@@ -266,7 +266,11 @@ impl<'a> Iterator for Payloads<'a> {
 }
 
 /// Decodes a reply to a request sent with initiator SPI (IKEv1: cookie) `spi`. Replies to
-/// someone else, and requests, are errors.
+/// someone else, and requests, are errors: a reply counts only when it is a response: the
+/// initiator's SPI echoed, and (IKEv2) the response flag set and the initiator flag clear,
+/// a responder SPI whenever it accepts a proposal; (IKEv1) a responder cookie in a main
+/// mode reply, whose SA holds the one transform the responder chose. A UDP echo of the
+/// request (or any reflector) fails these and is never "an IKE responder".
 pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
     if buf.len() < 28 {
         return Err(format!(
@@ -286,10 +290,14 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
         ..Answer::default()
     };
     let body = buf.get(28..).unwrap_or_default();
+    let responder_spi_zero = buf[8..16].iter().all(|b| *b == 0);
     match version {
         2 => {
             if flags & 0x20 == 0 {
                 return Err("an IKEv2 request, not a response".into());
+            }
+            if flags & 0x08 != 0 {
+                return Err("an IKEv2 message from an initiator, not a response".into());
             }
             for p in (Payloads {
                 buf: body,
@@ -312,6 +320,13 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
             }
         }
         1 => {
+            // Main mode's second message carries the responder's cookie (RFC 2408 3.1);
+            // only an informational refusal may come without one.
+            if exchange == 2 && responder_spi_zero {
+                return Err(
+                    "an IKEv1 main mode message without a responder cookie, not a response".into(),
+                );
+            }
             for p in (Payloads {
                 buf: body,
                 next: buf[16],
@@ -332,6 +347,9 @@ pub(crate) fn decode(buf: &[u8], spi: &[u8; 8]) -> Result<Answer, String> {
             }
         }
         v => return Err(format!("unknown IKE major version {v}")),
+    }
+    if version == 2 && answer.chosen.is_some() && responder_spi_zero {
+        return Err("an IKEv2 response that accepts a proposal without a responder SPI".into());
     }
     Ok(answer)
 }
@@ -371,6 +389,12 @@ fn v1_chosen(sa: &[u8]) -> Result<String, String> {
         return Err("SA payload without a proposal".into());
     };
     let spi_len = usize::from(*prop.get(2).ok_or("short proposal")?);
+    let count = *prop.get(3).ok_or("short proposal")?;
+    if count != 1 {
+        return Err(format!(
+            "an SA with {count} transforms: a responder chooses one, so this is not a response"
+        ));
+    }
     let transforms = prop.get(4 + spi_len..).unwrap_or_default();
     let Some(Ok((_, t))) = (Payloads {
         buf: transforms,
@@ -765,6 +789,7 @@ mod tests {
         let mut sa = vec![0, 0, 0, 1, 0, 0, 0, 1];
         payload(&mut sa, 0, &prop);
         let mut m = header(&cookie, 1, 0x10, 2, 0);
+        m[8..16].copy_from_slice(&[0xbb; 8]);
         payload(&mut m, 13, &sa);
         payload(&mut m, 0, &hex("1e2b516905991c7d7c96fcbfb587e46100000004"));
         let a = decode(&finish(m), &cookie).expect("decodes");
@@ -775,6 +800,40 @@ mod tests {
         assert_eq!(
             a.vendor_ids,
             ["MS NT5 ISAKMPOAKLEY 00000004 (Windows Server 2003)"]
+        );
+    }
+
+    /// Regression: a UDP echo of our own first message was taken for a responder that
+    /// chose a proposal. Requests (ours or anyone's) are not responses.
+    #[test]
+    fn our_own_requests_echoed_back_are_not_responses() {
+        let spi = [9; 8];
+        assert_eq!(
+            decode(&ikev1_main_mode(&spi), &spi).err().as_deref(),
+            Some("an IKEv1 main mode message without a responder cookie, not a response")
+        );
+        let mut with_cookie = ikev1_main_mode(&spi);
+        with_cookie[8..16].copy_from_slice(&[1; 8]);
+        assert_eq!(
+            decode(&with_cookie, &spi).err().as_deref(),
+            Some("an SA with 36 transforms: a responder chooses one, so this is not a response")
+        );
+        let v2 = ikev2_sa_init(&spi, V2_GROUPS[0], None, &mut counter());
+        assert_eq!(
+            decode(&v2, &spi).err().as_deref(),
+            Some("an IKEv2 request, not a response")
+        );
+        let mut flagged = v2.clone();
+        flagged[19] |= 0x20;
+        assert_eq!(
+            decode(&flagged, &spi).err().as_deref(),
+            Some("an IKEv2 message from an initiator, not a response")
+        );
+        let mut accepted = accepted_v2(&spi);
+        accepted[8..16].copy_from_slice(&[0; 8]);
+        assert_eq!(
+            decode(&accepted, &spi).err().as_deref(),
+            Some("an IKEv2 response that accepts a proposal without a responder SPI")
         );
     }
 
