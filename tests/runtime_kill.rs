@@ -21,7 +21,7 @@ const PROMPT_STEP: &[&str] = &[
 const RECORDED: &[(&str, &str)] = &[
     ("answered", "reach"),
     ("answered", "describe"),
-    ("probed", "change"),
+    ("ran", "change"),
     ("answered", "change"),
     ("answered", "marker"),
     ("probed", "check-log"),

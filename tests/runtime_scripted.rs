@@ -248,7 +248,7 @@ fn restore_runs_when_the_run_fails() {
         "the restore did not run"
     );
     let shown = desk.show(&session_of(&stdout(&out)));
-    assert_eq!(count(&shown, "probed", "change"), 1);
+    assert_eq!(count(&shown, "ran", "change"), 1);
     assert_eq!(count(&shown, "restored", "change"), 1);
     assert_eq!(count(&shown, "failed", "retest"), 1);
     assert!(

@@ -33,9 +33,10 @@ pub struct Globals {
     /// Who is looking (tier1, tier2, tier3): tier1 never sees restricted items or variables.
     #[arg(long, default_value = "tier1", value_parser = parse_role, global = true)]
     pub role: Role,
-    /// The call database (SQLite file); default: calls.sqlite in the user's data directory.
-    #[arg(long, value_name = "PATH", global = true)]
-    pub db: Option<PathBuf>,
+    /// The call store: an SQLite file, or a postgres:// URL that a whole help desk shares;
+    /// default: calls.sqlite in the user's data directory.
+    #[arg(long, value_name = "PATH|URL", env = "DESKBOOK_DB", global = true)]
+    pub db: Option<String>,
 }
 
 impl Globals {
@@ -55,8 +56,9 @@ impl Globals {
         Ok(org)
     }
 
-    /// `--db`, else the organisation's `db:` (relative to its deskbook.yaml).
-    pub fn db_for(&self, org: &Org) -> Option<PathBuf> {
+    /// `--db` (or `DESKBOOK_DB`), else the organisation's `db:` (a path relative to its
+    /// deskbook.yaml, or a URL).
+    pub fn db_for(&self, org: &Org) -> Option<String> {
         if let Some(db) = &self.db {
             return Some(db.clone());
         }
@@ -67,9 +69,9 @@ impl Globals {
             .and_then(|c| Path::new(&c.path).parent().map(Path::to_path_buf))
             .unwrap_or_default();
         Some(if db.contains("://") {
-            PathBuf::from(db)
+            db.clone()
         } else {
-            base.join(db)
+            base.join(db).to_string_lossy().into_owned()
         })
     }
 }

@@ -31,7 +31,6 @@ pub mod test;
 
 use anyhow::Result;
 use deskbook_content::{Content, Diagnostic, Item};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::args::{Cli, Command, Globals};
@@ -56,8 +55,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
 /// What every command works on: the effective content, seen as the caller's role.
 pub struct Ctx {
     pub content: Content,
-    /// The call database: `--db`, else the organisation's `db:`.
-    pub db: Option<PathBuf>,
+    /// The call store: `--db` (or `DESKBOOK_DB`), else the organisation's `db:`.
+    pub db: Option<String>,
 }
 
 impl Ctx {

@@ -5,9 +5,9 @@ use anyhow::Result;
 use deskbook_content::markdown::Style;
 use deskbook_report::{Ticket, TicketFormat};
 use deskbook_runtime::{AnswersFile, ContentTasks, Input, LiveProbes, Options, RunEnd};
-use deskbook_store::Store;
+use deskbook_store::{Access, Store};
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -49,17 +49,12 @@ pub enum SummaryFormat {
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let ctx = &Ctx::load(g)?;
-    let db = ctx.db.as_deref();
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
     let mut store = if args.dry_run {
         None
     } else {
-        Some(open_store(db)?)
+        Some(open_store(ctx, Access::Write)?)
     };
-    if let (Some(store), Some(_)) = (store.as_mut(), &answers) {
-        // A scripted run writes thousands of events in a burst; nobody reads them meanwhile.
-        store.hold_lock()?;
-    }
     let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
     let opts = Options {
         answers,
@@ -113,11 +108,13 @@ pub(super) fn print_summary(
     Ok(())
 }
 
-/// The store `--db` names, or the one in the user's data directory.
-pub(super) fn open_store(db: Option<&Path>) -> Result<Store> {
-    Ok(match db {
-        Some(path) => Store::open(path)?,
-        None => Store::open_default()?,
+/// The store `--db` (or `DESKBOOK_DB`, or the organisation's `db:`) names, or the one in
+/// the user's data directory.
+pub(super) fn open_store(ctx: &Ctx, access: Access) -> Result<Store> {
+    Ok(match (ctx.db.as_deref(), access) {
+        (Some(db), Access::Write) => Store::open(db)?,
+        (Some(db), Access::Read) => Store::open_read(db)?,
+        (None, _) => Store::open_default()?,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod scaffold;
 pub mod source;
 pub mod taxonomy;
 pub mod vars;
+mod version;
 pub mod vocab;
 pub mod yaml;
 

@@ -8,7 +8,6 @@
 
 pub mod error;
 pub mod export;
-mod kinds;
 pub mod ticket;
 pub mod transcript;
 

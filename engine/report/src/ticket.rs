@@ -3,12 +3,10 @@
 //! the next action — as text, Markdown or JSON. The full account stays in `sessions show`.
 
 use deskbook_content::Content;
-use deskbook_store::{Call, Event};
+use deskbook_probes::ProbeResult;
+use deskbook_store::{input_of, Call, Event, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde::Serialize;
-use serde_json::Value;
 use std::fmt::Write;
-
-use crate::kinds;
 
 /// Most findings listed; the rest are counted and left to `sessions show`.
 const MAX_FINDINGS: usize = 3;
@@ -62,11 +60,20 @@ impl Ticket {
         let mut say = None;
         let mut collect = Vec::new();
         for e in events {
-            let step = e.step.as_deref().unwrap_or("");
-            let p = &e.payload;
-            match e.kind.as_str() {
-                kinds::ANSWERED => {
-                    let answer = one_line(text(p, "answer"));
+            let step = e.step().unwrap_or("");
+            let mut result = |what: String, r: &ProbeResult| {
+                results.push((
+                    step.to_string(),
+                    format!("{what}: {}: {}", r.status.as_str(), one_line(&r.summary)),
+                ));
+            };
+            match &e.record {
+                Record::Answered {
+                    answer,
+                    text: question,
+                    ..
+                } => {
+                    let answer = one_line(answer);
                     let mine: Vec<String> = results
                         .iter()
                         .filter(|(s, _)| s == step)
@@ -78,7 +85,7 @@ impl Ticket {
                         scope = Some(answer);
                         continue;
                     }
-                    let question = one_line(text(p, "text"));
+                    let question = one_line(question.as_deref().unwrap_or(""));
                     let mut line = if question.is_empty() {
                         format!("{step}: {answer}")
                     } else {
@@ -89,34 +96,18 @@ impl Ticket {
                     }
                     findings.push(line);
                 }
-                kinds::PROBED | kinds::OBSERVED => {
-                    let r = p.get("result").unwrap_or(&Value::Null);
-                    let what = match p.get("command").and_then(Value::as_str) {
-                        Some(c) => format!("`{}`", one_line(c)),
-                        None => text(r, "probe").to_string(),
-                    };
-                    results.push((
-                        step.to_string(),
-                        format!(
-                            "{what}: {}: {}",
-                            text(r, "status"),
-                            one_line(text(r, "summary"))
-                        ),
-                    ));
+                Record::Probed { result: r, .. } | Record::Observed { result: r, .. } => {
+                    result(r.probe.clone(), r)
                 }
-                kinds::NOTED => notes.push(one_line(text(p, "text"))),
-                kinds::ENDED => {
-                    say = p.get("say").and_then(Value::as_str).map(one_line);
-                    collect = p
-                        .get("collect")
-                        .and_then(Value::as_array)
-                        .map(|c| {
-                            c.iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_string)
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                Record::Ran {
+                    command, result: r, ..
+                } => result(format!("`{}`", one_line(command)), r),
+                Record::Noted { text, .. } => notes.push(one_line(text)),
+                Record::Ended {
+                    say: s, collect: c, ..
+                } => {
+                    say = s.as_deref().map(one_line);
+                    collect = c.clone();
                 }
                 _ => {}
             }
@@ -146,8 +137,8 @@ impl Ticket {
             playbook: call.playbook.clone(),
             playbook_title,
             agent: call.agent.clone(),
-            caller: input(call, &["caller", "computer", "client"]),
-            target: input(call, &["target", "server", "destination"]),
+            caller: input_of(&call.vars, CALLER_INPUTS),
+            target: input_of(&call.vars, TARGET_INPUTS),
             scope,
             findings,
             more_findings,
@@ -291,14 +282,6 @@ fn next_action(call: &Call, say: Option<&str>, collect: &[String]) -> String {
         let _ = write!(out, " {say}");
     }
     out
-}
-
-fn input(call: &Call, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|k| call.vars.get(*k)).cloned()
-}
-
-fn text<'v>(v: &'v Value, key: &str) -> &'v str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 /// Recorded text on one line, with control characters (terminal escapes) neutralised.

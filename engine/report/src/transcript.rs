@@ -3,36 +3,22 @@
 //! results, and the notes). The short ticket summary is [`crate::ticket`].
 
 use deskbook_content::Content;
-use deskbook_store::{Call, Event};
-use serde_json::Value;
+use deskbook_probes::ProbeResult;
+use deskbook_store::{Call, Event, ProbeCall, Record};
 use std::fmt::Write;
 
-use crate::kinds as log;
-
-fn s<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
-    v.get(key).and_then(Value::as_str)
-}
-
 /// A probe or command result in one line: `fail: no reply (3012 ms)`.
-fn result_line(r: &Value) -> String {
-    format!(
-        "{}: {}",
-        s(r, "status").unwrap_or("?"),
-        s(r, "summary").unwrap_or("").trim()
-    )
+fn result_line(r: &ProbeResult) -> String {
+    format!("{}: {}", r.status.as_str(), r.summary.trim())
 }
 
-fn request_line(v: &Value) -> String {
-    let Some(req) = v.get("request") else {
-        return s(v.get("result").unwrap_or(&Value::Null), "probe")
-            .unwrap_or("probe")
-            .to_string();
+fn request_line(request: Option<&ProbeCall>, result: &ProbeResult) -> String {
+    let Some(req) = request else {
+        return result.probe.clone();
     };
-    let mut line = s(req, "name").unwrap_or("probe").to_string();
-    if let Some(args) = req.get("args").and_then(Value::as_object) {
-        for (k, v) in args {
-            let _ = write!(line, " {k}={}", v.as_str().unwrap_or(""));
-        }
+    let mut line = req.name.clone();
+    for (k, v) in &req.args {
+        let _ = write!(line, " {k}={v}");
     }
     line
 }
@@ -62,8 +48,8 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
         }
         None => out.push_str("; still open.\n"),
     }
-    if let Some(r) = &call.rollout {
-        let _ = writeln!(out, "Rollout: {r}");
+    if !call.rollout.is_empty() {
+        let _ = writeln!(out, "Rollout: {}", call.rollout);
     }
     if !call.vars.is_empty() {
         let vars: Vec<String> = call.vars.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -95,7 +81,7 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
     let mut steps = String::new();
     let mut notes = Vec::new();
     let mut n = 0;
-    let mut ended: Option<&Value> = None;
+    let mut ended: Option<(&[String], Option<&str>)> = None;
     // Probe and command lines wait for their step's answer, to be listed under it; a probe
     // step that takes no answer gets its own entry when the run moves on.
     let mut details: Vec<(String, String)> = Vec::new();
@@ -105,11 +91,17 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
             let _ = writeln!(steps, "  {n}. {step}: {line}");
         }
     };
+    let canned_mark = |canned: bool| if canned { " [canned]" } else { "" };
     for e in events {
-        let step = e.step.as_deref().unwrap_or("");
-        let p = &e.payload;
-        match e.kind.as_str() {
-            log::ANSWERED => {
+        let step = e.step().unwrap_or("");
+        match &e.record {
+            Record::Answered {
+                answer,
+                text,
+                prefill,
+                overridden,
+                ..
+            } => {
                 let mine: Vec<String> = details
                     .iter()
                     .filter(|(s, _)| s == step)
@@ -118,18 +110,17 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                 details.retain(|(s, _)| s != step);
                 flush(&mut details, &mut steps, &mut n);
                 n += 1;
-                let text = s(p, "text").unwrap_or("");
-                let answer = s(p, "answer").unwrap_or("");
+                let text = text.as_deref().unwrap_or("");
                 let _ = write!(steps, "  {n}. {step}: ");
                 if !text.is_empty() {
                     let _ = write!(steps, "{} ", one_line(text));
                 }
                 let _ = write!(steps, "-> {answer}");
-                if p.get("overridden").and_then(Value::as_bool) == Some(true) {
+                if *overridden == Some(true) {
                     let _ = write!(
                         steps,
                         " (the agent overrode the probe's {:?})",
-                        s(p, "prefill").unwrap_or("")
+                        prefill.as_deref().unwrap_or("")
                     );
                 }
                 steps.push('\n');
@@ -137,65 +128,81 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                     let _ = writeln!(steps, "     {line}");
                 }
             }
-            log::PROBED | log::OBSERVED => {
-                let r = p.get("result").unwrap_or(&Value::Null);
-                let canned = if p.get("canned").and_then(Value::as_bool) == Some(true) {
-                    " [canned]"
-                } else {
-                    ""
-                };
-                let line = match s(p, "command") {
-                    Some(c) => format!("ran `{c}`: {}{canned}", result_line(r)),
-                    None => format!("probe {}: {}{canned}", request_line(p), result_line(r)),
-                };
+            Record::Probed {
+                result,
+                request,
+                canned,
+                ..
+            }
+            | Record::Observed {
+                result,
+                request,
+                canned,
+                ..
+            } => {
+                let line = format!(
+                    "probe {}: {}{}",
+                    request_line(request.as_ref(), result),
+                    result_line(result),
+                    canned_mark(*canned)
+                );
                 details.push((step.to_string(), line));
             }
-            log::DECLINED => details.push((
+            Record::Ran {
+                command,
+                result,
+                canned,
+                ..
+            } => {
+                let line = format!(
+                    "ran `{command}`: {}{}",
+                    result_line(result),
+                    canned_mark(*canned)
+                );
+                details.push((step.to_string(), line));
+            }
+            Record::Declined { command, .. } => details.push((
                 step.to_string(),
-                format!(
-                    "`{}` not run by deskbook (the agent skipped it)",
-                    s(p, "command").unwrap_or("")
-                ),
+                format!("`{command}` not run by deskbook (the agent skipped it)"),
             )),
-            log::ENTERED => {
-                let others: Vec<(String, String)> =
+            Record::Entered { .. } => {
+                let mut others: Vec<(String, String)> =
                     details.iter().filter(|(s, _)| s != step).cloned().collect();
                 details.retain(|(s, _)| s == step);
-                let mut others = others;
                 flush(&mut others, &mut steps, &mut n);
             }
-            log::BACK => {
+            Record::Back { from, to } => {
+                flush(&mut details, &mut steps, &mut n);
+                let _ = writeln!(steps, "     went back from {from} to {to}");
+            }
+            Record::Noted { text, .. } => notes.push(format!("  - {step}: {text}")),
+            Record::Restored {
+                command, result, ..
+            } => {
                 flush(&mut details, &mut steps, &mut n);
                 let _ = writeln!(
                     steps,
-                    "     went back from {} to {}",
-                    s(p, "from").unwrap_or(step),
-                    s(p, "to").unwrap_or("?")
+                    "     restored what {step} changed: `{command}`: {}",
+                    result_line(result)
                 );
             }
-            log::NOTED => notes.push(format!("  - {step}: {}", s(p, "text").unwrap_or(""))),
-            log::RESTORED => {
+            Record::Failed { message, .. } => {
                 flush(&mut details, &mut steps, &mut n);
-                let r = p.get("result").unwrap_or(&Value::Null);
-                let _ = writeln!(
-                    steps,
-                    "     restored what {step} changed: `{}`: {}",
-                    s(p, "command").unwrap_or(""),
-                    result_line(r)
-                );
+                let _ = writeln!(steps, "     the run stopped: {message}");
             }
-            log::FAILED => {
-                flush(&mut details, &mut steps, &mut n);
-                let _ = writeln!(
-                    steps,
-                    "     the run stopped: {}",
-                    s(p, "message").unwrap_or("")
-                );
-            }
-            log::RESUMED => {
+            Record::Resumed { .. } => {
                 let _ = writeln!(steps, "     (resumed at {})", e.at);
             }
-            log::ENDED => ended = Some(p),
+            Record::Closed { agent, .. } => {
+                flush(&mut details, &mut steps, &mut n);
+                let _ = writeln!(
+                    steps,
+                    "     closed by {} at {}",
+                    agent.as_deref().unwrap_or("an agent"),
+                    e.at
+                );
+            }
+            Record::Ended { collect, say, .. } => ended = Some((collect, say.as_deref())),
             _ => {}
         }
     }
@@ -211,21 +218,18 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
             out.push('\n');
         }
     }
-    if let Some(end) = ended {
-        if let Some(collect) = end.get("collect").and_then(Value::as_array) {
-            if !collect.is_empty() {
-                let items: Vec<String> = collect
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|c| match call.vars.get(c) {
-                        Some(v) => format!("{c} ({v})"),
-                        None => c.to_string(),
-                    })
-                    .collect();
-                let _ = writeln!(out, "Collect for Tier 2: {}", items.join(", "));
-            }
+    if let Some((collect, say)) = ended {
+        if !collect.is_empty() {
+            let items: Vec<String> = collect
+                .iter()
+                .map(|c| match call.vars.get(c) {
+                    Some(v) => format!("{c} ({v})"),
+                    None => c.to_string(),
+                })
+                .collect();
+            let _ = writeln!(out, "Collect for Tier 2: {}", items.join(", "));
         }
-        if let Some(say) = s(end, "say").filter(|t| !t.trim().is_empty()) {
+        if let Some(say) = say.filter(|t| !t.trim().is_empty()) {
             let _ = writeln!(out, "Closing: {}", one_line(say));
         }
     }

@@ -17,6 +17,13 @@ pub enum RuntimeError {
     Run(#[from] RunError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store went away during a call (server down or gone, the file locked): every
+    /// step the agent saw is recorded, and the call goes on with `sessions resume`.
+    #[error("{error}\ncall {session} is kept open: once the store is back, `deskbook sessions resume {session}` goes on from the last recorded step")]
+    StoreUnavailable { error: StoreError, session: String },
+    /// An engine event that does not make a record (a defect, never user input).
+    #[error("cannot record the `{kind}` event: {reason}")]
+    Record { kind: String, reason: String },
     /// A non-interactive run reached a step nobody answered.
     #[error("{0}")]
     MissingAnswer(String),

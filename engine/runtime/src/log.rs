@@ -1,38 +1,28 @@
-//! A call's log as the runner writes it: every event committed to the store (one
+//! A call's log as the runner writes it: every [`Record`] committed to the store (one
 //! transaction each) before the runner shows anything else, kept in memory for the summary,
 //! and printed as a JSON line under `--json`.
 //!
-//! Event kinds: the engine's (`entered`, `answered`, `probed`, `said`, `back`, `noted`,
-//! `restore`, `ended`) and the runtime's own (`started`, `resumed`, `observed` — a probe
-//! result the agent overrode —, `declined` — a command the agent chose not to run —,
-//! `restored`, `failed`). Only `answered`, `probed`, `back` and `noted` are replies, which
-//! resume feeds back to the engine ([`recorded_replies`]).
+//! Records come from the engine (`entered`, `answered`, `probed`, `said`, `back`, `noted`,
+//! `restore`, `ended`: [`from_engine`]) and from the runtime itself (`started`, `resumed`,
+//! `ran` — a confirmed command —, `observed` — a probe result the agent overrode —,
+//! `declined` — a command the agent chose not to run —, `restored`, `failed`). Only
+//! `answered`, `probed`, `ran`, `back` and `noted` are replies, which resume feeds back to
+//! the engine ([`recorded_replies`]).
 
-use deskbook_playbook::Reply;
-use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event, NewCall, Outcome, Stamp, Store};
+use deskbook_content::Content;
+use deskbook_playbook::{ActionRequest, EngineEvent, Outcome, Reply};
+use deskbook_store::{Action, Call, Event, NewCall, Record, Stamp, Store};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
 use crate::RuntimeError;
 
-pub const STARTED: &str = "started";
-pub const RESUMED: &str = "resumed";
-pub const ENTERED: &str = "entered";
-pub const ANSWERED: &str = "answered";
-pub const PROBED: &str = "probed";
-pub const BACK: &str = "back";
-pub const NOTED: &str = "noted";
-pub const SAID: &str = "said";
-pub const OBSERVED: &str = "observed";
-pub const DECLINED: &str = "declined";
-pub const RESTORE: &str = "restore";
-pub const RESTORED: &str = "restored";
-pub const FAILED: &str = "failed";
-pub const ENDED: &str = "ended";
-
 /// The session id shown for a `--dry-run`, which the store never sees.
 pub const DRY_RUN_SESSION: &str = "dry-run";
+
+/// The flag a call gets when its end step points the agent at the social-engineering
+/// guidance (the caller asked for what the help desk does not give).
+pub const SOCIAL_ENGINEERING: &str = "social-engineering";
 
 /// The log of one call while a run writes it.
 pub struct Log<'s> {
@@ -48,12 +38,11 @@ impl<'s> Log<'s> {
     pub fn begin(
         store: Option<&'s mut Store>,
         new: &NewCall<'_>,
-        payload: Value,
         json: Option<Box<dyn Write + 's>>,
     ) -> Result<Log<'s>, RuntimeError> {
         let mut log = match store {
             Some(store) => {
-                let call = store.begin_call(new, &payload)?;
+                let call = store.begin_call(new)?;
                 let events = store.events(&call.session)?;
                 Log {
                     store: Some(store),
@@ -63,25 +52,11 @@ impl<'s> Log<'s> {
                 }
             }
             None => {
-                let call = Call {
-                    session: DRY_RUN_SESSION.to_string(),
-                    playbook: new.playbook.to_string(),
-                    fingerprint: new.fingerprint.to_string(),
-                    agent: new.agent.map(str::to_string),
-                    rollout: new.rollout.map(str::to_string),
-                    vars: new.vars.clone(),
-                    started_at: deskbook_store::time::now(),
-                    ended_at: None,
-                    status: None,
-                    category: None,
-                    escalate: None,
-                };
+                let call = new.call(DRY_RUN_SESSION, &deskbook_store::time::now());
                 let events = vec![Event {
                     seq: 1,
-                    kind: STARTED.to_string(),
-                    step: None,
-                    payload,
                     at: call.started_at.clone(),
+                    record: new.started(),
                 }];
                 Log {
                     store: None,
@@ -120,71 +95,48 @@ impl<'s> Log<'s> {
         self.store.is_none()
     }
 
-    /// Commit one event, then print it under `--json`.
-    pub fn record(
-        &mut self,
-        kind: &str,
-        step: Option<&str>,
-        payload: Value,
-    ) -> Result<(), RuntimeError> {
+    /// Commit one record, then print it under `--json`. A store that went away fails the
+    /// run with a message that the call can be resumed.
+    pub fn record(&mut self, record: Record) -> Result<(), RuntimeError> {
         let stamp = match self.store.as_deref_mut() {
-            Some(store) => store.append(&self.call.session, kind, step, &payload)?,
-            None => self.dry_stamp(),
+            Some(store) => match store.append(&self.call.session, &record) {
+                Ok(stamp) => stamp,
+                Err(error) if error.is_unavailable() => {
+                    return Err(RuntimeError::StoreUnavailable {
+                        error,
+                        session: self.call.session.clone(),
+                    })
+                }
+                Err(error) => return Err(error.into()),
+            },
+            None => Stamp {
+                seq: self.events.last().map_or(1, |e| e.seq + 1),
+                at: deskbook_store::time::now(),
+            },
         };
-        self.push(stamp, kind, step, payload)
-    }
-
-    /// Commit `resumed`, moving the call to the playbook's current fingerprint.
-    pub fn record_resumed(
-        &mut self,
-        payload: Value,
-        fingerprint: &str,
-    ) -> Result<(), RuntimeError> {
-        let stamp = match self.store.as_deref_mut() {
-            Some(store) => {
-                store.append_refingerprint(&self.call.session, RESUMED, &payload, fingerprint)?
+        match &record {
+            Record::Resumed { fingerprint, .. } => self.call.fingerprint = fingerprint.clone(),
+            Record::Ended {
+                status,
+                category,
+                escalate,
+                path,
+                flags,
+                ..
+            } => {
+                self.call.status = Some(status.clone());
+                self.call.category = Some(category.clone());
+                self.call.escalate = escalate.clone();
+                self.call.path = path.clone();
+                self.call.flags = flags.clone();
+                self.call.ended_at = Some(stamp.at.clone());
             }
-            None => self.dry_stamp(),
-        };
-        self.call.fingerprint = fingerprint.to_string();
-        self.push(stamp, RESUMED, None, payload)
-    }
-
-    /// Commit `ended` and close the call.
-    pub fn end(&mut self, outcome: &Outcome<'_>, payload: Value) -> Result<(), RuntimeError> {
-        let stamp = match self.store.as_deref_mut() {
-            Some(store) => store.end_call(&self.call.session, outcome, &payload)?,
-            None => self.dry_stamp(),
-        };
-        self.call.status = Some(outcome.status.to_string());
-        self.call.category = outcome.category.map(str::to_string);
-        self.call.escalate = outcome.escalate.map(str::to_string);
-        self.push(stamp, ENDED, None, payload)?;
-        self.call.ended_at = self.events.last().map(|e| e.at.clone());
-        Ok(())
-    }
-
-    /// The next seq and the time, for a dry run that the store never sees.
-    fn dry_stamp(&self) -> Stamp {
-        Stamp {
-            seq: self.events.last().map_or(1, |e| e.seq + 1),
-            at: deskbook_store::time::now(),
+            _ => {}
         }
-    }
-
-    fn push(
-        &mut self,
-        stamp: Stamp,
-        kind: &str,
-        step: Option<&str>,
-        payload: Value,
-    ) -> Result<(), RuntimeError> {
         let event = Event {
             seq: stamp.seq,
-            kind: kind.to_string(),
-            step: step.map(str::to_string),
-            payload,
             at: stamp.at,
+            record,
         };
         self.emit(&event)?;
         self.events.push(event);
@@ -192,8 +144,8 @@ impl<'s> Log<'s> {
     }
 
     fn emit(&mut self, event: &Event) -> Result<(), RuntimeError> {
-        // The `ended` event is printed as the contract's `end` line by the runner.
-        if event.kind == ENDED {
+        // The `ended` record is printed as the contract's `end` line by the runner.
+        if matches!(event.record, Record::Ended { .. }) {
             return Ok(());
         }
         let session = self.call.session.clone();
@@ -221,23 +173,117 @@ impl<'s> Log<'s> {
     }
 }
 
-/// `{"event": KIND, "session": ID, "seq": N, "step": STEP, ...payload}`.
+/// `{"event": KIND, "session": ID, "seq": N, "step": STEP, ...the rest of the record}`.
 pub fn json_line(session: &str, event: &Event) -> Value {
     let mut obj = Map::new();
-    obj.insert("event".into(), json!(event.kind));
+    obj.insert("event".into(), json!(event.kind()));
     obj.insert("session".into(), json!(session));
     obj.insert("seq".into(), json!(event.seq));
-    if let Some(step) = &event.step {
+    if let Some(step) = event.step() {
         obj.insert("step".into(), json!(step));
     }
-    if let Value::Object(payload) = &event.payload {
-        for (k, v) in payload {
-            if !obj.contains_key(k) {
-                obj.insert(k.clone(), v.clone());
-            }
-        }
+    for (k, v) in event.record.payload() {
+        obj.entry(k).or_insert(v);
     }
     Value::Object(obj)
+}
+
+/// The record of an engine event, with what the runtime adds to it (`notes`: the step's
+/// text, a prefill, the probe request, whether the result was canned, the command line).
+/// A probe result of a confirmed command is a `ran` record.
+pub fn from_engine(
+    ev: &EngineEvent,
+    notes: Option<&Map<String, Value>>,
+) -> Result<Record, RuntimeError> {
+    let mut obj = match serde_json::to_value(ev) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) | Err(_) => Map::new(),
+    };
+    if let Some(notes) = notes {
+        obj.extend(notes.clone());
+    }
+    if matches!(ev, EngineEvent::Probed { .. }) && obj.contains_key("command") {
+        obj.insert("event".into(), json!("ran"));
+    }
+    let kind = obj
+        .get("event")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_string();
+    serde_json::from_value(Value::Object(obj)).map_err(|e| RuntimeError::Record {
+        kind,
+        reason: e.to_string(),
+    })
+}
+
+/// The `observed` record of a probe result the agent overrode.
+pub fn observed(
+    step: &str,
+    result: &deskbook_probes::ProbeResult,
+    notes: &Map<String, Value>,
+) -> Result<Record, RuntimeError> {
+    let mut obj = notes.clone();
+    obj.insert("event".into(), json!("observed"));
+    obj.insert("step".into(), json!(step));
+    obj.insert("result".into(), json!(result));
+    serde_json::from_value(Value::Object(obj)).map_err(|e| RuntimeError::Record {
+        kind: "observed".into(),
+        reason: e.to_string(),
+    })
+}
+
+/// An engine action as recorded.
+pub fn action(a: &ActionRequest) -> Action {
+    Action {
+        step: a.step.clone(),
+        task: a.task.clone(),
+        argv: a.argv.clone(),
+        with: a.with.clone(),
+    }
+}
+
+/// The `ended` record of an outcome, flagged as the content says.
+pub fn ended(content: &Content, outcome: &Outcome) -> Record {
+    Record::Ended {
+        playbook: outcome.playbook.clone(),
+        status: outcome.status.clone(),
+        category: outcome.category.clone(),
+        escalate: outcome.escalate.clone(),
+        collect: outcome.collect.clone(),
+        say: outcome.say.clone(),
+        path: outcome.path.clone(),
+        flags: flags(content, outcome),
+    }
+}
+
+/// Marks for reports: the flags of the steps the run passed (`flag:`), and
+/// `social-engineering` for a call whose end step sends the agent to that guidance.
+fn flags(content: &Content, outcome: &Outcome) -> Vec<String> {
+    let mut flags = outcome.flags.clone();
+    for f in end_step_flags(content, outcome) {
+        if !flags.contains(&f) {
+            flags.push(f);
+        }
+    }
+    flags
+}
+
+/// `social-engineering` when the run's end step links the social-engineering guidance.
+fn end_step_flags(content: &Content, outcome: &Outcome) -> Vec<String> {
+    let Some(last) = outcome.path.last() else {
+        return Vec::new();
+    };
+    let (pb, id) = last.rsplit_once('/').unwrap_or((&outcome.playbook, last));
+    let social = content
+        .playbook(pb)
+        .and_then(|doc| doc.yaml())
+        .and_then(|y| y.steps.iter().find(|s| s.id == id))
+        .is_some_and(|s| s.help.iter().any(|h| h == SOCIAL_ENGINEERING));
+    if social {
+        vec![SOCIAL_ENGINEERING.to_string()]
+    } else {
+        Vec::new()
+    }
 }
 
 /// A reply found in the log, with the step it was given to.
@@ -255,48 +301,28 @@ pub struct Recorded {
 pub fn recorded_replies(events: &[Event]) -> Vec<Recorded> {
     let mut out: Vec<Recorded> = Vec::new();
     for e in events {
-        if e.kind == RESUMED {
-            if let Some(kept) = e.payload.get("kept").and_then(Value::as_u64) {
-                out.truncate(usize::try_from(kept).unwrap_or(usize::MAX));
+        let (step, reply, shown) = match &e.record {
+            Record::Resumed { kept, .. } => {
+                out.truncate(usize::try_from(*kept).unwrap_or(usize::MAX));
+                continue;
             }
-            continue;
-        }
-        let Some(step) = e.step.clone() else {
-            continue;
-        };
-        let text = |key: &str| {
-            e.payload
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let (reply, shown) = match e.kind.as_str() {
-            ANSWERED => match text("answer") {
-                Some(a) => (Reply::Answer(a.clone()), format!("answer {a:?}")),
-                None => continue,
-            },
-            PROBED => match e
-                .payload
-                .get("result")
-                .cloned()
-                .and_then(|r| serde_json::from_value::<ProbeResult>(r).ok())
-            {
-                Some(r) => {
-                    let shown = format!("{} result {}", r.probe, r.status);
-                    (Reply::Probe(r), shown)
-                }
-                None => continue,
-            },
-            BACK => (Reply::Back, "back".to_string()),
-            NOTED => match text("text") {
-                Some(t) => (Reply::Note(t), "note".to_string()),
-                None => continue,
-            },
+            Record::Answered { step, answer, .. } => (
+                step,
+                Reply::Answer(answer.clone()),
+                format!("answer {answer:?}"),
+            ),
+            Record::Probed { step, result, .. } | Record::Ran { step, result, .. } => (
+                step,
+                Reply::Probe(result.clone()),
+                format!("{} result {}", result.probe, result.status),
+            ),
+            Record::Back { from, .. } => (from, Reply::Back, "back".to_string()),
+            Record::Noted { step, text } => (step, Reply::Note(text.clone()), "note".to_string()),
             _ => continue,
         };
         out.push(Recorded {
             seq: e.seq,
-            step,
+            step: step.clone(),
             reply,
             shown,
         });

@@ -9,19 +9,12 @@
 use deskbook_content::Content;
 use deskbook_playbook::{Engine, Reply};
 use deskbook_store::{Call, Event};
-use serde::Serialize;
 
 use crate::log::recorded_replies;
 use crate::RuntimeError;
 
-/// A recorded reply that the current playbook does not take.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Misfit {
-    pub step: String,
-    /// What was recorded (`answer "no"`, `ping result fail`, `back`, `note`).
-    pub recorded: String,
-    pub reason: String,
-}
+/// A recorded reply that the current playbook does not take (kept in `resumed`).
+pub use deskbook_store::Misfit;
 
 /// A fresh engine with the call's replies applied.
 pub struct Replayed {

@@ -1,8 +1,11 @@
 //! The rows of the store as Rust values.
 
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+use crate::record::Record;
 
 /// What the runtime knows when a call starts.
 #[derive(Debug, Clone)]
@@ -10,11 +13,82 @@ pub struct NewCall<'a> {
     pub playbook: &'a str,
     /// The playbook's fingerprint when the call started; resume compares it.
     pub fingerprint: &'a str,
+    /// The hash of the effective content (all layers) the call runs against.
+    pub content_version: &'a str,
     pub agent: Option<&'a str>,
     /// The organisation's rollout (phase) name, when its configuration gives one.
     pub rollout: Option<&'a str>,
     pub vars: &'a BTreeMap<String, String>,
 }
+
+impl NewCall<'_> {
+    /// The call's first record.
+    pub fn started(&self) -> Record {
+        Record::Started {
+            playbook: self.playbook.to_string(),
+            fingerprint: self.fingerprint.to_string(),
+            content_version: self.content_version.to_string(),
+            vars: self.vars.clone(),
+            agent: self.agent.map(str::to_string),
+            rollout: self.rollout.unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The call as it is when it starts, under `session`, at `started_at`.
+    pub fn call(&self, session: &str, started_at: &str) -> Call {
+        Call {
+            session: session.to_string(),
+            playbook: self.playbook.to_string(),
+            fingerprint: self.fingerprint.to_string(),
+            content_version: self.content_version.to_string(),
+            agent: self.agent.map(str::to_string),
+            caller: input_of(self.vars, CALLER_INPUTS),
+            target: input_of(self.vars, TARGET_INPUTS),
+            rollout: self.rollout.unwrap_or_default().to_string(),
+            vars: self.vars.clone(),
+            started_at: started_at.to_string(),
+            ended_at: None,
+            duration_ms: None,
+            status: None,
+            category: None,
+            escalate: None,
+            path: Vec::new(),
+            notes: Vec::new(),
+            probes: Vec::new(),
+            flags: Vec::new(),
+            closed_by: None,
+        }
+    }
+}
+
+/// A note an agent took during a call (the `notes` column).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub step: String,
+    pub text: String,
+    pub at: String,
+}
+
+/// One probe or command result of a call (the `probes` column), with where it ran: a
+/// result speaks only for the computer it ran on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeSeen {
+    pub step: String,
+    pub probe: String,
+    pub status: String,
+    pub summary: String,
+    /// `helpdesk` (run live on the agent's computer) or `canned` (given by an answers
+    /// file or a dry run: it ran nowhere).
+    pub ran_on: String,
+    /// The agent answered otherwise than the result suggested.
+    #[serde(default)]
+    pub overridden: bool,
+    pub at: String,
+}
+
+/// Who ended a call: its playbook reached an end, or an agent closed it.
+pub const CLOSED_BY_PLAYBOOK: &str = "playbook";
+pub const CLOSED_BY_AGENT: &str = "agent";
 
 /// One call as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,15 +96,29 @@ pub struct Call {
     pub session: String,
     pub playbook: String,
     pub fingerprint: String,
+    pub content_version: String,
     pub agent: Option<String>,
-    pub rollout: Option<String>,
+    /// The caller's computer (the `caller` input, or `computer`, `client`).
+    pub caller: Option<String>,
+    /// The computer the caller cannot reach (the `target` input, or `server`).
+    pub target: Option<String>,
+    /// Empty until an organisation's configuration names a rollout.
+    pub rollout: String,
     pub vars: BTreeMap<String, String>,
     pub started_at: String,
     /// `None` while the call is open (running, dropped or failed: it can be resumed).
     pub ended_at: Option<String>,
+    pub duration_ms: Option<i64>,
     pub status: Option<String>,
     pub category: Option<String>,
     pub escalate: Option<String>,
+    /// The steps taken, in order (qualified ids).
+    pub path: Vec<String>,
+    pub notes: Vec<Note>,
+    pub probes: Vec<ProbeSeen>,
+    pub flags: Vec<String>,
+    /// `playbook` or `agent` once ended.
+    pub closed_by: Option<String>,
 }
 
 impl Call {
@@ -39,22 +127,47 @@ impl Call {
     }
 }
 
-/// One entry of a call's log. `seq` starts at 1 and has no gaps.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Event {
-    pub seq: i64,
-    pub kind: String,
-    pub step: Option<String>,
-    pub payload: Value,
-    pub at: String,
+/// The inputs that name the caller's computer, in the order they are looked for.
+pub const CALLER_INPUTS: &[&str] = &["caller", "computer", "client"];
+/// The inputs that name the target computer.
+pub const TARGET_INPUTS: &[&str] = &["target", "server", "destination"];
+
+/// The first of `names` that `vars` gives.
+pub fn input_of(vars: &BTreeMap<String, String>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|k| vars.get(*k)).cloned()
 }
 
-/// How a call ended, as the `calls` row keeps it for reports.
-#[derive(Debug, Clone, Copy)]
-pub struct Outcome<'a> {
-    pub status: &'a str,
-    pub category: Option<&'a str>,
-    pub escalate: Option<&'a str>,
+/// One entry of a call's log. `seq` starts at 1 and has no gaps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub seq: i64,
+    /// The time it was committed (RFC 3339 UTC).
+    pub at: String,
+    pub record: Record,
+}
+
+impl Event {
+    pub fn kind(&self) -> &'static str {
+        self.record.kind()
+    }
+
+    pub fn step(&self) -> Option<&str> {
+        self.record.step()
+    }
+}
+
+/// As stored: `{"seq", "kind", "step", "payload", "at"}` (`sessions show --json`, the
+/// packet's `call.json`).
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("seq", &self.seq)?;
+        m.serialize_entry("kind", self.kind())?;
+        m.serialize_entry("step", &self.step())?;
+        m.serialize_entry("payload", &Value::Object(self.record.payload()))?;
+        m.serialize_entry("at", &self.at)?;
+        m.end()
+    }
 }
 
 /// Where a committed event landed in its call's log.
@@ -63,4 +176,19 @@ pub struct Stamp {
     pub seq: i64,
     /// The time recorded with it (RFC 3339 UTC).
     pub at: String,
+}
+
+/// Which calls `sessions list` shows. Times are RFC 3339 UTC text, compared as text (the
+/// store writes every time in one format, so text order is time order).
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    /// Started at or after.
+    pub since: Option<String>,
+    /// Started before.
+    pub until: Option<String>,
+    pub status: Option<String>,
+    pub category: Option<String>,
+    pub agent: Option<String>,
+    /// Only calls still open.
+    pub open: bool,
 }

@@ -1,62 +1,88 @@
-//! The open database and every read and write the rest of deskbook does on it.
+//! The open store and every read and write the rest of deskbook does on it.
 //!
-//! Durability: WAL journal, one transaction per event (an `INSERT` in autocommit mode, or an
-//! explicit transaction where a call row changes with it). `synchronous = NORMAL`: in WAL
-//! mode a commit is in the WAL file, in the operating system's hands, when `append` returns,
-//! so a process killed at any point (`kill -9`, a closed terminal, a crash) loses nothing it
-//! committed, and the database is never corrupted. Only a power cut or kernel crash can drop
-//! the last commits before the next checkpoint; `FULL` would close that window with an fsync
-//! per event, which costs more than the whole engine per step on ordinary disks (see the
-//! runtime benchmark) while an agent's call is re-typed in a minute.
+//! Durability: one transaction per event (an `INSERT` in autocommit mode, or an explicit
+//! transaction where the call's row changes with it), committed before `append` returns.
+//! SQLite runs in WAL mode with `synchronous = NORMAL`: a commit is in the WAL file, in the
+//! operating system's hands, when `append` returns, so a process killed at any point
+//! (`kill -9`, a closed terminal, a crash) loses nothing it committed, and the database is
+//! never corrupted. Only a power cut or kernel crash can drop the last commits before the
+//! next checkpoint; `FULL` would close that window with an fsync per event, which costs more
+//! than the whole engine per step on ordinary disks (see the runtime benchmark) while an
+//! agent's call is re-typed in a minute. PostgreSQL commits as its server is configured.
+//!
+//! Many agents write at once: SQLite writers take the write lock per transaction
+//! (`BEGIN IMMEDIATE`) and wait for each other up to the lock timeout; each call has one
+//! writer, which numbers its events (`seq`), so two processes writing one call collide on
+//! the primary key instead of interleaving.
 
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use crate::id::new_session_id;
-use crate::model::{Call, Event, NewCall, Outcome, Stamp};
-use crate::{schema, time, StoreError};
+use crate::db::{Backend, Db, Row, Val};
+use crate::migrate::Summary;
+use crate::model::{
+    input_of, Call, CallFilter, Event, NewCall, Stamp, CALLER_INPUTS, CLOSED_BY_AGENT,
+    CLOSED_BY_PLAYBOOK, TARGET_INPUTS,
+};
+use crate::open::{self, Access};
+use crate::record::Record;
+use crate::{id, time, StoreError};
 
-/// The call database.
-#[derive(Debug)]
+/// The call store.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    /// The next `seq` of the call this process writes, so an append is one plain INSERT.
-    /// Two processes writing one call collide on the primary key instead of interleaving.
-    next: Option<(String, i64)>,
+    pub(crate) db: Db,
+    /// How the database is named in messages (a path, or a URL without its password).
+    pub(crate) name: String,
+    /// The SQLite file, when it is one.
+    path: Option<PathBuf>,
+    /// The call this process writes: its next `seq` and what its row's derived columns
+    /// hold, so an append is one INSERT (and, for notes and probes, one UPDATE).
+    current: Option<Current>,
 }
 
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db", &self.name).finish()
+    }
+}
 
-const CALL_COLUMNS: &str = "session, playbook, fingerprint, agent, rollout, vars, started_at, \
-                            ended_at, status, category, escalate";
+struct Current {
+    session: String,
+    next: i64,
+    summary: Summary,
+}
+
+const CALL_COLUMNS: &str = "session, playbook, fingerprint, content_version, agent, caller, \
+                            target, rollout, vars, started_at, ended_at, duration_ms, status, \
+                            category, escalate, path, notes, probes, flags, closed_by";
 
 impl Store {
-    /// Open (or create) the database at `path`. The folder must exist.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let path = path.to_path_buf();
-        precheck(&path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| StoreError::Open {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        let mut store = Store {
-            conn,
-            path,
-            next: None,
-        };
-        // Recognise the file before changing anything in it: another program's database
-        // must not be switched to WAL mode.
-        store.migrate()?;
-        store.configure()?;
-        Ok(store)
+    /// Open (or create) the store `location` names: an SQLite file path, or a
+    /// `postgres://` / `postgresql://` URL. Older schemas are upgraded.
+    pub fn open(location: &str) -> Result<Store, StoreError> {
+        Store::open_with(location, Access::Write)
+    }
+
+    /// Open the store to read it: a file this process may not write is opened read-only
+    /// (when its schema is current) instead of failing.
+    pub fn open_read(location: &str) -> Result<Store, StoreError> {
+        Store::open_with(location, Access::Read)
+    }
+
+    /// Open (or create) the SQLite file at `path`. The folder must exist.
+    pub fn open_path(path: &Path) -> Result<Store, StoreError> {
+        Store::from_opened(open::sqlite(path, Access::Write)?, Some(path.to_path_buf()))
+    }
+
+    fn open_with(location: &str, access: Access) -> Result<Store, StoreError> {
+        match open::Location::parse(location)? {
+            open::Location::Postgres(config) => {
+                Store::from_opened(open::postgres(location, &config)?, None)
+            }
+            open::Location::File(path) => {
+                Store::from_opened(open::sqlite(&path, access)?, Some(path))
+            }
+        }
     }
 
     /// Open (or create) the database at [`crate::default_path`], creating its folder.
@@ -64,276 +90,214 @@ impl Store {
         let path = crate::default_path()?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.clone(),
+                db: path.display().to_string(),
                 reason: format!("cannot create the folder {}: {e}", dir.display()),
             })?;
         }
-        Store::open(&path)
+        Store::open_path(&path)
     }
 
-    /// Keep the database locked by this process until it exits, for a batch of appends that
-    /// nobody else needs to read meanwhile (a scripted run): SQLite then skips the lock
-    /// calls it makes around every transaction, about a third of an append's cost. Other
-    /// processes wait (up to the busy timeout) until this one is done.
-    pub fn hold_lock(&mut self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        self.conn
-            .query_row("PRAGMA locking_mode = EXCLUSIVE", [], |r| {
-                r.get::<_, String>(0)
-            })
-            .map_err(on(&path, "lock the database"))?;
-        // Checkpoint every 10,000 WAL frames instead of 1,000: each checkpoint syncs the
-        // disk twice, and a burst of small commits would otherwise wait on dozens of syncs.
-        // The WAL grows to about 40 MB at most and is folded in when the store closes.
-        self.conn
-            .pragma_update(None, "wal_autocheckpoint", 10_000)
-            .map_err(on(&path, "set the checkpoint interval"))?;
-        Ok(())
+    fn from_opened(opened: open::Opened, path: Option<PathBuf>) -> Result<Store, StoreError> {
+        Ok(Store {
+            db: opened.db,
+            name: opened.name,
+            path,
+            current: None,
+        })
     }
 
-    /// The file this store writes.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// How messages name this database.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
-    fn err(&self, op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
-        on(&self.path, op)
+    /// The SQLite file, or `None` for PostgreSQL.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
-    fn configure(&mut self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let err = |op| on(&path, op);
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(err("switch to WAL mode"))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Open {
-                path: self.path.clone(),
-                reason: format!("SQLite kept journal mode `{mode}` instead of WAL"),
-            });
-        }
-        self.conn
-            .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err("set synchronous"))?;
-        self.conn
-            .pragma_update(None, "foreign_keys", "ON")
-            .map_err(err("enable foreign keys"))?;
-        Ok(())
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let err = |op| on(&path, op);
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(err("set the busy timeout"))?;
-        // The first read of the file's header: where a file that is not SQLite shows itself.
-        let app: i64 = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(err("read the application id"))?;
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err("read the schema version"))?;
-        if app == schema::APPLICATION_ID {
-            if version > schema::VERSION {
-                return Err(StoreError::NewerSchema {
-                    path: self.path.clone(),
-                    found: version,
-                    known: schema::VERSION,
-                });
-            }
-            if version == schema::VERSION {
-                return Ok(());
-            }
-        } else if app != 0 {
-            return Err(StoreError::Foreign {
-                path: self.path.clone(),
-            });
-        }
-        let tables: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err("list the tables"))?;
-        if app == 0 && tables > 0 {
-            return Err(StoreError::Foreign {
-                path: self.path.clone(),
-            });
-        }
-        // A new file: create the schema and mark the file, all or nothing.
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(err("begin creating the schema"))?;
-        tx.execute_batch(&schema::sqlite())
-            .map_err(err("create the schema"))?;
-        tx.pragma_update(None, "application_id", schema::APPLICATION_ID)
-            .map_err(err("mark the file as deskbook's"))?;
-        tx.pragma_update(None, "user_version", schema::VERSION)
-            .map_err(err("set the schema version"))?;
-        tx.commit().map_err(err("commit the schema"))?;
-        Ok(())
+    pub(crate) fn fail(&self, op: &'static str) -> impl Fn(crate::db::DbError) -> StoreError + '_ {
+        move |e| open::classify(&self.name, op, e)
     }
 
-    /// Record a new call and its `started` event (one transaction); returns the call.
-    pub fn begin_call(&mut self, new: &NewCall<'_>, payload: &Value) -> Result<Call, StoreError> {
+    /// Record a new call and its `started` record (one transaction); returns the call.
+    pub fn begin_call(&mut self, new: &NewCall<'_>) -> Result<Call, StoreError> {
         let vars = serde_json::to_string(new.vars).unwrap_or_else(|_| "{}".into());
+        let record = new.started();
+        let (kind, step, payload) = row_of(&record);
         let started_at = time::now();
-        let path = self.path.clone();
-        let err = |op| on(&path, op);
+        let caller = input_of(new.vars, CALLER_INPUTS);
+        let target = input_of(new.vars, TARGET_INPUTS);
+        let rollout = new.rollout.unwrap_or_default().to_string();
         for _ in 0..8 {
-            let session = new_session_id();
-            let tx = self.conn.transaction().map_err(err("begin a call"))?;
-            let inserted = tx
-                .execute(
-                    "INSERT INTO calls (session, playbook, fingerprint, agent, rollout, vars, started_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (session) DO NOTHING",
-                    params![
-                        session,
-                        new.playbook,
-                        new.fingerprint,
-                        new.agent,
-                        new.rollout,
-                        vars,
-                        started_at
-                    ],
-                )
-                .map_err(err("record the call"))?;
+            let session = id::new_session_id();
+            let inserted = self
+                .db
+                .transaction(|db| {
+                    let n = db.exec(
+                        "INSERT INTO calls (session, playbook, fingerprint, content_version, agent, \
+                         caller, target, rollout, vars, started_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (session) DO NOTHING",
+                        &[
+                            session.as_str().into(),
+                            new.playbook.into(),
+                            new.fingerprint.into(),
+                            new.content_version.into(),
+                            new.agent.into(),
+                            caller.clone().into(),
+                            target.clone().into(),
+                            rollout.as_str().into(),
+                            vars.as_str().into(),
+                            started_at.as_str().into(),
+                        ],
+                    )?;
+                    if n == 1 {
+                        insert_event(db, &session, 1, kind, step.as_deref(), &payload, &started_at)?;
+                    }
+                    Ok(n)
+                })
+                .map_err(self.fail("record the call's start"))?;
             if inserted == 0 {
                 continue; // an id collision: draw another
             }
-            insert_event(&tx, &session, 1, "started", None, payload, &started_at)
-                .map_err(err("record the call's start"))?;
-            tx.commit().map_err(err("commit the call's start"))?;
-            self.next = Some((session.clone(), 2));
-            return Ok(Call {
-                session,
-                playbook: new.playbook.to_string(),
-                fingerprint: new.fingerprint.to_string(),
-                agent: new.agent.map(str::to_string),
-                rollout: new.rollout.map(str::to_string),
-                vars: new.vars.clone(),
-                started_at,
-                ended_at: None,
-                status: None,
-                category: None,
-                escalate: None,
+            self.current = Some(Current {
+                session: session.clone(),
+                next: 2,
+                summary: Summary::default(),
             });
+            return Ok(new.call(&session, &started_at));
         }
         Err(StoreError::Open {
-            path: self.path.clone(),
+            db: self.name.clone(),
             reason: "could not draw an unused session id".into(),
         })
     }
 
-    /// Append one event to a call's log, committed when this returns. Returns its `seq`
-    /// and time.
-    pub fn append(
-        &mut self,
-        session: &str,
-        kind: &str,
-        step: Option<&str>,
-        payload: &Value,
-    ) -> Result<Stamp, StoreError> {
+    /// Append one record to a call's log, committed when this returns, with what it changes
+    /// in the call's row (an end, a note, a probe result, a new fingerprint) in the same
+    /// transaction. Returns its `seq` and time.
+    pub fn append(&mut self, session: &str, record: &Record) -> Result<Stamp, StoreError> {
+        self.load_current(session)?;
+        let Some(mut cur) = self.current.take() else {
+            return Err(StoreError::NoSuchCall(session.to_string()));
+        };
         let at = time::now();
-        let seq = self.next_seq(session)?;
-        let done = insert_event(&self.conn, session, seq, kind, step, payload, &at);
-        self.settle(session, done, at, "append an event")
-    }
-
-    /// The `seq` the next event of `session` gets.
-    fn next_seq(&mut self, session: &str) -> Result<i64, StoreError> {
-        match &self.next {
-            Some((s, seq)) if s == session => Ok(*seq),
-            _ => last_seq(&self.conn, session)
-                .map(|n| n + 1)
-                .map_err(self.err("read the call's last event")),
-        }
-    }
-
-    /// Remember the next `seq` after a committed event; forget it after a failure, so the
-    /// next append reads it from the database again.
-    fn settle(
-        &mut self,
-        session: &str,
-        done: rusqlite::Result<i64>,
-        at: String,
-        op: &'static str,
-    ) -> Result<Stamp, StoreError> {
+        let seq = cur.next;
+        let mut summary = cur.summary.clone();
+        summary.fold(record, &at);
+        let (kind, step, payload) = row_of(record);
+        let update = row_update(record, &summary, &at, self.started_at(session)?);
+        let done = match &update {
+            None => insert_event(&self.db, session, seq, kind, step.as_deref(), &payload, &at),
+            Some((sql, params)) => self.db.transaction(|db| {
+                insert_event(db, session, seq, kind, step.as_deref(), &payload, &at)?;
+                let mut all = vec![Val::from(session)];
+                all.extend(params.iter().cloned());
+                db.exec(sql, &all)?;
+                Ok(())
+            }),
+        };
         match done {
-            Ok(seq) => {
-                self.next = Some((session.to_string(), seq + 1));
+            Ok(()) => {
+                cur.next = seq + 1;
+                cur.summary = summary;
+                self.current = Some(cur);
                 Ok(Stamp { seq, at })
             }
-            Err(e) => {
-                self.next = None;
-                Err(classify(&self.path, op, e))
-            }
+            // Forget the position: the next append reads it from the database again.
+            Err(e) => Err(self.fail("record an event")(e)),
         }
     }
 
-    /// Append an event and move the call to `fingerprint` (a resume against a changed
-    /// playbook), in one transaction.
-    pub fn append_refingerprint(
+    /// End an open call on purpose (`sessions close`): a `closed` record by `agent`.
+    pub fn close_call(
         &mut self,
-        session: &str,
-        kind: &str,
-        payload: &Value,
-        fingerprint: &str,
-    ) -> Result<Stamp, StoreError> {
-        let at = time::now();
-        let seq = self.next_seq(session)?;
-        let done = (|| {
-            let tx = self.conn.transaction()?;
-            tx.execute(
-                "UPDATE calls SET fingerprint = ?2 WHERE session = ?1",
-                params![session, fingerprint],
-            )?;
-            insert_event(&tx, session, seq, kind, None, payload, &at)?;
-            tx.commit()?;
-            Ok(seq)
-        })();
-        self.settle(session, done, at, "record the resume")
+        id: &str,
+        status: &str,
+        category: &str,
+        agent: Option<&str>,
+    ) -> Result<(Call, Stamp), StoreError> {
+        let call = self.call(id)?;
+        if !call.is_open() {
+            return Err(StoreError::AlreadyEnded {
+                session: call.session,
+                status: call.status.unwrap_or_default(),
+            });
+        }
+        let record = Record::Closed {
+            status: status.to_string(),
+            category: category.to_string(),
+            escalate: None,
+            agent: agent.map(str::to_string),
+        };
+        let stamp = self.append(&call.session, &record)?;
+        Ok((self.call(&call.session)?, stamp))
     }
 
-    /// Record the `ended` event and close the call (one transaction).
-    pub fn end_call(
-        &mut self,
-        session: &str,
-        outcome: &Outcome<'_>,
-        payload: &Value,
-    ) -> Result<Stamp, StoreError> {
-        let at = time::now();
-        let seq = self.next_seq(session)?;
-        let done = (|| {
-            let tx = self.conn.transaction()?;
-            insert_event(&tx, session, seq, "ended", None, payload, &at)?;
-            tx.execute(
-                "UPDATE calls SET ended_at = ?2, status = ?3, category = ?4, escalate = ?5 WHERE session = ?1",
-                params![session, at, outcome.status, outcome.category, outcome.escalate],
-            )?;
-            tx.commit()?;
-            Ok(seq)
-        })();
-        self.settle(session, done, at, "record the call's end")
+    /// The start time of the call being written (for its duration).
+    fn started_at(&self, session: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .db
+            .query_opt(
+                "SELECT started_at FROM calls WHERE session = $1",
+                &[session.into()],
+            )
+            .map_err(self.fail("read the call"))?
+            .map(|r| r.text(0)))
+    }
+
+    /// Make `session` the call this process writes, reading its position from the log.
+    fn load_current(&mut self, session: &str) -> Result<(), StoreError> {
+        if self.current.as_ref().is_some_and(|c| c.session == session) {
+            return Ok(());
+        }
+        self.current = None;
+        let events = self.events(session)?;
+        let mut summary = Summary::default();
+        for e in &events {
+            summary.fold(&e.record, &e.at);
+        }
+        self.current = Some(Current {
+            session: session.to_string(),
+            next: events.last().map_or(1, |e| e.seq + 1),
+            summary,
+        });
+        Ok(())
+    }
+
+    /// Calls that fit `filter`, newest first.
+    pub fn calls(&self, filter: &CallFilter) -> Result<Vec<Call>, StoreError> {
+        let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
+        let mut params: Vec<Val> = Vec::new();
+        let mut cond = |col: &str, op: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                params.push(v.into());
+                sql.push_str(&format!(" AND {col} {op} ${}", params.len()));
+            }
+        };
+        cond("started_at", ">=", &filter.since);
+        cond("started_at", "<", &filter.until);
+        cond("status", "=", &filter.status);
+        cond("category", "=", &filter.category);
+        cond("agent", "=", &filter.agent);
+        if filter.open {
+            sql.push_str(" AND ended_at IS NULL");
+        }
+        sql.push_str(" ORDER BY started_at DESC, session");
+        let rows = self
+            .db
+            .query(&sql, &params)
+            .map_err(self.fail("list calls"))?;
+        rows.iter().map(|r| self.call_of(r)).collect()
     }
 
     /// Every call, newest first.
-    pub fn calls(&self) -> Result<Vec<Call>, StoreError> {
-        let sql = format!("SELECT {CALL_COLUMNS} FROM calls ORDER BY started_at DESC, session");
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err("list calls"))?;
-        let rows = stmt
-            .query_map([], raw_call)
-            .map_err(self.err("list calls"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("list calls"))?;
-        rows.into_iter().map(|r| self.finish_call(r)).collect()
+    pub fn all_calls(&self) -> Result<Vec<Call>, StoreError> {
+        self.calls(&CallFilter::default())
     }
 
     /// The call with this session id, or the one call whose id starts with `id`.
@@ -341,14 +305,13 @@ impl Store {
         if id.is_empty() {
             return Err(StoreError::NoSuchCall(String::new()));
         }
-        let sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE session = ?1");
-        let exact = self
-            .conn
-            .query_row(&sql, [id], raw_call)
-            .optional()
-            .map_err(self.err("read a call"))?;
-        if let Some(raw) = exact {
-            return self.finish_call(raw);
+        let sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE session = $1");
+        if let Some(row) = self
+            .db
+            .query_opt(&sql, &[id.into()])
+            .map_err(self.fail("read a call"))?
+        {
+            return self.call_of(&row);
         }
         // Prefix match; the pattern's wildcards are escaped so `_` and `%` match themselves.
         let pattern = format!(
@@ -358,323 +321,206 @@ impl Store {
                 .replace('_', "\\_")
         );
         let sql = format!(
-            "SELECT {CALL_COLUMNS} FROM calls WHERE session LIKE ?1 ESCAPE '\\' ORDER BY session LIMIT 6"
+            "SELECT {CALL_COLUMNS} FROM calls WHERE session LIKE $1 ESCAPE '\\' ORDER BY session LIMIT 6"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err("find a call"))?;
-        let mut found = stmt
-            .query_map([pattern], raw_call)
-            .map_err(self.err("find a call"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("find a call"))?;
+        let found = self
+            .db
+            .query(&sql, &[pattern.into()])
+            .map_err(self.fail("find a call"))?;
         match found.len() {
             0 => Err(StoreError::NoSuchCall(id.to_string())),
-            1 => self.finish_call(found.remove(0)),
+            1 => self.call_of(&found[0]),
             _ => Err(StoreError::Ambiguous {
                 prefix: id.to_string(),
-                matches: found.into_iter().map(|r| r.0).collect(),
+                matches: found.iter().map(|r| r.text(0)).collect(),
             }),
         }
     }
 
-    /// A call's events in order.
+    /// A call's events in order. A row that does not read back as a record is an error
+    /// naming the call and its `seq`.
     pub fn events(&self, session: &str) -> Result<Vec<Event>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT seq, kind, step, payload, at FROM events WHERE session = ?1 ORDER BY seq",
-            )
-            .map_err(self.err("read events"))?;
-        let rows = stmt
-            .query_map([session], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            })
-            .map_err(self.err("read events"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("read events"))?;
-        rows.into_iter()
-            .map(|(seq, kind, step, payload, at)| {
-                let payload =
-                    serde_json::from_str(&payload).map_err(|error| StoreError::BadJson {
-                        path: self.path.clone(),
-                        session: session.to_string(),
-                        what: "event payload",
-                        error,
-                    })?;
-                Ok(Event {
-                    seq,
-                    kind,
-                    step,
-                    payload,
-                    at,
-                })
-            })
-            .collect()
+        read_events(&self.db, &self.name, session)
     }
 
-    fn finish_call(&self, raw: RawCall) -> Result<Call, StoreError> {
-        let vars: BTreeMap<String, String> =
-            serde_json::from_str(&raw.5).map_err(|error| StoreError::BadJson {
-                path: self.path.clone(),
-                session: raw.0.clone(),
-                what: "vars",
+    fn call_of(&self, r: &Row) -> Result<Call, StoreError> {
+        let session = r.text(0);
+        let name = &self.name;
+        fn column<T: serde::de::DeserializeOwned>(
+            r: &Row,
+            i: usize,
+            name: &str,
+            session: &str,
+            what: &'static str,
+        ) -> Result<T, StoreError> {
+            serde_json::from_str(&r.text(i)).map_err(|error| StoreError::BadJson {
+                db: name.to_string(),
+                session: session.to_string(),
+                what,
                 error,
-            })?;
+            })
+        }
         Ok(Call {
-            session: raw.0,
-            playbook: raw.1,
-            fingerprint: raw.2,
-            agent: raw.3,
-            rollout: raw.4,
-            vars,
-            started_at: raw.6,
-            ended_at: raw.7,
-            status: raw.8,
-            category: raw.9,
-            escalate: raw.10,
+            playbook: r.text(1),
+            fingerprint: r.text(2),
+            content_version: r.text(3),
+            agent: r.opt_text(4),
+            caller: r.opt_text(5),
+            target: r.opt_text(6),
+            rollout: r.text(7),
+            vars: column(r, 8, name, &session, "vars")?,
+            started_at: r.text(9),
+            ended_at: r.opt_text(10),
+            duration_ms: r.opt_int(11),
+            status: r.opt_text(12),
+            category: r.opt_text(13),
+            escalate: r.opt_text(14),
+            path: column(r, 15, name, &session, "path")?,
+            notes: column(r, 16, name, &session, "notes")?,
+            probes: column(r, 17, name, &session, "probes")?,
+            flags: column(r, 18, name, &session, "flags")?,
+            closed_by: r.opt_text(19),
+            session,
         })
     }
 }
 
-type RawCall = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn raw_call(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawCall> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-    ))
+/// A record as its row: kind, step, payload text.
+fn row_of(record: &Record) -> (&'static str, Option<String>, String) {
+    (
+        record.kind(),
+        record.step().map(str::to_string),
+        Value::Object(record.payload()).to_string(),
+    )
 }
 
-/// Insert event number `seq` of a call. The statement has no WHERE clause on purpose: a
-/// bound parameter in a WHERE clause makes SQLite re-prepare the statement on every run
-/// (its query planner may pick another plan for another value), which cost more than the
-/// insert itself.
-fn insert_event(
-    conn: &Connection,
+/// What a record changes in its call's row: the UPDATE (its first parameter is the
+/// session) and the other parameters.
+fn row_update(
+    record: &Record,
+    summary: &Summary,
+    at: &str,
+    started_at: Option<String>,
+) -> Option<(&'static str, Vec<Val>)> {
+    let duration = || -> Val {
+        started_at
+            .as_deref()
+            .and_then(|s| time::millis_between(s, at))
+            .into()
+    };
+    match record {
+        Record::Ended {
+            status,
+            category,
+            escalate,
+            path,
+            flags,
+            ..
+        } => Some((
+            "UPDATE calls SET ended_at = $2, duration_ms = $3, status = $4, category = $5, \
+             escalate = $6, path = $7, flags = $8, notes = $9, probes = $10, closed_by = $11 \
+             WHERE session = $1",
+            vec![
+                at.into(),
+                duration(),
+                status.into(),
+                category.into(),
+                escalate.clone().into(),
+                json(path).into(),
+                json(flags).into(),
+                json(&summary.notes).into(),
+                json(&summary.probes).into(),
+                CLOSED_BY_PLAYBOOK.into(),
+            ],
+        )),
+        Record::Closed {
+            status,
+            category,
+            escalate,
+            ..
+        } => Some((
+            "UPDATE calls SET ended_at = $2, duration_ms = $3, status = $4, category = $5, \
+             escalate = $6, path = $7, closed_by = $8 WHERE session = $1",
+            vec![
+                at.into(),
+                duration(),
+                status.into(),
+                category.into(),
+                escalate.clone().into(),
+                json(&summary.path).into(),
+                CLOSED_BY_AGENT.into(),
+            ],
+        )),
+        Record::Resumed { fingerprint, .. } => Some((
+            "UPDATE calls SET fingerprint = $2 WHERE session = $1",
+            vec![fingerprint.into()],
+        )),
+        Record::Noted { .. } => Some((
+            "UPDATE calls SET notes = $2 WHERE session = $1",
+            vec![json(&summary.notes).into()],
+        )),
+        Record::Probed { .. } | Record::Observed { .. } | Record::Ran { .. } => Some((
+            "UPDATE calls SET probes = $2 WHERE session = $1",
+            vec![json(&summary.probes).into()],
+        )),
+        _ => None,
+    }
+}
+
+/// JSON text of a derived column's value.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Insert event number `seq` of a call.
+pub(crate) fn insert_event(
+    db: &Db,
     session: &str,
     seq: i64,
     kind: &str,
     step: Option<&str>,
-    payload: &Value,
+    payload: &str,
     at: &str,
-) -> rusqlite::Result<i64> {
-    let payload = payload.to_string();
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO events (session, seq, kind, step, payload, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+) -> crate::db::DbResult<()> {
+    db.exec(
+        "INSERT INTO events (session, seq, kind, step, payload, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            session.into(),
+            seq.into(),
+            kind.into(),
+            step.into(),
+            payload.into(),
+            at.into(),
+        ],
     )?;
-    stmt.execute(params![session, seq, kind, step, payload, at])?;
-    Ok(seq)
-}
-
-/// The last `seq` of a call's events (0 when it has none).
-fn last_seq(conn: &Connection, session: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session = ?1",
-        [session],
-        |r| r.get(0),
-    )
-}
-
-/// Refuse, before SQLite touches it, a path that is a folder or a file that is not SQLite.
-fn precheck(path: &Path) -> Result<(), StoreError> {
-    if path.is_dir() {
-        return Err(StoreError::Open {
-            path: path.to_path_buf(),
-            reason: "it is a folder; give --db a file name".into(),
-        });
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(StoreError::Open {
-                path: path.to_path_buf(),
-                reason: format!("the folder {} does not exist", dir.display()),
-            });
-        }
-    }
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Ok(()); // absent (SQLite creates it) or unreadable (SQLite says why)
-    };
-    let mut head = Vec::with_capacity(16);
-    if let Err(e) = (&mut file).take(16).read_to_end(&mut head) {
-        return Err(StoreError::Open {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        });
-    }
-    if !head.is_empty() && head.as_slice() != SQLITE_MAGIC {
-        return Err(StoreError::NotSqlite {
-            path: path.to_path_buf(),
-        });
-    }
     Ok(())
 }
 
-/// The error mapper for operation `op` on the database at `path`.
-fn on<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + 'a {
-    move |e| classify(path, op, e)
-}
-
-/// Name the two failures an agent can act on (not a database, damaged) apart from the rest.
-fn classify(path: &Path, op: &'static str, e: rusqlite::Error) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotSqlite {
-            path: path.to_path_buf(),
-        },
-        Some(ErrorCode::DatabaseCorrupt) => StoreError::Corrupt {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        },
-        _ => StoreError::Sqlite {
-            path: path.to_path_buf(),
-            op,
-            error: e,
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn vars() -> BTreeMap<String, String> {
-        BTreeMap::from([("caller".to_string(), "pc-0042".to_string())])
-    }
-
-    fn new_call<'a>(vars: &'a BTreeMap<String, String>) -> NewCall<'a> {
-        NewCall {
-            playbook: "tier1-triage",
-            fingerprint: "f1",
-            agent: Some("alice"),
-            rollout: None,
-            vars,
-        }
-    }
-
-    #[test]
-    fn events_get_consecutive_seqs_and_survive_reopening() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::NoSuchCall(e.to_string()))?;
-        let path = dir.path().join("calls.sqlite");
-        let vars = vars();
-        let session = {
-            let mut s = Store::open(&path)?;
-            let call = s.begin_call(&new_call(&vars), &json!({"vars": vars}))?;
-            assert_eq!(
-                s.append(
-                    &call.session,
-                    "answered",
-                    Some("a"),
-                    &json!({"answer": "yes"})
-                )?
-                .seq,
-                2
-            );
-            assert_eq!(
-                s.append(&call.session, "noted", None, &json!({"text": "x"}))?
-                    .seq,
-                3
-            );
-            call.session
-        };
-        let s = Store::open(&path)?;
-        let events = s.events(&session)?;
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["started", "answered", "noted"]);
-        assert_eq!(events[1].payload, json!({"answer": "yes"}));
-        assert_eq!(events[1].step.as_deref(), Some("a"));
-        let call = s.call(&session)?;
-        assert!(call.is_open());
-        assert_eq!(call.vars, vars);
-        Ok(())
-    }
-
-    #[test]
-    fn end_call_closes_the_row() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::NoSuchCall(e.to_string()))?;
-        let mut s = Store::open(&dir.path().join("c.sqlite"))?;
-        let vars = vars();
-        let call = s.begin_call(&new_call(&vars), &json!({}))?;
-        let outcome = Outcome {
-            status: "not-fixed",
-            category: Some("network-connectivity"),
-            escalate: Some("tier2"),
-        };
-        s.end_call(&call.session, &outcome, &json!({"path": ["a"]}))?;
-        let c = s.call(&call.session)?;
-        assert_eq!(c.status.as_deref(), Some("not-fixed"));
-        assert_eq!(c.escalate.as_deref(), Some("tier2"));
-        assert!(!c.is_open());
-        Ok(())
-    }
-
-    #[test]
-    fn prefixes_find_one_call_or_say_ambiguous() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::NoSuchCall(e.to_string()))?;
-        let mut s = Store::open(&dir.path().join("c.sqlite"))?;
-        let vars = vars();
-        // 17 ids over 16 hex digits: two of them start with the same digit.
-        let mut ids = Vec::new();
-        for _ in 0..17 {
-            ids.push(s.begin_call(&new_call(&vars), &json!({}))?.session);
-        }
-        ids.sort();
-        let (a, b) = ids
-            .windows(2)
-            .map(|w| (w[0].clone(), w[1].clone()))
-            .find(|(a, b)| a[..1] == b[..1])
-            .ok_or_else(|| StoreError::NoSuchCall("no shared first digit".into()))?;
-        let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-        assert_eq!(s.call(&a[..common + 1])?.session, a);
-        assert!(matches!(
-            s.call(&a[..common]),
-            Err(StoreError::Ambiguous { .. })
-        ));
-        assert!(matches!(s.call("zz_%"), Err(StoreError::NoSuchCall(_))));
-        assert!(matches!(s.call(""), Err(StoreError::NoSuchCall(_))));
-        assert_eq!(s.calls()?.len(), 17);
-        Ok(())
-    }
-
-    #[test]
-    fn database_is_in_wal_mode_and_marked() -> Result<(), StoreError> {
-        let dir = tempfile::tempdir().map_err(|e| StoreError::NoSuchCall(e.to_string()))?;
-        let s = Store::open(&dir.path().join("c.sqlite"))?;
-        let mode: String = s
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(s.err("t"))?;
-        let app: i64 = s
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(s.err("t"))?;
-        assert_eq!(mode, "wal");
-        assert_eq!(app, schema::APPLICATION_ID);
-        Ok(())
-    }
+/// The events of `session` in the database `name`.
+pub(crate) fn read_events(db: &Db, name: &str, session: &str) -> Result<Vec<Event>, StoreError> {
+    let rows = db
+        .query(
+            "SELECT seq, kind, step, payload, at FROM events WHERE session = $1 ORDER BY seq",
+            &[session.into()],
+        )
+        .map_err(|e| open::classify(name, "read events", e))?;
+    rows.iter()
+        .map(|r| {
+            let (seq, kind, step, payload) = (r.int(0), r.text(1), r.opt_text(2), r.text(3));
+            let record = Record::from_row(&kind, step.as_deref(), &payload).map_err(|error| {
+                StoreError::BadRecord {
+                    db: name.to_string(),
+                    session: session.to_string(),
+                    seq,
+                    kind: kind.clone(),
+                    error,
+                }
+            })?;
+            Ok(Event {
+                seq,
+                at: r.text(4),
+                record,
+            })
+        })
+        .collect()
 }

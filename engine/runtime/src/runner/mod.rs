@@ -14,7 +14,7 @@ use deskbook_content::markdown::Style;
 use deskbook_content::Content;
 use deskbook_playbook::{Engine, EngineEvent, Outcome, Pending, ProbeRequest, Reply, RunError};
 use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event, NewCall, Store};
+use deskbook_store::{Call, Event, NewCall, Record, Store};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -130,22 +130,18 @@ pub fn start<'a>(
             }
         })?;
     let fingerprint = Engine::fingerprint(content, playbook);
-    let payload = json!({
-        "playbook": playbook,
-        "fingerprint": fingerprint,
-        "vars": vars,
-        "agent": opts.agent,
-    });
+    let content_version = content.version();
     let new = NewCall {
         playbook,
         fingerprint: &fingerprint,
+        content_version: &content_version,
         agent: opts.agent.as_deref(),
         rollout: opts.rollout.as_deref(),
         vars: &vars,
     };
     let json_out = opts.json.then_some(json);
     let store = if opts.dry_run { None } else { store };
-    let log = Log::begin(store, &new, payload, json_out)?;
+    let log = Log::begin(store, &new, json_out)?;
     let title = playbook_title(content, playbook);
     if log.is_dry_run() {
         ui.say(&format!(
@@ -219,18 +215,15 @@ pub fn resume<'a>(
     for m in &replayed.misfits {
         ui.say(&format!("  - {} ({}): {}", m.step, m.recorded, m.reason));
     }
-    log.record_resumed(
-        json!({
-            "fingerprint_before": before,
-            "fingerprint": replayed.fingerprint,
-            "changed": replayed.changed,
-            "kept": replayed.kept,
-            "misfits": replayed.misfits,
-            "at": at,
-            "agent": opts.agent,
-        }),
-        &replayed.fingerprint,
-    )?;
+    log.record(Record::Resumed {
+        fingerprint_before: before,
+        fingerprint: replayed.fingerprint.clone(),
+        changed: replayed.changed,
+        kept: replayed.kept as u64,
+        misfits: replayed.misfits.clone(),
+        at,
+        agent: opts.agent.clone(),
+    })?;
     agent.greet(&mut ui);
     let pending_probed = replayed.pending_probed;
     let mut runner = Runner::new(content, replayed.engine, log, ui, probes, agent, opts);
@@ -363,12 +356,15 @@ impl<'a> Runner<'a> {
                 let step = self.engine.pending().map(|p| p.step().to_string());
                 let message = err.to_string();
                 // The failure itself must not hide the first error.
-                let _ =
-                    self.log
-                        .record(log::FAILED, step.as_deref(), json!({ "message": message }));
+                let _ = self.log.record(Record::Failed { step, message });
                 self.restore_abandoned();
                 self.log.flush();
-                if !self.log.is_dry_run() && !matches!(err, RuntimeError::Store(_)) {
+                if !self.log.is_dry_run()
+                    && !matches!(
+                        err,
+                        RuntimeError::Store(_) | RuntimeError::StoreUnavailable { .. }
+                    )
+                {
                     let id = self.log.session().to_string();
                     self.ui.say(&format!(
                         "call {id} is kept open: `deskbook sessions resume {id}` goes on from here"
@@ -463,38 +459,16 @@ impl<'a> Runner<'a> {
                 ended = Some(outcome);
                 continue;
             }
-            let mut payload = match serde_json::to_value(&ev) {
-                Ok(Value::Object(m)) => m,
-                _ => Map::new(),
-            };
-            let kind = payload
-                .remove("event")
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "event".into());
-            let step = ev.step().map(str::to_string);
-            if matches!(
+            let replied = matches!(
                 ev,
                 EngineEvent::Answered { .. }
                     | EngineEvent::Probed { .. }
                     | EngineEvent::Noted { .. }
-            ) {
-                payload.remove("step");
-                if let Some(n) = notes.take() {
-                    payload.extend(n.clone());
-                }
-            }
-            if matches!(
-                ev,
-                EngineEvent::Entered { .. } | EngineEvent::Flagged { .. }
-            ) {
-                payload.remove("step");
-            }
+            );
+            let record = log::from_engine(&ev, if replied { notes.take() } else { None })?;
             let keeps_state = matches!(ev, EngineEvent::Probed { .. } | EngineEvent::Noted { .. });
-            if let EngineEvent::Probed { step, .. } = &ev {
-                self.armed.probed(step, &payload);
-            }
-            self.log
-                .record(&kind, step.as_deref(), Value::Object(payload))?;
+            self.armed.recorded(&record);
+            self.log.record(record)?;
             match &ev {
                 EngineEvent::Said { text } => self.ui.say(&format!("  {}", text.trim())),
                 EngineEvent::Noted { .. } => self.ui.say("  (note recorded)"),
@@ -515,15 +489,7 @@ impl<'a> Runner<'a> {
     }
 
     fn end(&mut self, outcome: &Outcome) -> Result<(), RuntimeError> {
-        let payload = serde_json::to_value(outcome).unwrap_or_else(|_| json!({}));
-        self.log.end(
-            &deskbook_store::Outcome {
-                status: &outcome.status,
-                category: Some(&outcome.category),
-                escalate: outcome.escalate.as_deref(),
-            },
-            payload,
-        )?;
+        self.log.record(log::ended(self.content, outcome))?;
         let line = json!({
             "event": "end",
             "session": self.log.session(),

@@ -6,8 +6,7 @@ use std::collections::HashSet;
 
 use deskbook_content::Content;
 use deskbook_playbook::ActionRequest;
-use deskbook_store::Event;
-use serde_json::{json, Map, Value};
+use deskbook_store::{Event, Record};
 
 use super::Runner;
 use crate::log;
@@ -22,32 +21,25 @@ impl Armed {
     pub(super) fn from_log(events: &[Event]) -> Armed {
         let mut armed = Armed::default();
         for e in events {
-            let Some(step) = &e.step else { continue };
-            match e.kind.as_str() {
-                log::PROBED => {
-                    if let Value::Object(payload) = &e.payload {
-                        armed.probed(step, payload);
-                    }
-                }
-                log::RESTORED => {
-                    armed.0.remove(step);
-                }
-                _ => {}
-            }
+            armed.recorded(&e.record);
         }
         armed
     }
 
-    /// A `probed` event of `step` is recorded with `payload`: a command that really ran
-    /// arms the step's restore, a canned one disarms it.
-    pub(super) fn probed(&mut self, step: &str, payload: &Map<String, Value>) {
-        if payload.get("command").is_none() {
-            return;
-        }
-        if payload.get("canned").and_then(Value::as_bool) == Some(true) {
-            self.0.remove(step);
-        } else {
-            self.0.insert(step.to_string());
+    /// A record was committed: a command that really ran arms its step's restore, a canned
+    /// one and a restore disarm it.
+    pub(super) fn recorded(&mut self, record: &Record) {
+        match record {
+            Record::Ran {
+                step, canned: true, ..
+            }
+            | Record::Restored { step, .. } => {
+                self.0.remove(step);
+            }
+            Record::Ran { step, .. } => {
+                self.0.insert(step.clone());
+            }
+            _ => {}
         }
     }
 
@@ -77,11 +69,14 @@ impl Runner<'_> {
         ));
         let result = self.probes.run(&action.probe_request());
         self.ui.probe_result("command", &result, false);
-        self.log.record(
-            log::RESTORED,
-            Some(&action.step),
-            json!({ "action": action, "command": line, "result": result }),
-        )
+        let record = Record::Restored {
+            step: action.step.clone(),
+            action: log::action(action),
+            command: line,
+            result,
+        };
+        self.armed.recorded(&record);
+        self.log.record(record)
     }
 
     /// The run stops before its end: restore everything still armed, most recent first.

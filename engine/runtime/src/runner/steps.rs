@@ -4,6 +4,7 @@
 
 use deskbook_playbook::{ActionRequest, ProbeRequest, Reply};
 use deskbook_probes::ProbeResult;
+use deskbook_store::Record;
 use serde_json::{json, Map, Value};
 
 use super::restore::action_restores;
@@ -70,8 +71,10 @@ impl Runner<'_> {
             Allow::Run => {}
             Allow::Skip => {
                 self.state.probed = true;
-                self.log
-                    .record(log::DECLINED, Some(step), json!({ "command": line }))?;
+                self.log.record(Record::Declined {
+                    step: step.to_string(),
+                    command: line,
+                })?;
                 return Ok(None);
             }
             Allow::Turn(turn) => return Ok(submission(turn, Map::new())),
@@ -105,10 +108,8 @@ impl Runner<'_> {
             return Ok(Some((Reply::Probe(result), notes)));
         }
         // Overridden: the probe's result is kept as observed, the agent's status decides.
-        let mut observed = notes;
-        observed.insert("result".into(), json!(result));
-        self.log
-            .record(log::OBSERVED, Some(at.step), Value::Object(observed))?;
+        let observed = log::observed(at.step, &result, &notes)?;
+        self.log.record(observed)?;
         let mut n = Map::new();
         n.insert("prefill".into(), json!(status));
         n.insert("overridden".into(), json!(true));

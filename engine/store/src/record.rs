@@ -1,0 +1,291 @@
+//! The one record of a call's log: every writer (the runner, `sessions close`) builds a
+//! [`Record`] and every reader (resume, the summary, the export, the report, `--json`)
+//! matches on one. The store keeps a record as its `event` tag (the `kind` column), its
+//! step (the `step` column) and the rest as a JSON object (the `payload` column), so the
+//! rows stay the shape they have always had; a row that does not read back as a record is
+//! an error naming its call and `seq`, never skipped.
+
+use deskbook_probes::ProbeResult;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A probe call as a step asked for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeCall {
+    pub name: String,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+}
+
+/// A command a `do` step runs (a tool-matrix task or an argv), as the engine gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// The step that declared it (qualified id).
+    pub step: String,
+    #[serde(default)]
+    pub task: Option<String>,
+    #[serde(default)]
+    pub argv: Option<Vec<String>>,
+    #[serde(default)]
+    pub with: BTreeMap<String, String>,
+}
+
+/// A recorded reply that a changed playbook no longer takes (kept with `resumed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Misfit {
+    pub step: String,
+    /// What was recorded (`answer "no"`, `ping result fail`, `back`, `note`).
+    pub recorded: String,
+    pub reason: String,
+}
+
+/// One event of a call. The JSON form is `{"event": "answered", "step": ..., ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum Record {
+    /// The call began (always `seq` 1).
+    Started {
+        playbook: String,
+        fingerprint: String,
+        /// The hash of the effective content the call ran against (empty for calls
+        /// recorded before schema version 2).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        content_version: String,
+        #[serde(default)]
+        vars: BTreeMap<String, String>,
+        #[serde(default)]
+        agent: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        rollout: String,
+    },
+    /// `sessions resume` replayed the first `kept` replies and went on at `at`.
+    Resumed {
+        fingerprint_before: String,
+        fingerprint: String,
+        changed: bool,
+        kept: u64,
+        #[serde(default)]
+        misfits: Vec<Misfit>,
+        #[serde(default)]
+        at: String,
+        #[serde(default)]
+        agent: Option<String>,
+    },
+    /// The run reached a step.
+    Entered { step: String },
+    /// A reply: the agent's (or the answers file's) answer to a step.
+    Answered {
+        step: String,
+        answer: String,
+        /// The step's text as the agent saw it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// The answer a probe suggested.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefill: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        overridden: Option<bool>,
+    },
+    /// A reply: a probe's result.
+    Probed {
+        step: String,
+        result: ProbeResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<ProbeCall>,
+        /// The result came from the answers file (or a dry run), not from a live probe.
+        #[serde(default)]
+        canned: bool,
+    },
+    /// A probe result the agent overrode with an answer (kept for Tier 2; not a reply).
+    Observed {
+        step: String,
+        result: ProbeResult,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<ProbeCall>,
+        #[serde(default)]
+        canned: bool,
+    },
+    /// A reply: a confirmed command ran (or its canned result was taken).
+    Ran {
+        step: String,
+        command: String,
+        action: Action,
+        result: ProbeResult,
+        #[serde(default)]
+        canned: bool,
+    },
+    /// The agent chose not to let deskbook run a step's command.
+    Declined { step: String, command: String },
+    /// Text for the agent (an end step's `say`, `ctx:say`).
+    Said { text: String },
+    /// A reply: the agent went back from `from` to `to`.
+    Back { from: String, to: String },
+    /// A reply: a note on a step.
+    Noted { step: String, text: String },
+    /// The run passed a step that flags the call (`flag:` in the playbook).
+    Flagged { step: String, flag: String },
+    /// The engine asks for a command's change to be undone.
+    Restore { action: Action },
+    /// An undo ran.
+    Restored {
+        step: String,
+        action: Action,
+        command: String,
+        result: ProbeResult,
+    },
+    /// The run stopped before its end (the call stays open).
+    Failed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
+        message: String,
+    },
+    /// The playbook reached an end step.
+    Ended {
+        playbook: String,
+        status: String,
+        category: String,
+        #[serde(default)]
+        escalate: Option<String>,
+        #[serde(default)]
+        collect: Vec<String>,
+        #[serde(default)]
+        say: Option<String>,
+        #[serde(default)]
+        path: Vec<String>,
+        /// Marks for reports (`social-engineering`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<String>,
+    },
+    /// An agent ended an abandoned open call on purpose (`sessions close`).
+    Closed {
+        status: String,
+        category: String,
+        #[serde(default)]
+        escalate: Option<String>,
+        #[serde(default)]
+        agent: Option<String>,
+    },
+}
+
+impl Record {
+    /// The `event` tag.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::Started { .. } => "started",
+            Record::Resumed { .. } => "resumed",
+            Record::Entered { .. } => "entered",
+            Record::Answered { .. } => "answered",
+            Record::Probed { .. } => "probed",
+            Record::Observed { .. } => "observed",
+            Record::Ran { .. } => "ran",
+            Record::Declined { .. } => "declined",
+            Record::Said { .. } => "said",
+            Record::Back { .. } => "back",
+            Record::Noted { .. } => "noted",
+            Record::Flagged { .. } => "flagged",
+            Record::Restore { .. } => "restore",
+            Record::Restored { .. } => "restored",
+            Record::Failed { .. } => "failed",
+            Record::Ended { .. } => "ended",
+            Record::Closed { .. } => "closed",
+        }
+    }
+
+    /// The step the record belongs to (the `step` column): for `back`, the step left.
+    pub fn step(&self) -> Option<&str> {
+        match self {
+            Record::Entered { step }
+            | Record::Answered { step, .. }
+            | Record::Probed { step, .. }
+            | Record::Observed { step, .. }
+            | Record::Ran { step, .. }
+            | Record::Declined { step, .. }
+            | Record::Noted { step, .. }
+            | Record::Flagged { step, .. }
+            | Record::Restored { step, .. } => Some(step),
+            Record::Back { from, .. } => Some(from),
+            Record::Failed { step, .. } => step.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The probe (or command) result it carries.
+    pub fn result(&self) -> Option<&ProbeResult> {
+        match self {
+            Record::Probed { result, .. }
+            | Record::Observed { result, .. }
+            | Record::Ran { result, .. }
+            | Record::Restored { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+
+    /// The record without its tag and step: what the `payload` column holds.
+    pub fn payload(&self) -> Map<String, Value> {
+        let mut map = match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        // `shift_remove` keeps the fields in their order (plain `remove` swaps the last in).
+        map.shift_remove("event");
+        map.shift_remove("step");
+        map
+    }
+
+    /// Read a stored row back: its kind, step and payload. The error says what is wrong
+    /// with it.
+    pub fn from_row(
+        kind: &str,
+        step: Option<&str>,
+        payload: &str,
+    ) -> Result<Record, serde_json::Error> {
+        let mut map: Map<String, Value> = serde_json::from_str(payload)?;
+        map.insert("event".into(), Value::String(kind.to_string()));
+        if let Some(step) = step {
+            map.entry("step")
+                .or_insert_with(|| Value::String(step.to_string()));
+        }
+        serde_json::from_value(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_round_trip() -> Result<(), serde_json::Error> {
+        let records = [
+            Record::Answered {
+                step: "a".into(),
+                answer: "yes".into(),
+                text: Some("Can it ping?".into()),
+                prefill: None,
+                overridden: None,
+            },
+            Record::Back {
+                from: "b".into(),
+                to: "a".into(),
+            },
+            Record::Said { text: "hi".into() },
+            Record::Failed {
+                step: None,
+                message: "stopped".into(),
+            },
+        ];
+        for r in records {
+            let payload = Value::Object(r.payload()).to_string();
+            assert_eq!(Record::from_row(r.kind(), r.step(), &payload)?, r);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_damaged_row_is_an_error() {
+        let e = Record::from_row("answered", Some("a"), r#"{"answer": 3}"#);
+        assert!(e.is_err());
+        let e = Record::from_row("teleported", None, "{}");
+        assert!(e.is_err());
+    }
+}
