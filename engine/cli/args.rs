@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use deskbook_content::{org, Org, Role};
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{check, init, layers, list, probe, run, search, sessions, show, test};
+use crate::cmd::{check, init, layers, list, probe, run, search, sessions, show, site, test};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -93,6 +93,7 @@ pub enum Command {
     Sessions(sessions::Args),
     Layers(layers::Args),
     Init(init::Args),
+    Site(site::Args),
 }
 
 /// `K=V` of `--var` and `--arg`.

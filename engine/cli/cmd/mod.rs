@@ -27,6 +27,7 @@ pub mod run;
 pub mod search;
 pub mod sessions;
 pub mod show;
+pub mod site;
 pub mod test;
 
 use anyhow::Result;
@@ -49,6 +50,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sessions(args) => sessions::execute(g, args),
         Command::Layers(args) => layers::execute(g, args),
         Command::Init(args) => init::execute(g, args),
+        Command::Site(args) => site::execute(g, args),
     }
 }
 

@@ -1,0 +1,360 @@
+//! `deskbook site build`: the pages of the built-in content, what the public site leaves out
+//! (every byte is searched), the build-time link check, the sanitizer, layer templates and
+//! their errors, and the output folder's safety. Drives the real binary.
+
+mod common;
+
+use common::{fixture, run, stderr, stdout};
+use std::path::{Path, PathBuf};
+
+fn build(out: &Path, extra: &[&str]) -> std::process::Output {
+    let out_s = out.to_str().expect("utf-8 path");
+    let mut args: Vec<&str> = extra.to_vec();
+    args.extend(["site", "build", "--out", out_s]);
+    run(&args)
+}
+
+fn site_fixture(name: &str) -> String {
+    fixture(&format!("site/{name}"))
+        .to_str()
+        .expect("utf-8 path")
+        .to_string()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).expect("prefix").to_path_buf());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn builtin_site_has_every_page_type_and_the_search_plumbing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("built "), "{}", stdout(&o));
+    for page in [
+        "index.html",
+        "articles.html",
+        "events.html",
+        "tools.html",
+        "playbooks.html",
+        "tags.html",
+        "search.html",
+        "404.html",
+        "sitemap.xml",
+        "assets/style.css",
+        "assets/site.js",
+        "assets/search.js",
+        "articles/network-path-connectivity.html",
+        "events/event-4268.html",
+        "tools/tool-ping.html",
+        "playbooks/tier1-triage.html",
+        "playbooks/detect-policy.html",
+        "tags/triage.html",
+    ] {
+        assert!(out.join(page).is_file(), "missing {page}");
+    }
+    for f in files(&out) {
+        let rel = f.to_string_lossy().replace('\\', "/");
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = read(&out, &rel);
+        // Every page: the search box, the results element, search.js by a relative path.
+        assert!(
+            html.contains("<input type=\"search\" id=\"search\""),
+            "{rel}"
+        );
+        assert!(html.contains("id=\"search-results\""), "{rel}");
+        let root = "../".repeat(rel.matches('/').count());
+        assert!(
+            html.contains(&format!("<script src=\"{root}assets/search.js\"")),
+            "{rel}"
+        );
+        // No external scripts, fonts or styles.
+        assert!(!html.contains("src=\"http"), "{rel}");
+        assert!(!html.contains("href=\"http") || !html.contains("stylesheet\" href=\"http"));
+        // Every page path ends in /<id>.html: the id is the file stem, a valid id.
+        let stem = f.file_stem().expect("stem").to_string_lossy().into_owned();
+        assert!(
+            stem.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                || stem == "404",
+            "{rel}"
+        );
+    }
+    // The triage flowchart is inline SVG; ends are coloured by status and labelled.
+    let triage = read(&out, "playbooks/tier1-triage.html");
+    assert!(triage.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"flowchart\""));
+    assert!(triage.contains("fc-end fc-not-fixed"));
+    assert!(triage.contains("category: network-connectivity"));
+    assert!(triage.contains("escalate to tier2"));
+    // A sub-playbook call links to the called playbook's page.
+    assert!(triage
+        .contains("<a href=\"../playbooks/caller-computer.html\"><g class=\"fc-node fc-call\""));
+    // Steps in order, with their help links.
+    let first = triage.find("id=\"step-caller-check\"").expect("first step");
+    let second = triage.find("id=\"step-scope\"").expect("second step");
+    assert!(first < second);
+    assert!(triage.contains("href=\"../guidance/social-engineering.html\""));
+    // An article: anchors, related items, backlinks, tiers, OSes and source.
+    let a = read(&out, "articles/network-path-connectivity.html");
+    assert!(a.contains("class=\"anchor\" href=\"#"), "heading anchors");
+    assert!(a.contains("<h2>Linked from</h2>"));
+    assert!(a.contains("<dt>Source</dt><dd class=\"source\">seed: Network Path Connectivity"));
+    assert!(a.contains("Tier 1"));
+    // The events table is a plain table (readable without JavaScript), sortable with it.
+    let ev = read(&out, "events.html");
+    assert!(ev.contains("<table class=\"sortable events-table\" id=\"events\">"));
+    assert!(ev.contains("<a href=\"events/event-4268.html\">4268</a>"));
+    // The tool matrix has a column for every operating system.
+    let tools = read(&out, "tools.html");
+    for os in [
+        "Windows 2000",
+        "Windows XP",
+        "XP SP2",
+        "Server 2003",
+        "Modern Windows",
+        "Linux",
+    ] {
+        assert!(tools.contains(&format!(">{os}</th>")), "{os}");
+    }
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>events/event-4268.html</loc>"));
+    assert!(!sitemap.contains("404.html"));
+}
+
+#[test]
+fn internal_site_has_tier2_items_the_public_one_does_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let public = tmp.path().join("public");
+    let internal = tmp.path().join("internal");
+    assert!(build(&public, &[]).status.success());
+    let o = build(&internal, &["--role", "tier2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // tool-netsh is written for Tier 2 only.
+    assert!(!public.join("tools/tool-netsh.html").exists());
+    assert!(internal.join("tools/tool-netsh.html").is_file());
+    assert!(read(&internal, "tools.html").contains(">netsh</a>"));
+    assert!(!read(&public, "tools.html").contains(">netsh</a>"));
+}
+
+/// Every string of the fixture's restricted, Tier 2-only and Tier 3-only items.
+const SECRETS: &[&str] = &[
+    "zqx-restricted-exemptions",
+    "ZQXRESTRICTED",
+    "zqxrestricted",
+    "zqx-tier2-only",
+    "ZQXTIER2",
+    "zqxtier2",
+    "zqx-tier3-playbook",
+    "ZQXTIER3",
+    "zqxtier3",
+];
+
+#[test]
+fn public_site_holds_no_byte_of_restricted_or_higher_tier_items() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let layer = site_fixture("restricted");
+    let o = build(&out, &["--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The layer loaded: its public article is there, and links to hidden items are text.
+    let public = read(&out, "articles/zqx-public.html");
+    assert!(
+        public.contains("Tier 2 has the list and\ntheir notes"),
+        "{public}"
+    );
+    let mut checked = 0;
+    for f in files(&out) {
+        let bytes = std::fs::read(out.join(&f)).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        for s in SECRETS {
+            assert!(!text.contains(s), "{s} in {}", f.display());
+        }
+        let name = f.to_string_lossy();
+        for s in SECRETS {
+            assert!(!name.contains(s), "{s} in the file name {name}");
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} files");
+
+    // Tier 3 sees all of them.
+    let internal = tmp.path().join("internal");
+    let o = build(&internal, &["--role", "tier3", "--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(internal
+        .join("guidance/zqx-restricted-exemptions.html")
+        .is_file());
+    assert!(internal.join("articles/zqx-tier2-only.html").is_file());
+    assert!(internal.join("playbooks/zqx-tier3-playbook.html").is_file());
+    let public = read(&internal, "articles/zqx-public.html");
+    assert!(public.contains("<a href=\"../guidance/zqx-restricted-exemptions.html\">the list</a>"));
+}
+
+#[test]
+fn a_broken_link_fails_the_build_at_its_markdown_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let layer = site_fixture("bad-link");
+    let o = build(&out, &["--content", &layer]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = format!("{layer}/kb/articles/bad-link.md");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {file}:13:1: broken link `../articles/not-there.html`: the site has no page `articles/not-there.html`\n\
+             13 | [a page that is not there](../articles/not-there.html).\n   | ^\n\
+             1 error(s); the site was not built\n"
+        )
+    );
+    assert!(!out.exists(), "no partial output");
+}
+
+#[test]
+fn raw_html_is_sanitized() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let layer = site_fixture("raw-html");
+    let o = build(&out, &["--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&out, "articles/raw-html.html").to_lowercase();
+    for bad in [
+        "<script>document",
+        "onerror",
+        "onclick",
+        "javascript:",
+        "pwned",
+        "<iframe",
+    ] {
+        assert!(!html.contains(bad), "{bad} survived");
+    }
+    // What is harmless stays.
+    assert!(html.contains("<kbd>ctrl</kbd>"));
+    assert!(html.contains("before the html.") && html.contains("after the html."));
+    assert!(html.contains("click me"));
+}
+
+#[test]
+fn a_layer_template_overrides_the_builtin_one_and_adds_assets() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let layer = site_fixture("override");
+    let o = build(&out, &["--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = read(&out, "articles/worked-yesterday.html");
+    assert!(a.contains("<p class=\"org-note\">Woodgrove help desk"));
+    assert!(
+        a.contains("<h2>Linked from</h2>"),
+        "the built-in template still renders"
+    );
+    assert!(read(&out, "assets/org.css").contains("Woodgrove colours"));
+    // Only articles use the override.
+    assert!(!read(&out, "events/event-4268.html").contains("org-note"));
+}
+
+#[test]
+fn a_failing_layer_template_names_file_line_and_variable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let layer = site_fixture("bad-template");
+    let o = build(&out, &["--content", &layer]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = format!("{layer}/site/templates/article.html");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {file}:3:14: variable `page.owner_name` is not defined for this page (while rendering articles/call-outcomes.html)\n\
+             3 | <p>Owner: {{{{ page.owner_name }}}}</p>\n  |              ^\n\
+             1 error(s); the site was not built\n"
+        )
+    );
+    assert!(!out.exists());
+
+    let layer = site_fixture("bad-template-syntax");
+    let o = build(&out, &["--content", &layer]);
+    assert_eq!(o.status.code(), Some(1));
+    let file = format!("{layer}/site/templates/tag.html");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {file}:3:18: template does not parse: expected an expression or a string or a concatenation of strings\n\
+             3 | <h1>{{{{ page.tag </h1>\n  |                  ^\n\
+             1 error(s); the site was not built\n"
+        )
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_a_site_build_is_never_replaced() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("docs");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("notes.txt"), "mine").expect("write");
+    let o = build(&out, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}: the folder is not empty and holds no previous site build; choose an empty or new folder\n",
+            out.display()
+        )
+    );
+    assert_eq!(read(&out, "notes.txt"), "mine");
+    // A previous build is replaced.
+    let site = tmp.path().join("site");
+    assert!(build(&site, &[]).status.success());
+    std::fs::write(site.join("stale.html"), "old").expect("write");
+    assert!(build(&site, &[]).status.success());
+    assert!(!site.join("stale.html").exists());
+    assert!(site.join("index.html").is_file());
+}
+
+#[test]
+fn restricted_organisation_variables_never_reach_the_public_site() {
+    // The organisation fixture: every restricted value is a unique ZQX-SECRET-... string.
+    let config = fixture("org/basic/deskbook.yaml");
+    let config = config.to_str().expect("utf-8 path");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&out, &["--config", config]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in files(&out) {
+        let text =
+            String::from_utf8_lossy(&std::fs::read(out.join(&f)).expect("read")).into_owned();
+        for s in ["ZQX-SECRET", "fixture-exemptions"] {
+            assert!(!text.contains(s), "{s} in {}", f.display());
+        }
+    }
+    // Public values are filled in, restricted ones are marked as withheld.
+    let desk = read(&out, "playbooks/fixture-desk.html");
+    assert!(desk.contains("DESK-PHONE-5551"), "{desk}");
+    assert!(desk.contains("[withheld: test_hosts]"));
+    assert!(read(&out, "articles/fixture-contacts.html").contains("DESK-PHONE-5551"));
+
+    let internal = tmp.path().join("internal");
+    let o = build(&internal, &["--config", config, "--role", "tier2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(read(&internal, "playbooks/fixture-desk.html")
+        .contains("ZQX-SECRET-HOST-7781, ZQX-SECRET-HOST-7782"));
+    assert!(read(&internal, "articles/fixture-exemptions.html").contains("ZQX-SECRET-EXEMPT-9921"));
+}
