@@ -211,6 +211,17 @@ fn event_refs(model: &SiteModel<'_>, from: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Equivalent events (legacy and modern numbers), linked when the reader may see them.
+fn equivalents(model: &SiteModel<'_>, from: &str, numbers: &[u32]) -> Vec<Value> {
+    numbers
+        .iter()
+        .map(|n| match model.event(*n) {
+            Some(x) => json!({"number": n, "url": rel(from, &item_path(Kind::Event, x.id()))}),
+            None => json!({"number": n, "url": null}),
+        })
+        .collect()
+}
+
 fn articles(model: &SiteModel<'_>) -> Value {
     let from = "articles.html";
     let group = |kind| refs(model, from, kind_ids(model, kind));
@@ -222,14 +233,7 @@ fn events(model: &SiteModel<'_>) -> Value {
     let mut rows: Vec<(u32, Value)> = Vec::new();
     for i in &model.items {
         let Some(e) = &i.meta.event else { continue };
-        let equivalent: Vec<Value> = e
-            .equivalent
-            .iter()
-            .map(|n| match model.event(*n) {
-                Some(x) => json!({"number": n, "url": rel(from, &item_path(Kind::Event, x.id()))}),
-                None => json!({"number": n, "url": null}),
-            })
-            .collect();
+        let equivalent = equivalents(model, from, &e.equivalent);
         rows.push((
             e.id,
             json!({
@@ -365,14 +369,7 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         .map(|b| refs(model, from, b.iter().map(String::as_str)))
         .unwrap_or_default();
     let event = m.event.as_ref().map(|e| {
-        let equivalent: Vec<Value> = e
-            .equivalent
-            .iter()
-            .map(|n| match model.event(*n) {
-                Some(x) => json!({"number": n, "url": rel(from, &item_path(Kind::Event, x.id()))}),
-                None => json!({"number": n, "url": null}),
-            })
-            .collect();
+        let equivalent = equivalents(model, from, &e.equivalent);
         json!({"number": e.id, "source": e.source, "log": e.log,
             "os": e.os.iter().map(|o| os_name(o)).collect::<Vec<_>>(),
             "severity": e.severity, "benign": e.benign, "equivalent": equivalent})
