@@ -22,6 +22,7 @@ pub mod taxonomy;
 pub mod vars;
 mod version;
 pub mod vocab;
+pub mod wrap;
 pub mod yaml;
 
 pub use diag::{Diagnostic, Severity};

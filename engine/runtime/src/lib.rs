@@ -14,6 +14,7 @@ pub mod answers;
 pub mod error;
 pub mod interrupt;
 pub mod log;
+pub mod pager;
 pub mod probing;
 pub mod replay;
 pub mod runner;
