@@ -34,11 +34,18 @@ return {
   tier = { 1, 2 },
   tags = { "policy", "policy-version", "support-scripts" },
   source = "seed: Support Script Examples (Detect_IPsec_Policy.vbs)",
+  os = { "win2000", "winxp", "winxp-sp2", "win2003", "windows" },
   inputs = {
     computer = { prompt = "Computer to check (run this on that computer)", kind = "hostname" },
+    -- The category of the call follows the computer checked: the caller's or the target.
+    side = {
+      prompt = "Whose computer is it: the caller's or the target?",
+      kind = "choice", choices = { "caller", "target" }, default = "caller",
+    },
   },
   run = function(ctx)
     local computer = ctx.vars.computer
+    local policy = ctx.vars.side .. "-policy"
 
     local applied = ctx:probe("command", { task = "show-policy-version", from = "caller" }, "read-policy-version")
     local same = ctx:ask{
@@ -72,14 +79,17 @@ return {
     -- Wrong version or no domain policy: the refresh script's job.
     local refreshed = ctx:ask{
       id = "run-refresh",
-      text = "Refresh the policy on " .. computer .. ": purge the computer's Kerberos tickets"
-        .. " and refresh Group Policy (the refresh-policy playbook guides you). Done?",
+      text = "Refresh the policy on " .. computer .. ": purge the computer's Kerberos tickets,"
+        .. " refresh Group Policy and restart the IPsec service so that it loads the policy now"
+        .. " (without the restart a changed policy arrives only at the policy's polling interval,"
+        .. " 180 minutes unless your organisation changed it). The refresh-policy playbook"
+        .. " guides you. Done?",
       choices = { "done", "could not run" },
       help = { "support-scripts", "group-policy-for-ipsec" },
     }
     if refreshed == "could not run" then
       return ctx:finish{
-        status = "not-fixed", category = "caller-policy", escalate = "tier2",
+        status = "not-fixed", category = policy, escalate = "tier2",
         collect = { "computer" },
       }
     end
@@ -103,7 +113,7 @@ return {
     if now == "still no policy" then
       ctx:say("Still no domain IPsec policy: Tier 2 checks the computer's Group Policy and group memberships.")
       return ctx:finish{
-        status = "not-fixed", category = "caller-policy", escalate = "tier2",
+        status = "not-fixed", category = policy, escalate = "tier2",
         collect = { "computer", "diagnostics" },
       }
     end
@@ -117,11 +127,11 @@ return {
     }
     if works == "works now" then
       ctx:say("The refresh fixed it; why the computer had an old policy, or none, is not known.")
-      return ctx:finish{ status = "fixed-unclear", category = "caller-policy" }
+      return ctx:finish{ status = "fixed-unclear", category = policy }
     end
     ctx:say("The policy is current now but the problem remains. Run collect-diagnostics and escalate.")
     return ctx:finish{
-      status = "not-fixed", category = "caller-policy", escalate = "tier2",
+      status = "not-fixed", category = policy, escalate = "tier2",
       collect = { "computer", "diagnostics" },
     }
   end,

@@ -371,7 +371,7 @@ fn woodgrove_example_passes_check_and_test_on_both_phases() {
         let o = run(&["--config", &c, "test"]);
         assert_eq!(o.status.code(), Some(0), "{config}: {}", bytes(&o));
         assert!(
-            stdout(&o).contains(", 0 failed, 9 set aside"),
+            stdout(&o).contains(", 0 failed, 12 set aside"),
             "{}",
             stdout(&o)
         );
@@ -595,7 +595,7 @@ fn bad_patches() {
     );
     expect_bad(
         "patch-missing-step",
-        "$ORG/layer/playbooks/tier1-triage.patch.yaml:4:10: `replace` names step `basic-netwrk`, which playbook `tier1-triage` does not have (steps: caller-check, scope, ping-address, basic-network, name-check, basic-name, other-apps, test-hosts, caller-side, target-side, end-suspicious, end-network-fixed, ...)
+        "$ORG/layer/playbooks/tier1-triage.patch.yaml:4:10: `replace` names step `basic-netwrk`, which playbook `tier1-triage` does not have (steps: caller-check, decline-request, scope, ping-address, basic-network, network-evidence, name-check, basic-name, name-evidence, other-apps, application-details, test-hosts, ...)
 4 |   - {id: basic-netwrk, do: \"Check the cable.\", choices: {fixed: end-network-fixed}}
   |          ^",
     );

@@ -300,3 +300,56 @@ $LAYER/playbooks/y.yaml:7:75: `choices` does not belong to a `end` step (step `b
   |                                                                           ^"#,
     );
 }
+
+#[test]
+fn task_missing_on_one_of_the_playbooks_systems() {
+    expect(
+        "task-missing-on-os",
+        r#"$LAYER/playbooks/x.yaml:9:21: task `show-assigned-policy` has no command for linux in the tool matrix, yet playbook `x` supports it (`os:`): add it to a tool item's `tool.os.<os>.tasks`
+9 |     command: {task: show-assigned-policy}
+  |                     ^"#,
+    );
+}
+
+#[test]
+fn unknown_os() {
+    expect(
+        "unknown-os",
+        r#"$LAYER/playbooks/x.yaml:4:6: unknown OS `winnt` in `os`: expected one of win2000, winxp, winxp-sp2, win2003, windows, linux
+4 | os: [winnt]
+  |      ^"#,
+    );
+}
+
+#[test]
+fn templated_category() {
+    expect(
+        "category-template",
+        r#"$LAYER/playbooks/x.yaml:14:16: `category` renders `printer-policy` for side = printer, which is not in the taxonomy (kb/taxonomy.yaml)
+14 |     category: "{{ side }}-policy"
+   |                ^
+$LAYER/playbooks/x.yaml:17:16: a templated `category` may read only choice inputs: `who` is not one
+17 |     category: "{{ who }}-policy"
+   |                ^"#,
+    );
+}
+
+#[test]
+fn bad_flag() {
+    expect(
+        "bad-flag",
+        r#"$LAYER/playbooks/x.yaml:8:11: invalid flag `Social Engineering`: flags use only lowercase letters a-z, digits 0-9 and `-`
+8 |     flag: Social Engineering
+  |           ^"#,
+    );
+}
+
+#[test]
+fn lua_task_missing_on_one_of_the_playbooks_systems() {
+    expect(
+        "lua-task-os",
+        r#"$LAYER/playbooks/x.lua:6:36: task `refresh-group-policy` has no command for linux in the tool matrix, yet playbook `x` supports it (`os:`): add it to a tool item's `tool.os.<os>.tasks`
+6 |     ctx:probe("command", { task = "refresh-group-policy" }, "refresh")
+  |                                    ^"#,
+    );
+}

@@ -300,17 +300,24 @@ fn probe_results_are_recorded_with_the_agents_override() {
     assert_eq!(shown["call"]["escalate"], "tier3");
 }
 
-/// At the terminal: `?` shows the linked article, `n` adds a note, `b` goes back one step
-/// (recorded, the earlier answer kept in the log), numbers pick choices.
+/// At the terminal: `?` lists the linked articles, `?1` shows the first, `n` adds a note,
+/// `b` goes back one step (recorded, the earlier answer kept in the log), numbers pick
+/// choices.
 #[test]
 fn terminal_help_note_and_back() {
     let desk = Desk::new();
-    let input = "?\nn caller is on VPN\n1\nfirst try\nb\nsecond try\ns\n1\n\n\n2\n";
+    let input = "?\n?1\nn caller is on VPN\n1\nfirst try\nb\nsecond try\ns\n1\n\n\n2\n";
     let out = desk.run_rt_call(input);
     let text = success_stdout(&out);
     // The step shows its help article's title; `?` renders the article's body.
     assert!(
-        text.contains("  help: Network path connectivity under IPsec (the ping ladder and the IPsec ports) (network-path-connectivity)\n"),
+        text.contains("  help ?1: Network path connectivity under IPsec (the ping ladder and the IPsec ports) (network-path-connectivity)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  1) Network path connectivity under IPsec (the ping ladder and the IPsec ports): "
+        ),
         "{text}"
     );
     assert!(

@@ -132,12 +132,21 @@ pub(super) fn terminal_io(json: bool) -> Input<'static> {
         std::io::stdout().is_terminal()
     };
     let style = super::style(styled);
+    let at_terminal = std::io::stdin().is_terminal() && styled;
+    // The terminal's width; `COLUMNS` when it cannot be asked (or to override it).
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0 as usize))
+        .filter(|_| at_terminal);
     Input {
         lines: deskbook_runtime::interrupt::stdin_lines(),
         human,
         json: Box::new(std::io::stdout()),
         style,
         echo: !std::io::stdin().is_terminal(),
+        width,
+        terminal: at_terminal && !json,
     }
 }
 

@@ -1,4 +1,5 @@
-//! `deskbook show ID`: one item, rendered for the terminal or as JSON.
+//! `deskbook show ID`: one item, rendered for the terminal or as JSON; a playbook as a
+//! readable outline (`--json` keeps its source).
 
 use anyhow::{bail, Result};
 use deskbook_content::markdown::{render_terminal_for, Style};
@@ -78,15 +79,27 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.origin().file.path, "patches": patches, "source": source});
             outln!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            if !patches.is_empty() {
-                outln!(
-                    "# {} from {}, patched by {}",
-                    pb.id,
+            // A readable outline, not the YAML; the role's view as with the source.
+            let origin = if patches.is_empty() {
+                pb.origin().file.path.clone()
+            } else {
+                format!(
+                    "{}, patched by {}",
                     pb.origin().file.path,
                     patches.join(", ")
-                );
-            }
-            out!("{}", deskbook_content::terminal::neutralise(&source));
+                )
+            };
+            let text = match pb.yaml() {
+                Some(y) => deskbook_playbook::outline::outline(y, &origin),
+                None => match deskbook_playbook::lua::meta::read(&pb.file) {
+                    Ok(meta) => {
+                        deskbook_playbook::outline::lua_outline(&meta, &origin, &pb.file.text)
+                    }
+                    Err(p) => bail!("{}", p.render(&pb.file.path)),
+                },
+            };
+            let shown = ctx.content.playbook_text_for_role(pb, &text);
+            out!("{}", deskbook_content::terminal::neutralise(&shown));
         }
         return Ok(ExitCode::SUCCESS);
     }

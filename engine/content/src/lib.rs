@@ -23,6 +23,7 @@ pub mod terminal;
 pub mod vars;
 mod version;
 pub mod vocab;
+pub mod wrap;
 pub mod yaml;
 
 pub use diag::{Diagnostic, Severity};

@@ -68,6 +68,10 @@ pub struct Playbook {
     pub tags: Vec<String>,
     #[serde(default)]
     pub source: Option<String>,
+    /// The operating systems (tool-matrix OS ids) the playbook supports: every task it runs
+    /// must have a command for each of them.
+    #[serde(default)]
+    pub os: Vec<String>,
     #[serde(default)]
     pub inputs: IndexMap<String, InputSpec>,
     pub start: String,
@@ -75,7 +79,7 @@ pub struct Playbook {
 }
 
 pub const PLAYBOOK_FIELDS: &[&str] = &[
-    "id", "title", "summary", "tier", "tags", "source", "inputs", "start", "steps",
+    "id", "title", "summary", "tier", "tags", "source", "os", "inputs", "start", "steps",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -156,8 +160,8 @@ impl StepKind {
     /// The fields a step of this kind may have besides `id` and `help`.
     pub fn allowed(self) -> &'static [&'static str] {
         match self {
-            StepKind::Ask => &["ask", "probe", "choices", "save", "next"],
-            StepKind::Do => &["do", "command", "restore", "choices", "next"],
+            StepKind::Ask => &["ask", "probe", "choices", "save", "next", "flag"],
+            StepKind::Do => &["do", "command", "restore", "choices", "next", "flag"],
             StepKind::Probe => &["probe", "save", "on", "next"],
             StepKind::Lua => &["lua", "next"],
             StepKind::Call => &["call", "with", "on"],
@@ -179,7 +183,7 @@ pub enum KindError {
 
 /// The fields a step has, by name.
 pub fn present(s: &Step) -> Vec<&'static str> {
-    let checks: [(&'static str, bool); 17] = [
+    let checks: [(&'static str, bool); 18] = [
         ("ask", s.ask.is_some()),
         ("do", s.do_.is_some()),
         ("probe", s.probe.is_some()),
@@ -197,6 +201,7 @@ pub fn present(s: &Step) -> Vec<&'static str> {
         ("escalate", s.escalate.is_some()),
         ("collect", !s.collect.is_empty()),
         ("say", s.say.is_some()),
+        ("flag", s.flag.is_some()),
     ];
     checks
         .into_iter()
@@ -337,6 +342,9 @@ pub struct Step {
     /// The step's kind, decided at load ([`classify`]); `None` when the fields make none.
     #[serde(skip)]
     pub kind: Option<StepKind>,
+    /// A flag the call carries once the run passes this step (`social-engineering`).
+    #[serde(default)]
+    pub flag: Option<String>,
     /// Only in a patch's `insert`: the step the new one is listed after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
@@ -347,7 +355,7 @@ pub struct Step {
 
 pub const STEP_FIELDS: &[&str] = &[
     "id", "ask", "do", "probe", "lua", "call", "end", "choices", "save", "next", "on", "with",
-    "command", "restore", "help", "category", "escalate", "collect", "say",
+    "command", "restore", "help", "category", "escalate", "collect", "say", "flag",
 ];
 
 /// `next:` is one step id, or (for `lua` steps) the list of ids the chunk may return.

@@ -12,9 +12,20 @@
 
 use std::borrow::Cow;
 
-/// `text` with every control character shown as visible text (module docs).
+/// `text` with every control character shown as visible text (module docs); newlines and
+/// tabs stay.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    escape(text, needs_escape)
+}
+
+/// One-line text (a computer or user name, a step id, a file name): newlines and tabs are
+/// shown as `^J` and `^I` too, so a name cannot fake a second line.
+pub fn neutralise_line(text: &str) -> Cow<'_, str> {
+    escape(text, |c| matches!(c, '\n' | '\t') || needs_escape(c))
+}
+
+fn escape(text: &str, needs_escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -65,5 +76,9 @@ mod tests {
         assert_eq!(neutralise("\u{7f}\u{9b}31m"), "^?<U+009B>31m");
         assert_eq!(neutralise("abc\u{202e}fed"), "abc<U+202E>fed");
         assert_eq!(neutralise("naïve café ✓"), "naïve café ✓");
+        assert_eq!(
+            neutralise_line("PC-0042\nfake: yes\t"),
+            "PC-0042^Jfake: yes^I"
+        );
     }
 }

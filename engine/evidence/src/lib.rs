@@ -21,15 +21,15 @@ mod error;
 mod manifest;
 mod names;
 mod reader;
-mod safe_text;
 pub mod table73;
 mod writer;
 
+/// Text from a packet is shown through the one terminal rule of the content crate.
+pub use deskbook_content::terminal::{neutralise, neutralise_line};
 pub use error::PacketError;
 pub use manifest::{Manifest, OsInfo, StepRecord};
 pub use names::check_member_name;
 pub use reader::{Limits, Packet};
-pub use safe_text::{neutralise, neutralise_line};
 pub use writer::PacketWriter;
 
 /// The packet format this deskbook writes and reads.

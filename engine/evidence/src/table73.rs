@@ -110,6 +110,8 @@ fn task_stem(task: &str, command: &str, args: &Value) -> String {
         "purge-computer-tickets" => "klist_purge_mt".into(),
         "run-diagnostics" => "netdiag".into(),
         "show-policy-in-directory" => "netsh_show_gpo".into(),
+        // The debug script's `netsh ipsec static show gpoassignedpolicy` (servers).
+        "show-assigned-policy" if tool.starts_with("netsh") => "netsh_show_gpo".into(),
         "show-active-policy"
         | "show-assigned-policy"
         | "show-filters"

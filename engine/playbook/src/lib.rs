@@ -14,6 +14,7 @@ pub mod graph;
 pub mod input;
 mod locate;
 pub mod lua;
+pub mod outline;
 mod program;
 pub mod scenario;
 pub mod step_ids;

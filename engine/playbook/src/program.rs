@@ -66,7 +66,12 @@ pub(crate) fn template_name(playbook: &str, step: &str, field: &str) -> String {
 /// Every template text of a step, with its field name.
 pub(crate) fn step_templates(step: &Step) -> Vec<(String, &str)> {
     let mut out: Vec<(String, &str)> = Vec::new();
-    for (field, text) in [("ask", &step.ask), ("do", &step.do_), ("say", &step.say)] {
+    for (field, text) in [
+        ("ask", &step.ask),
+        ("do", &step.do_),
+        ("say", &step.say),
+        ("category", &step.category),
+    ] {
         if let Some(t) = text {
             out.push((field.to_string(), t.as_str()));
         }

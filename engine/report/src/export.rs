@@ -287,6 +287,12 @@ mod tests {
             file_stem("PC-0042", &netsh, &result("command")),
             "PC-0042_netsh_show_all.txt"
         );
+        // Table 7.3's `_netsh_show_gpo.txt` (servers): the assigned policy shown by netsh.
+        let gpo = json!({"command": "netsh ipsec static show gpoassignedpolicy", "action": {"task": "show-assigned-policy", "with": {}}});
+        assert_eq!(
+            file_stem("PC-0042", &gpo, &result("command")),
+            "PC-0042_netsh_show_gpo.txt"
+        );
         let oakley = json!({"request": {"name": "file", "args": {"path": "C:\\Windows\\Debug\\Oakley.log"}}});
         assert_eq!(
             file_stem("PC-0042", &oakley, &result("file")),

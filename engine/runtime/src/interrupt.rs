@@ -9,12 +9,45 @@
 //! runner reads lines from a channel that the reading thread and the Ctrl-C handler share.
 //! The `ctrlc` crate keeps the platform difference (a signal on Unix, a console control
 //! handler on Windows) out of this crate.
+//!
+//! While a probe runs in the background at a terminal ([`probe_running`]), Ctrl-C cancels
+//! that probe instead of the run, and a line `s` typed meanwhile skips it ([`probe_stop`]).
 
 use std::io::{self, BufRead, Read};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver};
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// A probe runs in the background and the agent may stop it.
+static PROBING: AtomicBool = AtomicBool::new(false);
+/// How the agent stopped the running probe: 0 not, 1 skipped (`s`), 2 cancelled (Ctrl-C).
+static PROBE_STOP: AtomicU8 = AtomicU8::new(0);
+
+/// How the agent stopped a probe that ran in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeStop {
+    /// `s` and Enter.
+    Skipped,
+    /// Ctrl-C.
+    Cancelled,
+}
+
+/// Mark a probe as running in the background (`true`) or done (`false`); while it runs,
+/// Ctrl-C and `s` stop it instead of reaching the run.
+pub fn probe_running(running: bool) {
+    PROBE_STOP.store(0, Ordering::SeqCst);
+    PROBING.store(running, Ordering::SeqCst);
+}
+
+/// Whether the agent stopped the running probe, and how.
+pub fn probe_stop() -> Option<ProbeStop> {
+    match PROBE_STOP.load(Ordering::SeqCst) {
+        1 => Some(ProbeStop::Skipped),
+        2 => Some(ProbeStop::Cancelled),
+        _ => None,
+    }
+}
 
 /// Whether the agent has pressed Ctrl-C during this process's run.
 pub fn requested() -> bool {
@@ -47,6 +80,11 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
     let (tx, rx) = mpsc::channel();
     let signal = tx.clone();
     let installed = ctrlc::set_handler(move || {
+        if PROBING.load(Ordering::SeqCst) {
+            // Ctrl-C during a probe: cancel the probe, keep the call.
+            PROBE_STOP.store(2, Ordering::SeqCst);
+            return;
+        }
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
             // The second Ctrl-C: the agent does not want to wait for the restores.
             std::process::exit(130);
@@ -63,6 +101,11 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
             let mut line = Vec::new();
             let msg = match input.read_until(b'\n', &mut line) {
                 Ok(0) => Msg::End,
+                Ok(_) if PROBING.load(Ordering::SeqCst) && line.trim_ascii() == b"s" => {
+                    // `s` while a probe runs: skip it (the line is not an answer).
+                    PROBE_STOP.store(1, Ordering::SeqCst);
+                    continue;
+                }
                 Ok(_) => Msg::Line(line),
                 Err(e) => Msg::Failed(e),
             };

@@ -15,6 +15,7 @@ pub mod collect;
 pub mod error;
 pub mod interrupt;
 pub mod log;
+pub mod pager;
 pub mod probing;
 pub mod replay;
 pub mod runner;

@@ -256,9 +256,20 @@ pub fn ended(content: &Content, outcome: &Outcome) -> Record {
     }
 }
 
-/// Marks for reports: a call whose end step sends the agent to the social-engineering
-/// guidance is flagged `social-engineering`.
+/// Marks for reports: the flags of the steps the run passed (`flag:`), and
+/// `social-engineering` for a call whose end step sends the agent to that guidance.
 fn flags(content: &Content, outcome: &Outcome) -> Vec<String> {
+    let mut flags = outcome.flags.clone();
+    for f in end_step_flags(content, outcome) {
+        if !flags.contains(&f) {
+            flags.push(f);
+        }
+    }
+    flags
+}
+
+/// `social-engineering` when the run's end step links the social-engineering guidance.
+fn end_step_flags(content: &Content, outcome: &Outcome) -> Vec<String> {
     let Some(last) = outcome.path.last() else {
         return Vec::new();
     };

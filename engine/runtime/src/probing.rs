@@ -5,7 +5,7 @@
 use deskbook_playbook::{ActionRequest, ProbeRequest};
 use deskbook_probes::{ProbeResult, TaskResolver};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::tasks::ContentTasks;
 
@@ -14,9 +14,15 @@ pub trait Probes {
     fn run(&self, request: &ProbeRequest) -> ProbeResult;
     /// The command line `action` runs on this computer, for confirmation and `--dry-run`.
     fn describe(&self, action: &ActionRequest) -> String;
+    /// A copy that can run a probe on another thread, so the agent can skip or cancel a
+    /// slow one; `None` runs every probe on the runner's thread.
+    fn background(&self) -> Option<Arc<dyn Probes + Send + Sync>> {
+        None
+    }
 }
 
 /// The real probes, with tasks resolved for the OS this computer runs.
+#[derive(Clone)]
 pub struct LiveProbes {
     tasks: ContentTasks,
     os: OnceLock<Option<String>>,
@@ -47,6 +53,10 @@ impl LiveProbes {
 impl Probes for LiveProbes {
     fn run(&self, request: &ProbeRequest) -> ProbeResult {
         deskbook_probes::run(&request.name, &request.args, &self.tasks)
+    }
+
+    fn background(&self) -> Option<Arc<dyn Probes + Send + Sync>> {
+        Some(Arc::new(self.clone()))
     }
 
     fn describe(&self, action: &ActionRequest) -> String {

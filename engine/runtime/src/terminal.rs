@@ -1,5 +1,7 @@
 //! What the agent sees and types: the step, the titles of its help articles, numbered
-//! choices, probe results, and the one-letter commands (`?` help, `b` back, `n` note).
+//! choices, probe results, and the one-letter commands (`?` help, `?N` one article, `b`
+//! back, `n` note, `w` where the call is). On a terminal, text is wrapped at word
+//! boundaries to its width and an article opens in a pager.
 
 use deskbook_content::markdown::{render_terminal_for, Style};
 use deskbook_content::terminal::neutralise;
@@ -17,6 +19,10 @@ pub(crate) struct Ui<'a> {
     /// Repeat each line read after its prompt (input from a pipe is not echoed by a
     /// terminal, and the transcript should show what was answered).
     echo: bool,
+    /// Wrap text to this many columns (the terminal's width; `None` for a pipe).
+    width: Option<usize>,
+    /// The agent is at a terminal: articles open in a pager.
+    terminal: bool,
 }
 
 /// A line the agent typed, as the runner reads it.
@@ -29,6 +35,8 @@ pub(crate) enum Typed {
     Back,
     /// `n` alone (ask for the text) or `n TEXT`.
     Note(Option<String>),
+    /// `w`: where the call is.
+    Where,
     Text(String),
 }
 
@@ -46,6 +54,9 @@ pub(crate) fn parse_typed(line: &str) -> Typed {
     if t.eq_ignore_ascii_case("n") {
         return Typed::Note(None);
     }
+    if t.eq_ignore_ascii_case("w") {
+        return Typed::Where;
+    }
     if let Some(rest) = t.strip_prefix("n ") {
         return Typed::Note(Some(rest.trim().to_string()));
     }
@@ -58,13 +69,22 @@ impl<'a> Ui<'a> {
         input: Box<dyn BufRead + 'a>,
         style: Style,
         echo: bool,
+        width: Option<usize>,
+        terminal: bool,
     ) -> Ui<'a> {
         Ui {
             out,
             input,
             style,
             echo,
+            width,
+            terminal,
         }
+    }
+
+    /// Whether the agent is at a terminal (not a pipe).
+    pub(crate) fn is_terminal(&self) -> bool {
+        self.terminal
     }
 
     /// `s` neutralised, then bold: the style is the only control text in the result.
@@ -88,12 +108,31 @@ impl<'a> Ui<'a> {
     /// Everything said passes through [`neutralise`]: step text, probe output, recorded
     /// answers and names are shown, never obeyed by the terminal.
     pub(crate) fn say(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{}", neutralise(text));
+        let text = neutralise(text);
+        self.write_wrapped(&text);
     }
 
     /// Write text built from [`Ui::bold`], [`Ui::dim`] and neutralised pieces only.
     fn say_styled(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        self.write_wrapped(text);
+    }
+
+    /// Write a line, wrapped at word boundaries to the terminal's width when there is one.
+    fn write_wrapped(&mut self, text: &str) {
+        match self.width {
+            Some(w) => {
+                let _ = writeln!(self.out, "{}", deskbook_content::wrap::wrap(text, w));
+            }
+            None => {
+                let _ = writeln!(self.out, "{text}");
+            }
+        }
+    }
+
+    /// Text in the dim style (hints, help titles).
+    pub(crate) fn say_dim(&mut self, text: &str) {
+        let line = self.dim(text);
+        self.say_styled(&line);
     }
 
     pub(crate) fn flush(&mut self) {
@@ -109,15 +148,16 @@ impl<'a> Ui<'a> {
         } else {
             self.say_styled(&format!("\n{head} {text}"));
         }
-        for id in help {
+        for (n, id) in help.iter().enumerate() {
             let line = match content.item(id) {
-                Some(i) if content.visible(i) => format!("  help: {} ({id})", i.meta.title),
+                Some(i) if content.visible(i) => {
+                    format!("  help ?{}: {} ({id})", n + 1, i.meta.title)
+                }
                 // A link to what the role may not read: neither its title nor its id.
-                Some(_) => "  help: [withheld]".to_string(),
-                None => format!("  help: (no such article) ({id})"),
+                Some(_) => format!("  help ?{}: [withheld]", n + 1),
+                None => format!("  help ?{}: (no such article) ({id})", n + 1),
             };
-            let line = self.dim(&line);
-            self.say_styled(&line);
+            self.say_dim(&line);
         }
     }
 
@@ -164,50 +204,72 @@ impl<'a> Ui<'a> {
         Ok(Some(line))
     }
 
-    /// The linked articles, rendered for the terminal (`?`, or `?N` for one).
+    /// `?`: the linked articles as numbered titles with their one-line summaries; `?N`:
+    /// article N, rendered for the terminal (in a pager when the agent is at one).
     pub(crate) fn show_help(&mut self, help: &[String], which: Option<usize>, content: &Content) {
         if help.is_empty() {
             self.say("  (this step links no article)");
             return;
         }
-        let picked: Vec<&String> = match which {
-            Some(n) if n >= 1 && n <= help.len() => vec![&help[n - 1]],
-            Some(n) => {
-                self.say(&format!(
-                    "  there is no article {n}: this step links {}",
-                    help.len()
-                ));
-                return;
+        let Some(n) = which else {
+            self.say("  Help for this step (type ?N to open one):");
+            for (i, id) in help.iter().enumerate() {
+                let line = match content.item(id).filter(|i| content.visible(i)) {
+                    Some(item) => format!(
+                        "  {}) {}: {}",
+                        i + 1,
+                        item.meta.title,
+                        item.meta.summary.trim()
+                    ),
+                    None if content.item(id).is_some() => format!("  {}) [withheld]", i + 1),
+                    None => format!("  {}) no article `{id}`", i + 1),
+                };
+                self.say(&line);
             }
-            None => help.iter().collect(),
+            return;
         };
-        for id in picked {
-            match content.item(id).filter(|i| content.visible(i)) {
-                Some(item) => {
-                    let title = self.bold(&item.meta.title);
-                    self.say_styled(&format!("\n{title}"));
-                    let may_see = |id: &str| content.visible_id(id);
-                    let body = render_terminal_for(item.body(), self.style, &may_see);
-                    let _ = write!(self.out, "{body}");
+        let Some(id) = n.checked_sub(1).and_then(|i| help.get(i)) else {
+            self.say(&format!(
+                "  there is no article {n}: this step links {} (?1-?{})",
+                help.len(),
+                help.len()
+            ));
+            return;
+        };
+        match content.item(id).filter(|i| content.visible(i)) {
+            Some(item) => {
+                let may_see = |id: &str| content.visible_id(id);
+                let body = render_terminal_for(item.body(), self.style, &may_see);
+                let title = self.bold(&item.meta.title);
+                let text = format!("\n{title}\n{body}");
+                let text = match self.width {
+                    Some(w) => deskbook_content::wrap::wrap(&text, w),
+                    None => text,
+                };
+                if !(self.terminal && crate::pager::page(&text)) {
+                    let _ = writeln!(self.out, "{text}");
                 }
-                None if content.item(id).is_some() => {
-                    self.say("  (an article this role may not read: withheld)")
-                }
-                None => self.say(&format!("  no article `{id}`")),
             }
+            None if content.item(id).is_some() => {
+                self.say("  (an article this role may not read: withheld)")
+            }
+            None => self.say(&format!("  no article `{id}`")),
         }
-        self.say("");
     }
 
+    /// The keys every prompt takes besides its answer.
     pub(crate) fn legend(&mut self) {
-        let l = self.dim("  (? help · b back · n note)");
-        self.say_styled(&l);
+        self.say_dim(LEGEND);
     }
 
     pub(crate) fn error(&mut self, message: &str) {
         self.say(&format!("  ! {message}"));
     }
 }
+
+/// The hint line: every key a prompt takes besides its answer.
+pub(crate) const LEGEND: &str =
+    "  keys: ? help list · ?N open help N · w where am I · b back · n note · Enter accepts [default]";
 
 #[cfg(test)]
 mod tests {
@@ -225,5 +287,6 @@ mod tests {
             Typed::Note(Some("caller is on VPN".into()))
         );
         assert_eq!(parse_typed("no"), Typed::Text("no".into()));
+        assert_eq!(parse_typed("W"), Typed::Where);
     }
 }

@@ -123,6 +123,8 @@ pub enum Record {
     Back { from: String, to: String },
     /// A reply: a note on a step.
     Noted { step: String, text: String },
+    /// The run passed a step that flags the call (`flag:` in the playbook).
+    Flagged { step: String, flag: String },
     /// The engine asks for a command's change to be undone.
     Restore { action: Action },
     /// An undo ran.
@@ -181,6 +183,7 @@ impl Record {
             Record::Said { .. } => "said",
             Record::Back { .. } => "back",
             Record::Noted { .. } => "noted",
+            Record::Flagged { .. } => "flagged",
             Record::Restore { .. } => "restore",
             Record::Restored { .. } => "restored",
             Record::Failed { .. } => "failed",
@@ -199,6 +202,7 @@ impl Record {
             | Record::Ran { step, .. }
             | Record::Declined { step, .. }
             | Record::Noted { step, .. }
+            | Record::Flagged { step, .. }
             | Record::Restored { step, .. } => Some(step),
             Record::Back { from, .. } => Some(from),
             Record::Failed { step, .. } => step.as_deref(),

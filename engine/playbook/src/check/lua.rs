@@ -7,6 +7,7 @@ use deskbook_content::{diag, Content, Diagnostic, PlaybookDoc, SourceFile};
 use crate::lua::meta;
 
 use super::is_variable_name;
+use super::tasks::{lacking_message, unknown_os, unknown_os_message, Matrix};
 
 /// The column of the first non-blank character of `line`.
 pub(super) fn lua_column(file: &SourceFile, line: usize) -> usize {
@@ -17,7 +18,12 @@ pub(super) fn lua_column(file: &SourceFile, line: usize) -> usize {
         .unwrap_or(1)
 }
 
-pub(super) fn check_lua(content: &Content, doc: &PlaybookDoc, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_lua(
+    content: &Content,
+    doc: &PlaybookDoc,
+    matrix: &Matrix,
+    out: &mut Vec<Diagnostic>,
+) {
     let file = &doc.file;
     let mut err = |line: usize, col: usize, msg: String| {
         out.push(Diagnostic::error(&file.path, line.max(1), col, msg).with_source(&file.text));
@@ -92,6 +98,17 @@ pub(super) fn check_lua(content: &Content, doc: &PlaybookDoc, out: &mut Vec<Diag
                 let (line, col) = diag::position(&file.text, offset);
                 err(line, col, msg);
             }
+        }
+    }
+    for os in unknown_os(&m.os) {
+        let (line, col) = file.locate(&format!("\"{os}\""), 1).unwrap_or((1, 1));
+        err(line, col, unknown_os_message(os));
+    }
+    for (offset, task) in literal_fields(&file.text, "task") {
+        let lacking = matrix.lacking(&m.os, &task);
+        if TASKS.contains(&task.as_str()) && !lacking.is_empty() {
+            let (line, col) = diag::position(&file.text, offset);
+            err(line, col, lacking_message(&task, &m.id, &lacking));
         }
     }
     for (offset, name) in probe_names(&file.text) {

@@ -15,23 +15,28 @@ mod lua;
 mod probes;
 mod scenario;
 mod steps;
+mod tasks;
 mod templates;
 mod yaml;
 
 use calls::{check_call_cycles, EndStatuses};
 use lua::check_lua;
 use scenario::check_scenario;
+use tasks::Matrix;
 use yaml::YamlCheck;
 
 /// Every problem of the playbooks and scenarios of `content`, in file order.
 pub fn check(content: &Content) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let statuses = EndStatuses::new(content);
+    let matrix = Matrix::new(content);
     for doc in &content.playbooks {
         let mut found = Vec::new();
         match &doc.body {
-            PlaybookBody::Yaml(pb) => YamlCheck::new(content, doc, pb, &statuses, &mut found).run(),
-            PlaybookBody::Lua => check_lua(content, doc, &mut found),
+            PlaybookBody::Yaml(pb) => {
+                YamlCheck::new(content, doc, pb, &statuses, &matrix, &mut found).run()
+            }
+            PlaybookBody::Lua => check_lua(content, doc, &matrix, &mut found),
         }
         // In file order, like the content's own diagnostics.
         found.sort_by_key(|d| (d.line, d.column));
@@ -49,14 +54,17 @@ pub fn check(content: &Content) -> Vec<Diagnostic> {
 /// a playbook `check` rejects never runs.
 pub fn first_error(content: &Content, ids: &[&str]) -> Option<Diagnostic> {
     let statuses = EndStatuses::new(content);
+    let matrix = Matrix::new(content);
     for id in ids {
         let Some(doc) = content.playbook(id) else {
             continue;
         };
         let mut found = Vec::new();
         match &doc.body {
-            PlaybookBody::Yaml(pb) => YamlCheck::new(content, doc, pb, &statuses, &mut found).run(),
-            PlaybookBody::Lua => check_lua(content, doc, &mut found),
+            PlaybookBody::Yaml(pb) => {
+                YamlCheck::new(content, doc, pb, &statuses, &matrix, &mut found).run()
+            }
+            PlaybookBody::Lua => check_lua(content, doc, &matrix, &mut found),
         }
         found.retain(Diagnostic::is_error);
         found.sort_by_key(|d| (d.line, d.column));

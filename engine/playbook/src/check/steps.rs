@@ -3,14 +3,16 @@
 
 use std::collections::BTreeSet;
 
-use deskbook_content::playbook::{Next, StepKind};
-use deskbook_content::vocab::{ESCALATIONS, STATUSES};
+use deskbook_content::playbook::{InputKind, Next, StepKind};
+use deskbook_content::vocab::{is_valid_id, ESCALATIONS, STATUSES};
 use deskbook_content::PlaybookBody;
+use serde_json::{Map, Value};
 
 use crate::graph::links;
 use crate::locate;
 use crate::lua::meta;
 use crate::lua::sandbox::{Limits, Sandbox};
+use crate::template::{self, Templates};
 
 use super::is_variable_name;
 use super::lua::lua_column;
@@ -42,6 +44,15 @@ impl YamlCheck<'_> {
                         s.id,
                         list.len()
                     ),
+                );
+            }
+        }
+        if let Some(flag) = &s.flag {
+            if !is_valid_id(flag) {
+                let pos = self.value_pos(i, "flag", flag);
+                self.err(
+                    pos,
+                    format!("invalid flag `{flag}`: flags use only lowercase letters a-z, digits 0-9 and `-`"),
                 );
             }
         }
@@ -233,6 +244,7 @@ impl YamlCheck<'_> {
                     format!("end step `{}` needs a `category` from the taxonomy", s.id),
                 );
             }
+            Some(c) if template::is_template(c) => self.check_category_template(i, c),
             Some(c) if !self.content.taxonomy.contains(c) => {
                 let pos = self.value_pos(i, "category", c);
                 self.err(
@@ -255,4 +267,70 @@ impl YamlCheck<'_> {
             }
         }
     }
+
+    /// A `category` chosen by a template: it may read only choice inputs, and every choice
+    /// must render a category of the taxonomy.
+    fn check_category_template(&mut self, i: usize, text: &str) {
+        let pos = self.value_pos(i, "category", text);
+        let vars = match template::variables_of(text) {
+            Ok(v) => v,
+            Err(m) => {
+                let id = self.pb.steps[i].id.clone();
+                self.err(
+                    pos,
+                    format!("step `{id}`: invalid template in `category`: {m}"),
+                );
+                return;
+            }
+        };
+        // Every combination of the choice inputs it reads (a few at most).
+        let mut combos: Vec<Map<String, Value>> = vec![Map::new()];
+        for v in &vars {
+            let choices = match self.pb.inputs.get(v) {
+                Some(spec) if spec.kind == InputKind::Choice => spec.choices.clone(),
+                _ => {
+                    self.err(
+                        pos,
+                        format!(
+                            "a templated `category` may read only choice inputs: `{v}` is not one"
+                        ),
+                    );
+                    return;
+                }
+            };
+            combos = combos
+                .into_iter()
+                .flat_map(|m| {
+                    choices.iter().map(move |c| {
+                        let mut m = m.clone();
+                        m.insert(v.clone(), Value::String(c.clone()));
+                        m
+                    })
+                })
+                .take(256)
+                .collect();
+        }
+        let Ok(templates) = Templates::new([("category".to_string(), text)]) else {
+            return; // a parse error, reported by variables_of above
+        };
+        for vars in combos {
+            let rendered = templates.render("category", text, &vars);
+            match rendered {
+                Ok(c) if self.content.taxonomy.contains(&c) => {}
+                Ok(c) => self.err(
+                    pos,
+                    format!("`category` renders `{c}` for {}, which is not in the taxonomy (kb/taxonomy.yaml)", describe(&vars)),
+                ),
+                Err(m) => self.err(pos, format!("`category`: {m}")),
+            }
+        }
+    }
+}
+
+/// `name = value, ...` for a message.
+fn describe(vars: &Map<String, Value>) -> String {
+    vars.iter()
+        .map(|(k, v)| format!("{k} = {}", v.as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

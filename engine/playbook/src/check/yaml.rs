@@ -12,6 +12,7 @@ use crate::locate;
 
 use super::calls::EndStatuses;
 use super::is_variable_name;
+use super::tasks::Matrix;
 
 pub(super) struct YamlCheck<'a> {
     pub(super) content: &'a Content,
@@ -23,6 +24,7 @@ pub(super) struct YamlCheck<'a> {
     /// A step lacks its kind or where it goes: graph checks would only repeat that.
     pub(super) incomplete: bool,
     pub(super) statuses: &'a EndStatuses<'a>,
+    pub(super) matrix: &'a Matrix,
     pub(super) out: &'a mut Vec<Diagnostic>,
 }
 
@@ -32,6 +34,7 @@ impl<'a> YamlCheck<'a> {
         doc: &'a PlaybookDoc,
         pb: &'a Playbook,
         statuses: &'a EndStatuses<'a>,
+        matrix: &'a Matrix,
         out: &'a mut Vec<Diagnostic>,
     ) -> Self {
         let file: &SourceFile = &doc.file;
@@ -45,6 +48,7 @@ impl<'a> YamlCheck<'a> {
             lines,
             incomplete: false,
             statuses,
+            matrix,
             out,
         }
     }
@@ -129,6 +133,7 @@ impl<'a> YamlCheck<'a> {
             self.check_graph();
         }
         self.check_templates();
+        self.check_tasks();
     }
 
     pub(super) fn check_inputs(&mut self) {

@@ -34,6 +34,11 @@ pub enum EngineEvent {
         step: String,
         text: String,
     },
+    /// The run passed a step that flags the call (`flag:`, e.g. `social-engineering`).
+    Flagged {
+        step: String,
+        flag: String,
+    },
     /// Undo what a `do` step changed; the runtime runs it (reported in reverse order at the
     /// end; on a failed or abandoned run, get them from [`Engine::restores`]).
     Restore {
@@ -61,7 +66,8 @@ impl EngineEvent {
             EngineEvent::Entered { step }
             | EngineEvent::Answered { step, .. }
             | EngineEvent::Probed { step, .. }
-            | EngineEvent::Noted { step, .. } => Some(step),
+            | EngineEvent::Noted { step, .. }
+            | EngineEvent::Flagged { step, .. } => Some(step),
             EngineEvent::Back { from, .. } => Some(from),
             _ => None,
         }
@@ -85,4 +91,6 @@ pub struct Outcome {
     pub say: Option<String>,
     /// The steps of the run as it stands (after any `Back`), qualified ids.
     pub path: Vec<String>,
+    /// The flags of the steps on that path, in order, each once.
+    pub flags: Vec<String>,
 }

@@ -74,6 +74,8 @@ pub struct Engine {
     /// `lua_log[log_start..state.lua_log_len]` (Lua frames are always on top, so one log
     /// serves them all, and saved states only keep a length).
     lua_log: Vec<LuaReply>,
+    /// Flags raised, with the index in `path` of the step that raised each.
+    flagged: Vec<(usize, String)>,
     outcome: Option<Outcome>,
     initial: Vec<EngineEvent>,
     root_vars: Map<String, Json>,
@@ -205,6 +207,7 @@ impl Engine {
             visits: HashMap::new(),
             restores: Vec::new(),
             lua_log: Vec::new(),
+            flagged: Vec::new(),
             outcome: None,
             initial: Vec::new(),
             root_vars: vars,

@@ -31,7 +31,7 @@ impl Engine {
                     return Err(RunError::NothingToGoBack(step));
                 };
                 let current = std::mem::replace(&mut self.state, prev);
-                self.path.truncate(self.state.path_len);
+                self.truncate_path(self.state.path_len);
                 self.recount();
                 self.lua_log.truncate(self.state.lua_log_len);
                 if let Err(e) = self.revive() {
@@ -174,7 +174,7 @@ impl Engine {
             }
             Err(e) => {
                 self.state = saved;
-                self.path.truncate(self.state.path_len);
+                self.truncate_path(self.state.path_len);
                 self.recount();
                 self.lua_log.truncate(self.state.lua_log_len);
                 self.restores.truncate(restores_len);

@@ -44,6 +44,24 @@ impl Engine {
         Ok(())
     }
 
+    /// Cut the path back to `len` steps (after `Back` or a failed step), with the flags its
+    /// steps raised.
+    pub(super) fn truncate_path(&mut self, len: usize) {
+        self.path.truncate(len);
+        self.flagged.retain(|(at, _)| *at < len);
+    }
+
+    /// The flags of the path as it stands, in order, each once.
+    pub(super) fn flags(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (_, f) in &self.flagged {
+            if !out.contains(f) {
+                out.push(f.clone());
+            }
+        }
+        out
+    }
+
     /// Enter `step`, within the run's bounds ([`MAX_VISITS`] of one step,
     /// [`MAX_RUN_STEPS`] in all).
     pub(super) fn enter(
@@ -167,6 +185,7 @@ impl Engine {
             collect: end.collect,
             say: end.say,
             path: self.path.clone(),
+            flags: self.flags(),
         };
         self.report_restores(events);
         events.push(EngineEvent::Ended(outcome.clone()));

@@ -116,6 +116,13 @@ impl Engine {
         };
         let qid = format!("{prefix}{}", s.id);
         self.enter(&qid, events)?;
+        if let Some(flag) = &s.flag {
+            self.flagged.push((self.path.len() - 1, flag.clone()));
+            events.push(EngineEvent::Flagged {
+                step: qid.clone(),
+                flag: flag.clone(),
+            });
+        }
         let vars = &self
             .state
             .frames
@@ -277,10 +284,24 @@ impl Engine {
                 Some(t) => Some(render("say", t)?),
                 None => None,
             };
+            let category = match &s.category {
+                Some(c) => render("category", c)?,
+                None => String::new(),
+            };
+            let templated = s
+                .category
+                .as_deref()
+                .is_some_and(crate::template::is_template);
+            if templated && !self.program.categories.contains(&category) {
+                return Err(RunError::Step(format!(
+                    "{}:{}: step `{}`: category `{category}` is not in the taxonomy",
+                    y.file.path, s.line, s.id
+                )));
+            }
             return self.end_frame(
                 Ended {
                     status: status.clone(),
-                    category: s.category.clone().unwrap_or_default(),
+                    category,
                     escalate: s.escalate.clone(),
                     collect: s.collect.clone(),
                     say,

@@ -17,6 +17,8 @@ pub struct LuaMeta {
     pub title: String,
     pub summary: String,
     pub tier: Vec<u8>,
+    /// The operating systems the playbook supports (tool-matrix OS ids).
+    pub os: Vec<String>,
     pub inputs: IndexMap<String, InputSpec>,
 }
 
@@ -129,6 +131,30 @@ pub(crate) fn load(
             }
         }
     }
+    let mut os = Vec::new();
+    match t.get::<Value>("os").unwrap_or(Value::Nil) {
+        Value::Nil => {}
+        Value::Table(list) => {
+            for v in list.sequence_values::<Value>() {
+                match v.ok().as_ref().and_then(to_text) {
+                    Some(s) => os.push(s),
+                    None => {
+                        return Err(LuaProblem {
+                            line: line_of("os"),
+                            message: "`os` must list OS ids such as {\"win2003\", \"windows\"}"
+                                .into(),
+                        })
+                    }
+                }
+            }
+        }
+        other => {
+            return Err(LuaProblem {
+                line: line_of("os"),
+                message: format!("`os` must be a table (it is {})", other.type_name()),
+            })
+        }
+    }
     let inputs = match t.get::<Value>("inputs").unwrap_or(Value::Nil) {
         Value::Nil => IndexMap::new(),
         Value::Table(inputs) => read_inputs(&inputs).map_err(|message| LuaProblem {
@@ -160,6 +186,7 @@ pub(crate) fn load(
             title,
             summary,
             tier,
+            os,
             inputs,
         },
         run,

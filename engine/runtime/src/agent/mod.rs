@@ -16,8 +16,14 @@ pub(crate) mod terminal;
 pub(crate) struct At<'s> {
     /// Its qualified id.
     pub step: &'s str,
+    /// Its question or instruction, as shown.
+    pub text: &'s str,
     /// The items it links (`?` opens them).
     pub help: &'s [String],
+    /// The free answer given here before the agent went back, offered as the default.
+    pub previous: Option<&'s str>,
+    /// Where the call is (`w`): the path so far, this step, the branches still open.
+    pub whereabouts: &'s str,
 }
 
 /// What the agent gives a step.
@@ -28,7 +34,7 @@ pub(crate) enum Turn {
     Answer(String),
     /// A reply other than an answer: `Back` or a note.
     Reply(Reply),
-    /// Nothing to submit (help was shown): ask the same step again.
+    /// Nothing to submit (help or where the call is was shown): ask the same step again.
     Again,
 }
 
@@ -43,9 +49,6 @@ pub(crate) enum Allow {
 
 /// Who answers the steps of a run.
 pub(crate) trait Agent {
-    /// Said once, before the first step.
-    fn greet(&mut self, ui: &mut Ui<'_>);
-
     /// The step changed (or was re-entered): what was offered at the old one is forgotten.
     fn new_step(&mut self) {}
 

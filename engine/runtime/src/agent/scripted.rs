@@ -42,8 +42,6 @@ fn one_of(choices: &[String]) -> String {
 }
 
 impl Agent for ScriptedAgent {
-    fn greet(&mut self, _ui: &mut Ui<'_>) {}
-
     fn fix_input(
         &mut self,
         _ui: &mut Ui<'_>,

@@ -1,6 +1,8 @@
 //! A person as the agent: typing at a terminal (or into a pipe). Every prompt takes the
-//! same keys besides its answer: `?` help, `b` back, `n` note. The end of input fails the
-//! run naming the step it stopped at.
+//! same keys besides its answer, listed on the hint line: `?` the step's help as numbered
+//! titles, `?N` one of them, `w` where the call is, `b` back, `n` note. After help or `w`
+//! the question is shown again. The end of input fails the run naming the step it
+//! stopped at.
 
 use deskbook_content::Content;
 use deskbook_playbook::scenario::CannedProbe;
@@ -14,6 +16,8 @@ pub(crate) struct TerminalAgent<'a> {
     content: &'a Content,
     /// The step's choices (or the command's y/s) have been listed.
     offered: bool,
+    /// The hint line has been shown at this step.
+    hinted: bool,
 }
 
 impl<'a> TerminalAgent<'a> {
@@ -21,6 +25,7 @@ impl<'a> TerminalAgent<'a> {
         TerminalAgent {
             content,
             offered: false,
+            hinted: false,
         }
     }
 
@@ -30,7 +35,8 @@ impl<'a> TerminalAgent<'a> {
         ))
     }
 
-    /// Read one line; the end of input fails the run naming the step.
+    /// Read one line; the end of input fails the run naming the step. The first prompt of
+    /// a step comes after the hint line.
     fn read(
         &mut self,
         ui: &mut Ui<'_>,
@@ -38,6 +44,9 @@ impl<'a> TerminalAgent<'a> {
         prompt: &str,
         expected: &str,
     ) -> Result<Typed, RuntimeError> {
+        if !std::mem::replace(&mut self.hinted, true) {
+            ui.legend();
+        }
         match ui.ask(prompt)? {
             Some(line) => Ok(parse_typed(&line)),
             None => Err(Self::missing(step, expected)),
@@ -49,12 +58,17 @@ impl<'a> TerminalAgent<'a> {
         &mut self,
         ui: &mut Ui<'_>,
         typed: &Typed,
-        help: &[String],
+        at: &At<'_>,
     ) -> Result<Option<Turn>, RuntimeError> {
         Ok(match typed {
             Typed::Help(n) => {
-                ui.show_help(help, *n, self.content);
-                self.offered = false;
+                ui.show_help(at.help, *n, self.content);
+                self.again(ui, at);
+                Some(Turn::Again)
+            }
+            Typed::Where => {
+                ui.say(at.whereabouts);
+                self.again(ui, at);
                 Some(Turn::Again)
             }
             Typed::Back => Some(Turn::Reply(Reply::Back)),
@@ -69,6 +83,12 @@ impl<'a> TerminalAgent<'a> {
             },
             _ => None,
         })
+    }
+
+    /// Show the step's question again (after help or `w`), and its choices with it.
+    fn again(&mut self, ui: &mut Ui<'_>, at: &At<'_>) {
+        ui.header(at.step, at.text, at.help, self.content);
+        self.offered = false;
     }
 
     /// Pick one of `choices` from what the agent typed, or say why not.
@@ -126,7 +146,7 @@ impl<'a> TerminalAgent<'a> {
                 None => format!("{word}: "),
             };
             let typed = self.read(ui, at.step, &prompt, &expected)?;
-            if let Some(turn) = self.common(ui, &typed, at.help)? {
+            if let Some(turn) = self.common(ui, &typed, at)? {
                 return Ok(turn);
             }
             if let Some(answer) = Self::pick(ui, &typed, choices, prefill) {
@@ -137,12 +157,9 @@ impl<'a> TerminalAgent<'a> {
 }
 
 impl Agent for TerminalAgent<'_> {
-    fn greet(&mut self, ui: &mut Ui<'_>) {
-        ui.legend();
-    }
-
     fn new_step(&mut self) {
         self.offered = false;
+        self.hinted = false;
     }
 
     fn fix_input(
@@ -217,7 +234,7 @@ impl Agent for TerminalAgent<'_> {
                     return Ok(Allow::Skip);
                 }
                 typed => {
-                    if let Some(turn) = self.common(ui, &typed, at.help)? {
+                    if let Some(turn) = self.common(ui, &typed, at)? {
                         return Ok(Allow::Turn(turn));
                     }
                     ui.error("type y to run the command or s to skip it");
@@ -234,7 +251,7 @@ impl Agent for TerminalAgent<'_> {
                 &format!("accept [{status}] or type ok / fail / error: "),
                 "ok, fail or error",
             )?;
-            if let Some(turn) = self.common(ui, &typed, at.help)? {
+            if let Some(turn) = self.common(ui, &typed, at)? {
                 return Ok(turn);
             }
             match typed {
@@ -248,13 +265,19 @@ impl Agent for TerminalAgent<'_> {
     }
 
     fn free(&mut self, ui: &mut Ui<'_>, at: &At<'_>) -> Result<Turn, RuntimeError> {
+        // After going back, what was typed here before is the default.
+        let prompt = match at.previous {
+            Some(p) => format!("answer [{p}]: "),
+            None => "answer: ".to_string(),
+        };
         loop {
-            let typed = self.read(ui, at.step, "answer: ", "a free answer")?;
-            if let Some(turn) = self.common(ui, &typed, at.help)? {
+            let typed = self.read(ui, at.step, &prompt, "a free answer")?;
+            if let Some(turn) = self.common(ui, &typed, at)? {
                 return Ok(turn);
             }
-            match typed {
-                Typed::Text(t) => return Ok(Turn::Answer(t)),
+            match (typed, at.previous) {
+                (Typed::Text(t), _) => return Ok(Turn::Answer(t)),
+                (Typed::Empty, Some(p)) => return Ok(Turn::Answer(p.to_string())),
                 _ => ui.error("an answer is needed (or b to go back)"),
             }
         }

@@ -30,7 +30,9 @@ use crate::terminal::Ui;
 use crate::RuntimeError;
 
 mod restore;
+mod slow;
 mod steps;
+mod whereabouts;
 
 use restore::Armed;
 
@@ -61,6 +63,11 @@ pub struct Input<'a> {
     pub style: Style,
     /// Repeat the lines read in the human text (when they come from a pipe, not a terminal).
     pub echo: bool,
+    /// Wrap the human text to this many columns (the terminal's width; `None` for a pipe).
+    pub width: Option<usize>,
+    /// The agent is at a terminal (input and human text): articles open in a pager, a slow
+    /// probe says what it does and can be skipped, Ctrl-C during a probe cancels the probe.
+    pub terminal: bool,
 }
 
 impl<'a> Input<'a> {
@@ -72,7 +79,15 @@ impl<'a> Input<'a> {
         } else {
             self.human
         };
-        (Ui::new(human, self.lines, self.style, self.echo), self.json)
+        let ui = Ui::new(
+            human,
+            self.lines,
+            self.style,
+            self.echo,
+            self.width,
+            self.terminal && !quiet,
+        );
+        (ui, self.json)
     }
 }
 
@@ -151,7 +166,6 @@ pub fn start<'a>(
     } else {
         ui.say(&format!("call {} · {playbook} · {title}", log.session()));
     }
-    agent.greet(&mut ui);
     let mut runner = Runner::new(content, engine, log, ui, probes, agent, opts);
     let initial = runner.engine.initial_events().to_vec();
     runner.absorb(initial, &Map::new())?;
@@ -189,7 +203,7 @@ pub fn resume<'a>(
     }
     let events = store.events(&call.session)?;
     let replayed = replay(content, &call, &events)?;
-    let mut agent = agent_for(content, &opts);
+    let agent = agent_for(content, &opts);
     let (mut ui, json) = io.split(opts.json && opts.answers.is_some());
     let json_out = opts.json.then_some(json);
     let before = call.fingerprint.clone();
@@ -228,9 +242,9 @@ pub fn resume<'a>(
         at,
         agent: opts.agent.clone(),
     })?;
-    agent.greet(&mut ui);
     let pending_probed = replayed.pending_probed;
     let mut runner = Runner::new(content, replayed.engine, log, ui, probes, agent, opts);
+    runner.recap();
     runner.armed = Armed::from_log(&runner.log.events);
     if pending_probed {
         if let Some(p) = runner.engine.pending() {
@@ -389,21 +403,27 @@ impl<'a> Runner<'a> {
             if self.state.step != p.step() {
                 self.reset_step(StepState::new(p.step()));
             }
+            let text = match &p {
+                Pending::Ask { text, .. }
+                | Pending::Confirm { text, .. }
+                | Pending::Input { text, .. } => text.clone(),
+                Pending::Probe { request, .. } => format!("probe {}", describe_request(request)),
+            };
             if !self.state.shown {
-                let text = match &p {
-                    Pending::Ask { text, .. }
-                    | Pending::Confirm { text, .. }
-                    | Pending::Input { text, .. } => text.clone(),
-                    Pending::Probe { request, .. } => {
-                        format!("probe {}", describe_request(request))
-                    }
-                };
                 self.ui.header(p.step(), &text, p.help(), self.content);
                 self.state.shown = true;
             }
+            let previous = match &p {
+                Pending::Input { .. } => self.previous_answer(p.step()),
+                _ => None,
+            };
+            let whereabouts = self.whereabouts(&p);
             let at = At {
                 step: p.step(),
+                text: &text,
                 help: p.help(),
+                previous: previous.as_deref(),
+                whereabouts: &whereabouts,
             };
             let sub = match &p {
                 Pending::Ask {
@@ -476,6 +496,9 @@ impl<'a> Runner<'a> {
             match &ev {
                 EngineEvent::Said { text } => self.ui.say(&format!("  {}", text.trim())),
                 EngineEvent::Noted { .. } => self.ui.say("  (note recorded)"),
+                EngineEvent::Flagged { flag, .. } => {
+                    self.ui.say(&format!("  (the call is flagged: {flag})"))
+                }
                 EngineEvent::Restore { action } => self.restore(action)?,
                 _ => {}
             }

@@ -82,7 +82,7 @@ impl Runner<'_> {
         self.state.probed = true;
         notes.insert("canned".into(), json!(false));
         self.ui.say(&format!("  running: {line}"));
-        let result = self.probes.run(&action.probe_request());
+        let result = self.run_live(&action.probe_request());
         self.ui.probe_result("command", &result, false);
         Ok(Some((Reply::Probe(result), notes)))
     }
@@ -137,7 +137,7 @@ impl Runner<'_> {
             ProbeResult::error("command", "not run: --dry-run")
         } else {
             notes.insert("canned".into(), json!(false));
-            self.probes.run(request)
+            self.run_live(request)
         };
         self.ui.probe_result(
             &describe_request(request),

@@ -1,0 +1,89 @@
+//! The built-in playbooks run end to end through the real binary, for what scenarios do not
+//! see: the flag a call carries, and the words a question chooses for an address or a name.
+
+mod runtime_support;
+
+use runtime_support::*;
+use serde_json::Value;
+
+/// Run a built-in playbook with one of its scenario files as the answers file, `--json`.
+fn run_scenario(desk: &Desk, playbook: &str, scenario: &str) -> Vec<Value> {
+    let file = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("playbooks/tests")
+        .join(scenario);
+    let file = file.to_string_lossy().to_string();
+    let out = desk.run_layers(&[], &["run", playbook, "--answers", &file, "--json"], "");
+    success_stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// The text of the question answered at `step`.
+fn asked(lines: &[Value], step: &str) -> String {
+    lines
+        .iter()
+        .find(|l| l["event"] == "answered" && l["step"] == step)
+        .and_then(|l| l["text"].as_str())
+        .unwrap_or_else(|| panic!("no answer at {step}"))
+        .to_string()
+}
+
+// Issue 12: a caller asking which computers are exempt is declined, the call carries the
+// `social-engineering` flag (an event, and the ended record's flags), and the triage goes on
+// to the caller's real problem instead of ending as `other`.
+#[test]
+fn social_engineering_is_flagged_and_the_triage_goes_on() {
+    let desk = Desk::new();
+    let lines = run_scenario(
+        &desk,
+        "tier1-triage",
+        "tier1-triage-social-engineering.yaml",
+    );
+    let flagged: Vec<&Value> = lines.iter().filter(|l| l["event"] == "flagged").collect();
+    assert_eq!(flagged.len(), 1, "{lines:?}");
+    assert_eq!(flagged[0]["flag"], "social-engineering");
+    assert_eq!(flagged[0]["step"], "decline-request");
+    let end = lines.last().expect("an end line");
+    assert_eq!(end["event"], "end");
+    assert_eq!(end["status"], "fixed-understood");
+    assert_eq!(end["category"], "name-resolution");
+    let session = end["session"].as_str().expect("session").to_string();
+    let shown = desk.show(&session);
+    assert_eq!(count(&shown, "flagged", "decline-request"), 1);
+    let ended = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "ended")
+        .expect("an ended event")
+        .clone();
+    assert_eq!(
+        ended["payload"]["flags"],
+        serde_json::json!(["social-engineering"]),
+        "{ended}"
+    );
+}
+
+// Issue 12: with an address as the target the questions never say "ping 192.0.2.20 by
+// name"; with a name they never say "the address of" an address.
+#[test]
+fn questions_choose_their_words_for_an_address_or_a_name() {
+    let desk = Desk::new();
+    let by_address = run_scenario(&desk, "tier1-triage", "tier1-triage-address-target.yaml");
+    let ping = asked(&by_address, "ping-address");
+    assert!(ping.contains("type `ping 192.0.2.20`"), "{ping}");
+    assert!(!ping.contains("address of 192.0.2.20"), "{ping}");
+    let name = asked(&by_address, "name-check");
+    assert!(name.contains("`ping -a 192.0.2.20`"), "{name}");
+    assert!(!name.contains("by name"), "{name}");
+
+    let by_name = run_scenario(&desk, "tier1-triage", "tier1-triage-name-escalated.yaml");
+    let ping = asked(&by_name, "ping-address");
+    assert!(ping.contains("ping the address of srv-"), "{ping}");
+    let name = asked(&by_name, "name-check");
+    assert!(
+        name.contains("`ping srv-") && name.contains("(by name)"),
+        "{name}"
+    );
+}
