@@ -855,3 +855,86 @@ fn eight_writers_at_once_lose_nothing(desk: Desk) {
     assert_eq!(answered, ["reach", "describe"]);
 }
 }
+
+/// A call database in a folder this user may not write (as on a share the desk only
+/// reads): `sessions list` and `sessions show` read it, and a run, which must write, is
+/// refused naming what is read-only — the file itself, or, when only the folder is, the
+/// folder where SQLite must keep its WAL files — with the store left byte for byte as it
+/// was. As root (who may write anything) the commands run as `nobody`.
+#[cfg(unix)]
+#[test]
+fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::sqlite();
+    let id = desk.escalate("alice");
+    let before = std::fs::read(desk.file()).expect("read");
+    let user = pg::Unprivileged::get().unwrap_or_else(|e| panic!("{e}"));
+    let run_db = |db: &str, args: &[&str]| {
+        let c = desk.command_db(db, args);
+        let mut c = match &user {
+            Some(u) => {
+                let mut as_user = u.command(Path::new(c.get_program()));
+                as_user.args(c.get_args()).current_dir(desk.path());
+                for (k, v) in c.get_envs() {
+                    match v {
+                        Some(v) => as_user.env(k, v),
+                        None => as_user.env_remove(k),
+                    };
+                }
+                as_user
+            }
+            None => c,
+        };
+        c.stdin(Stdio::null()).output().expect("run deskbook")
+    };
+    let run = |args: &[&str]| run_db(&desk.db, args);
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    let reads = || {
+        let listed = run(&["sessions", "list", "--json"]);
+        let calls: Value = serde_json::from_slice(&listed.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&listed), stderr(&listed)));
+        assert_eq!(calls[0]["session"], id.as_str(), "{calls}");
+        assert_eq!(stderr(&listed), "");
+        let shown = run(&["sessions", "show", &id]);
+        assert!(shown.status.success(), "{}", stderr(&shown));
+        assert!(stdout(&shown).contains("not-fixed"), "{}", stdout(&shown));
+    };
+    let write = || refused(&run(&["run", "rt-escalate", "--answers", "esc.yaml"]));
+
+    set(desk.path(), 0o555);
+    set(&desk.file(), 0o444);
+    reads();
+    assert_eq!(
+        write(),
+        "error: calls.sqlite: cannot record calls: the file calls.sqlite is read-only here (check the permissions, or give --db a file this user may write)\n"
+    );
+
+    // Only the folder: SQLite cannot create calls.sqlite-wal and -shm beside the file.
+    set(&desk.file(), 0o666);
+    reads();
+    let folder = desk.path().canonicalize().expect("folder");
+    assert_eq!(
+        write(),
+        format!("error: calls.sqlite: cannot record calls: the folder {} is read-only here, and SQLite must create calls.sqlite-wal and calls.sqlite-shm in it (check the permissions, or give --db a file this user may write)\n", folder.display())
+    );
+    // A new call database cannot be made there either.
+    let new = run_db(
+        "new.sqlite",
+        &["run", "rt-escalate", "--answers", "esc.yaml"],
+    );
+    assert_eq!(
+        refused(&new),
+        format!("error: new.sqlite: cannot record calls: the folder {} is read-only here, and the new call database new.sqlite must be created in it (check the permissions, or give --db a file this user may write)\n", folder.display())
+    );
+    set(desk.path(), 0o700);
+    set(&desk.file(), 0o644);
+    assert_eq!(std::fs::read(desk.file()).expect("read"), before);
+    let names: Vec<_> = std::fs::read_dir(desk.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("sqlite"))
+        .collect();
+    assert_eq!(names, ["calls.sqlite"]);
+}

@@ -41,9 +41,16 @@ pub enum StoreError {
     /// The file is locked by another writer for longer than the timeout.
     #[error("{db}: the call database is locked by another deskbook process (waited {waited_ms} ms); try again when it has finished")]
     Locked { db: String, waited_ms: u64 },
-    /// A read-only file or folder where this command must write.
-    #[error("{db}: cannot {op}: the call database is read-only here (check the permissions of the file and its folder)")]
-    ReadOnly { db: String, op: &'static str },
+    /// A read-only file or folder where this command must write; `why` names which (the
+    /// SQLite file, a WAL file beside it, or their folder).
+    #[error(
+        "{db}: cannot {op}: {why} (check the permissions, or give --db a file this user may write)"
+    )]
+    ReadOnly {
+        db: String,
+        op: &'static str,
+        why: String,
+    },
     /// `--db` looks like a URL but is not one this deskbook can use.
     #[error("{db}: not a valid PostgreSQL URL ({reason}); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")]
     BadUrl { db: String, reason: String },

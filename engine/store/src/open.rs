@@ -106,7 +106,7 @@ pub fn lock_timeout() -> Duration {
 pub(crate) fn sqlite(path: &Path, access: Access) -> Result<Opened, StoreError> {
     let name = path.display().to_string();
     if !precheck(path, &name)? {
-        create_file(path, &name)?;
+        create_file(path, &name).map_err(|e| name_read_only(path, e))?;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn =
@@ -121,7 +121,59 @@ pub(crate) fn sqlite(path: &Path, access: Access) -> Result<Opened, StoreError> 
             drop(db);
             read_only(path, name)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(name_read_only(path, e)),
+    }
+}
+
+/// A read-only error met while opening the SQLite store at `path` to write, saying which
+/// part may not be written (whatever SQLite was doing when it found out, the command could
+/// not record calls); any other error as it is.
+fn name_read_only(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::ReadOnly { db, .. } => StoreError::ReadOnly {
+            db,
+            op: "record calls",
+            why: read_only_place(path),
+        },
+        e => e,
+    }
+}
+
+/// Which part of the SQLite store at `path` this process may not write: the file, one of
+/// the WAL files SQLite keeps beside it, or the folder they live in (where SQLite must
+/// create those). Opening for writing changes nothing in a file.
+fn read_only_place(path: &Path) -> String {
+    let writable = |p: &Path| std::fs::OpenOptions::new().write(true).open(p).is_ok();
+    if path.exists() && !writable(path) {
+        return format!("the file {} is read-only here", path.display());
+    }
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_os_string();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        if side.exists() && !writable(&side) {
+            return format!("the file {} is read-only here", side.display());
+        }
+    }
+    // A bare file name lives in the working folder: name that folder.
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    if path.exists() {
+        format!(
+            "the folder {} is read-only here, and SQLite must create {file}-wal and {file}-shm in it",
+            dir.display()
+        )
+    } else {
+        format!(
+            "the folder {} is read-only here, and the new call database {file} must be created in it",
+            dir.display()
+        )
     }
 }
 
@@ -148,6 +200,7 @@ fn read_only(path: &Path, name: String) -> Result<Opened, StoreError> {
         Found::Empty => Err(StoreError::ReadOnly {
             db: name,
             op: "create the schema",
+            why: read_only_place(path),
         }),
     }
 }
@@ -511,7 +564,11 @@ pub(crate) fn classify(name: &str, op: &'static str, e: DbError) -> StoreError {
                 waited_ms: u64::try_from(lock_timeout().as_millis()).unwrap_or(u64::MAX),
             },
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-                StoreError::ReadOnly { db, op }
+                StoreError::ReadOnly {
+                    db,
+                    op,
+                    why: "the call database is read-only here".to_string(),
+                }
             }
             _ => StoreError::Database {
                 db,
