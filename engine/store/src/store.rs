@@ -188,10 +188,16 @@ impl Store {
         };
         let at = time::now();
         let seq = cur.next;
-        let mut summary = cur.summary.clone();
-        summary.fold(record, &at);
+        // Folded in place (a long call's path is not copied per event): when the write
+        // fails, `cur` is dropped and the next append reads the log again.
+        cur.summary.fold(record, &at);
         let (kind, step, payload) = row_of(record);
-        let update = row_update(record, &summary, &at, self.started_at(session)?);
+        // Only an end needs the start time (for the duration): one query less per event.
+        let started_at = match record {
+            Record::Ended { .. } | Record::Closed { .. } => self.started_at(session)?,
+            _ => None,
+        };
+        let update = row_update(record, &cur.summary, &at, started_at);
         let done = match &update {
             None => insert_event(&self.db, session, seq, kind, step.as_deref(), &payload, &at),
             Some((sql, params)) => self.db.transaction(|db| {
@@ -205,7 +211,6 @@ impl Store {
         match done {
             Ok(()) => {
                 cur.next = seq + 1;
-                cur.summary = summary;
                 self.current = Some(cur);
                 Ok(Stamp { seq, at })
             }
