@@ -1,58 +1,60 @@
 //! Whole-process benchmark of `deskbook check`: the built-in content, a generated corpus of
-//! 10,000 articles, and that corpus with 100 playbooks unpatched and then patched by a
-//! second layer (the organisation target: patched within 1.5x of unpatched). Prints the
-//! median of 5 runs and the articles-per-second rate.
+//! 10,000 articles, and that corpus with 100 playbooks unpatched beside the same with a
+//! second layer patching each of them (the organisation target: patched within 1.5x of
+//! unpatched). Each comparison is one hyperfine run (mean ± standard deviation), so both
+//! sides see the same load on the machine.
 //!
-//! `cargo bench --bench check` (set DESKBOOK_BENCH_ARTICLES to change the corpus size).
+//! `cargo bench --bench check` (DESKBOOK_BENCH_ARTICLES changes the corpus size,
+//! DESKBOOK_BENCH_RUNS the number of timed runs, default 10).
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+#[path = "support/mod.rs"]
+mod support;
 
-fn median_of_runs(args: &[&str], runs: usize) -> Duration {
-    let bin = env!("CARGO_BIN_EXE_deskbook");
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            let out = Command::new(bin).args(args).output().expect("run deskbook");
-            let took = t.elapsed();
-            assert!(
-                out.status.success(),
-                "deskbook {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stdout)
-            );
-            took
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
-}
+use support::{argv, hyperfine, load};
 
 fn main() {
     let n: usize = std::env::var("DESKBOOK_BENCH_ARTICLES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let builtin = median_of_runs(&["check"], 5);
-    println!(
-        "check, built-in content: median {:.1} ms (5 runs)",
-        builtin.as_secs_f64() * 1e3
-    );
-
+    let runs: usize = std::env::var("DESKBOOK_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let bin = env!("CARGO_BIN_EXE_deskbook");
     let dir = tempfile::tempdir().expect("temp dir");
-    deskbook_testkit::corpus::write_corpus(dir.path(), n).expect("write corpus");
-    let layer = dir.path().to_string_lossy().to_string();
-    let corpus = median_of_runs(&["--content", &layer, "check"], 5);
+    let root = dir.path();
+    println!("load average at start: {}", load());
+
+    let corpus = root.join("corpus");
+    deskbook_testkit::corpus::write_corpus(&corpus, n).expect("write corpus");
+    let layer = corpus.to_string_lossy().to_string();
+    let t = hyperfine(
+        root,
+        &[
+            ("built-in", argv(bin, &["check"])),
+            ("articles", argv(bin, &["--content", &layer, "check"])),
+        ],
+        2,
+        runs,
+        None,
+    );
     println!(
-        "check, built-in + {n} generated articles: median {:.1} ms (5 runs), {:.0} articles/s",
-        corpus.as_secs_f64() * 1e3,
-        n as f64 / corpus.as_secs_f64()
+        "check, built-in content: {} ({} runs)",
+        t[0].show(),
+        t[0].runs
+    );
+    println!(
+        "check, built-in + {n} generated articles: {} ({} runs), {:.0} articles/s",
+        t[1].show(),
+        t[1].runs,
+        n as f64 / t[1].mean
     );
 
     // The same articles with 100 playbooks, unpatched; then a second layer patches each.
-    let pbs = dir.path().join("playbooks");
+    let pbs = corpus.join("playbooks");
     std::fs::create_dir_all(&pbs).expect("playbooks folder");
-    let patches = tempfile::tempdir().expect("temp dir");
-    let patch_dir = patches.path().join("playbooks");
+    let patch_dir = root.join("patches/playbooks");
     std::fs::create_dir_all(&patch_dir).expect("patch folder");
     for i in 0..100 {
         let pb = deskbook_testkit::playbook::triage_like(i);
@@ -61,17 +63,32 @@ fn main() {
         std::fs::write(patch_dir.join(format!("triage-{i}.patch.yaml")), patch)
             .expect("write patch");
     }
-    let unpatched = median_of_runs(&["--content", &layer, "check"], 5);
-    let patch_layer = patches.path().to_string_lossy().to_string();
-    let patched = median_of_runs(
-        &["--content", &layer, "--content", &patch_layer, "check"],
-        5,
+    let patches = root.join("patches").to_string_lossy().to_string();
+    let unpatched = argv(bin, &["--content", &layer, "check"]);
+    let patched = argv(bin, &["--content", &layer, "--content", &patches, "check"]);
+    // The patches must apply cleanly, or the figure would time an error path.
+    let out = std::process::Command::new(&patched[0])
+        .args(&patched[1..])
+        .output()
+        .expect("run deskbook");
+    assert!(
+        out.status.success(),
+        "patched check failed: {}",
+        String::from_utf8_lossy(&out.stdout)
     );
+    let t = hyperfine(
+        root,
+        &[("unpatched", unpatched), ("patched", patched)],
+        2,
+        runs,
+        None,
+    );
+    let (r, sd) = t[1].ratio(&t[0]);
     println!(
-        "check, built-in + {n} articles + 100 playbooks: unpatched median {:.1} ms, \
-         patched by a second layer median {:.1} ms (x{:.2}; target within x1.5)",
-        unpatched.as_secs_f64() * 1e3,
-        patched.as_secs_f64() * 1e3,
-        patched.as_secs_f64() / unpatched.as_secs_f64()
+        "check, built-in + {n} articles + 100 playbooks: unpatched {}, patched by a second layer {} ({} runs each): x{r:.2} ± {sd:.2} (target within x1.5)",
+        t[0].show(),
+        t[1].show(),
+        t[1].runs
     );
+    println!("load average at end: {}", load());
 }

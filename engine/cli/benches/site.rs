@@ -1,50 +1,20 @@
-//! Whole-process benchmark of `deskbook site build`: the built-in content (median of 5), a
-//! generated corpus of 10,000 articles (median of 3, with peak memory), and the same 1,000
-//! articles through `deskbook site build` and mdBook side by side, with the ratio.
+//! Whole-process benchmark of `deskbook site build`: the built-in content, a generated
+//! corpus of 10,000 articles (time, and peak memory from GNU time), and the same 1,000
+//! articles through `deskbook site build` and mdBook side by side in one hyperfine run, with
+//! the ratio. Times are hyperfine's mean ± standard deviation.
 //!
-//! `cargo bench --bench site`. Peak memory comes from GNU time (`/usr/bin/time`, Debian's
-//! `time` package). mdBook is found as `$MDBOOK` or `mdbook` on the PATH (install it outside
-//! the repository, e.g. `cargo install mdbook --root /opt/mdbook`); without it the side by
-//! side run says so and is left out. `DESKBOOK_BENCH_ARTICLES` changes the large corpus size.
+//! `cargo bench --bench site`. Targets: built-in ≤ 1 s; 10,000 articles ≤ 5 s and ≤ 1 GB.
+//! mdBook is found as `$MDBOOK` or `mdbook` on the PATH (install it outside the
+//! repository, e.g. `cargo install mdbook --root /opt/mdbook`); without it the side by side
+//! run says so and is left out. `DESKBOOK_BENCH_ARTICLES` changes the large corpus size.
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-/// One run of `program args`: wall time and peak resident memory in MB (0 when unknown).
-fn run(program: &str, args: &[&str], cwd: &Path) -> (Duration, f64) {
-    let report = cwd.join("time.txt");
-    let timed = Path::new("/usr/bin/time").exists();
-    let mut cmd = if timed {
-        let mut c = Command::new("/usr/bin/time");
-        c.arg("-f").arg("%M").arg("-o").arg(&report).arg(program);
-        c
-    } else {
-        Command::new(program)
-    };
-    let t = Instant::now();
-    let out = cmd.args(args).current_dir(cwd).output().expect("run");
-    let took = t.elapsed();
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let kb: f64 = std::fs::read_to_string(&report)
-        .ok()
-        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
-        .unwrap_or(0.0);
-    (took, kb / 1024.0)
-}
-
-/// The median time and the largest peak memory of `runs` runs.
-fn median(program: &str, args: &[&str], cwd: &Path, runs: usize) -> (Duration, f64) {
-    let mut all: Vec<(Duration, f64)> = (0..runs).map(|_| run(program, args, cwd)).collect();
-    let peak = all.iter().map(|r| r.1).fold(0.0, f64::max);
-    all.sort_by_key(|r| r.0);
-    (all[runs / 2].0, peak)
-}
+use support::{argv, hyperfine, load, peak_mb};
 
 /// The generated corpus as an mdBook: one chapter per article (its body), in SUMMARY.md.
 fn write_book(dir: &Path, n: usize) {
@@ -88,37 +58,40 @@ fn main() {
         .unwrap_or(10_000);
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
+    println!("load average at start: {}", load());
 
-    let (t, mb) = median(bin, &["site", "build", "--out", "builtin"], dir, 5);
+    let builtin = argv(bin, &["site", "build", "--out", "builtin"]);
+    let t = hyperfine(dir, &[("built-in", builtin.clone())], 1, 10, None);
     println!(
-        "site build, built-in content: median {:.0} ms (5 runs), peak {mb:.0} MB",
-        t.as_secs_f64() * 1e3
+        "site build, built-in content: {} ({} runs), peak {:.0} MB (target 1 s)",
+        t[0].show(),
+        t[0].runs,
+        peak_mb(dir, &builtin)
     );
 
     let corpus = dir.join("corpus");
     deskbook_testkit::corpus::write_corpus(&corpus, n).expect("corpus");
     let layer = corpus.to_string_lossy().to_string();
-    let (t, mb) = median(
+    let large = argv(
         bin,
         &["--content", &layer, "site", "build", "--out", "large"],
-        dir,
-        3,
     );
+    let t = hyperfine(dir, &[("large", large.clone())], 1, 3, None);
     println!(
-        "site build, built-in + {n} generated articles: median {:.2} s (3 runs), peak {mb:.0} MB, {:.0} pages/s",
-        t.as_secs_f64(),
-        n as f64 / t.as_secs_f64()
+        "site build, built-in + {n} generated articles: {} ({} runs), peak {:.0} MB, {:.0} pages/s (target 5 s, 1024 MB)",
+        t[0].show(),
+        t[0].runs,
+        peak_mb(dir, &large),
+        n as f64 / t[0].mean
     );
 
     let small = 1_000;
     let corpus = dir.join("corpus-1000");
     deskbook_testkit::corpus::write_corpus(&corpus, small).expect("corpus");
     let layer = corpus.to_string_lossy().to_string();
-    let (ours, ours_mb) = median(
+    let ours = argv(
         bin,
         &["--content", &layer, "site", "build", "--out", "small"],
-        dir,
-        3,
     );
     let mdbook = std::env::var("MDBOOK").unwrap_or_else(|_| "mdbook".to_string());
     let found = Command::new(&mdbook).arg("--version").output();
@@ -126,19 +99,33 @@ fn main() {
         Ok(o) if o.status.success() => {
             let book = dir.join("book");
             write_book(&book, small);
-            let book_s = book.to_string_lossy().to_string();
-            let (theirs, theirs_mb) = median(&mdbook, &["build", &book_s], dir, 3);
+            let theirs = argv(&mdbook, &["build", &book.to_string_lossy()]);
+            let version = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            let t = hyperfine(
+                dir,
+                &[("deskbook", ours.clone()), ("mdbook", theirs.clone())],
+                1,
+                5,
+                None,
+            );
+            let (r, sd) = t[1].ratio(&t[0]);
             println!(
-                "{small} articles: deskbook site build {:.2} s ({ours_mb:.0} MB), {} {:.2} s ({theirs_mb:.0} MB): mdBook takes {:.1}x as long",
-                ours.as_secs_f64(),
-                String::from_utf8_lossy(&o.stdout).trim(),
-                theirs.as_secs_f64(),
-                theirs.as_secs_f64() / ours.as_secs_f64()
+                "{small} articles, one hyperfine run ({} runs each): deskbook site build {} (peak {:.0} MB), {version} {} (peak {:.0} MB): mdBook takes x{r:.1} ± {sd:.1} as long",
+                t[0].runs,
+                t[0].show(),
+                peak_mb(dir, &ours),
+                t[1].show(),
+                peak_mb(dir, &theirs),
             );
         }
-        _ => println!(
-            "{small} articles: deskbook site build {:.2} s ({ours_mb:.0} MB); mdBook not found (set MDBOOK or put mdbook on the PATH) - side by side left out",
-            ours.as_secs_f64()
-        ),
+        _ => {
+            let t = hyperfine(dir, &[("deskbook", ours.clone())], 1, 5, None);
+            println!(
+                "{small} articles: deskbook site build {} (peak {:.0} MB); mdBook not found (set MDBOOK or put mdbook on the PATH) - side by side left out",
+                t[0].show(),
+                peak_mb(dir, &ours)
+            );
+        }
     }
+    println!("load average at end: {}", load());
 }

@@ -10,15 +10,19 @@
 # With PG=1 the same two comparisons run against a PostgreSQL server the script starts
 # (initdb into a temporary folder, 127.0.0.1 on a free port, stopped at the end), the
 # calls loaded with COPY, deskbook --db postgres://... against psql.
-# Usage: [PG=1] engine/report/benches/process.sh [N]     (needs hyperfine, sqlite3; psql)
+# Usage: [PG=1] [RUNS=10] engine/report/benches/process.sh [N]   (needs hyperfine, sqlite3; psql)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 n="${1:-1000000}"
 work="$(mktemp -d)"
 pgbin=/usr/lib/postgresql/15/bin
+# The server runs as nobody when this script runs as root (PostgreSQL refuses root).
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; else "$@"; fi
+}
 cleanup() {
   if [ -f "$work/pg/postmaster.pid" ]; then
-    runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+    as_pg "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
@@ -31,22 +35,25 @@ bin="$target/release/deskbook"
 db="$work/calls.sqlite"
 "$target/release/examples/gen_calls" "$n" "$db"
 sqlite3 "$db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-echo "$(du -h "$db" | cut -f1) store file with $n calls"
+echo "$(du -h "$db" | cut -f1) store file with $n calls; load average $(cut -d' ' -f1 /proc/loadavg)"
 
 sums="count(*), sum(escalate IS NOT NULL), sum(status = 'fixed-unclear')"
-# compare TITLE DB BY TOOL QUERY-COMMAND: one hyperfine run, the median ratio.
+# compare TITLE DB BY TOOL QUERY-COMMAND: one hyperfine run, both commands side by side;
+# mean ± standard deviation of each and their ratio.
 compare() {
   local name="$1" store="$2" by="$3" tool="$4" query="$5"
   echo "== $name =="
   hyperfine -N --warmup 2 --runs "${RUNS:-10}" --export-json "$work/hf.json" \
     "$bin --db $store report --by $by --format json" "$query" >/dev/null 2>&1
   python3 - "$work/hf.json" "$tool" <<'PY'
-import json, sys
+import json, math, sys
 r = json.load(open(sys.argv[1]))["results"]
 (d, s) = (r[0], r[1])
-print(f"deskbook median {d['median']*1000:.0f} ms (min {d['min']*1000:.0f}), "
-      f"{sys.argv[2]} median {s['median']*1000:.0f} ms (min {s['min']*1000:.0f}), "
-      f"ratio {d['median'] / s['median']:.2f}x")
+ratio = d["mean"] / s["mean"]
+sd = ratio * math.hypot(d["stddev"] / d["mean"], s["stddev"] / s["mean"])
+print(f"deskbook {d['mean']*1000:.0f} ± {d['stddev']*1000:.0f} ms (median {d['median']*1000:.0f}), "
+      f"{sys.argv[2]} {s['mean']*1000:.0f} ± {s['stddev']*1000:.0f} ms (median {s['median']*1000:.0f}), "
+      f"ratio {ratio:.2f} ± {sd:.2f}x, {len(d['times'])} runs each")
 PY
 }
 compare "SQLite --by category,status" "$db" "category,status" sqlite3 \
@@ -56,10 +63,11 @@ compare "SQLite --by week" "$db" week sqlite3 \
 [ "${PG:-0}" = 1 ] || exit 0
 
 chmod 755 "$work"
-mkdir "$work/pg" && chown postgres "$work/pg"
+mkdir "$work/pg"
+[ "$(id -u)" != 0 ] || chown nobody "$work/pg"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -A trust -U deskbook >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
+as_pg "$pgbin/initdb" -D "$work/pg" -A trust -U deskbook >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $work/pg" start >/dev/null
 url="postgres://deskbook@127.0.0.1:$port/postgres"
 "$bin" --db "$url" sessions list >/dev/null   # creates the schema

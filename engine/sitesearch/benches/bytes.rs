@@ -1,26 +1,25 @@
-//! Bytes a reader transfers on a 10,000-article site: for the first page load, and for
-//! one query typed into the search box (each from a fresh page, nothing cached), measured
-//! by the loopback server that serves the site to headless Chromium.
+//! Bytes a reader transfers on a 10,000-article site: for the first page load (the home
+//! page with everything it loads), and for one query typed into its search box (each query
+//! from a freshly loaded page, nothing cached). The site is the real one, generated as
+//! `deskbook site build` generates it (the built-in content plus a generated layer, the
+//! search index through the site's index hook) and served from memory on loopback with
+//! `Cache-Control: no-store`; headless Chromium (driven through the testkit's WebDriver
+//! client) loads it. The figure is the browser's own count, the Resource Timing API's
+//! `transferSize` (headers and body as they came over the wire); the server's count of
+//! the bytes it sent is printed beside it as a check.
 //!
 //! `cargo bench -p deskbook-sitesearch --bench bytes` (`-- N` for another article count).
 //! Target: at most 300 KB a query at 10,000 articles.
 
-#[path = "../../../tests/browser/mod.rs"]
-mod browser;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use std::path::Path;
-use std::time::Instant;
-
-use browser::{Browser, Server};
-use deskbook_content::model::Audience;
 use deskbook_content::LayerSpec;
-use serde_json::json;
-
-const PAGE: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bytes</title></head>
-<body><input type="search" id="search"><div id="search-results"></div>
-<script src="assets/search.js"></script></body></html>
-"#;
+use deskbook_site::{BuildOptions, OutFile, PageRecord};
+use deskbook_testkit::browser::Browser;
+use serde_json::{json, Value};
 
 const QUERIES: &[&str] = &[
     "bad spi",
@@ -33,6 +32,24 @@ const QUERIES: &[&str] = &[
 
 const TARGET: u64 = 300 * 1024;
 
+/// What the page loaded, by the Resource Timing API: the document (when `navigation`) and
+/// every resource since the last clear, as `[bytes, count]`.
+const TRANSFERRED: &str = "
+    const nav = arguments[0] ? performance.getEntriesByType('navigation') : [];
+    const all = nav.concat(performance.getEntriesByType('resource'));
+    return [all.reduce((s, e) => s + e.transferSize, 0), all.length,
+            all.filter(e => e.transferSize === 0).map(e => e.name)];";
+
+/// Type the query as a reader does, one keystroke (one `input` event) at a time.
+const TYPE: &str = "
+    const el = document.getElementById('search');
+    el.focus();
+    const q = arguments[0];
+    for (let i = 1; i <= q.length; i++) {
+        el.value = q.slice(0, i);
+        el.dispatchEvent(new Event('input', {bubbles: true}));
+    }";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
         .skip(1)
@@ -41,59 +58,66 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let layer = dir.path().join("layer");
     deskbook_testkit::corpus::write_corpus(&layer, n)?;
-    let content = deskbook_content::load(&[LayerSpec::BuiltIn, LayerSpec::Dir(layer)]);
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("assets"))?;
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../site/assets/search.js"),
-        site.join("assets/search.js"),
-    )?;
-    std::fs::write(site.join("index.html"), PAGE)?;
+    let content = Arc::new(deskbook_content::load(&[
+        LayerSpec::BuiltIn,
+        LayerSpec::Dir(layer),
+    ]));
     let start = Instant::now();
-    let pages = deskbook_sitesearch::pages(
-        &content,
-        |i| i.meta.audience == Audience::Public,
-        |_| true,
-        |id, _| format!("{id}.html"),
-    );
-    let written = deskbook_sitesearch::write_index(&pages, &site.join("search"))?;
+    let held = Arc::clone(&content);
+    let index = move |pages: &[PageRecord]| search_index(&held, pages);
+    let opts = BuildOptions {
+        progress: false,
+        index: Some(&index),
+    };
+    let site = deskbook_site::generate(&content, &opts).map_err(|e| e.to_string())?;
+    let (files, bytes) = site
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("search/"))
+        .fold((0, 0), |(n, b), f| (n + 1, b + f.bytes.len()));
     println!(
-        "index of {} pages ({n} generated articles): {} files, {:.1} MB in {:.2} s ({} shards)",
-        written.docs,
-        written.files,
-        written.bytes as f64 / 1e6,
+        "site of {} pages ({n} generated articles) in {:.2} s; search index {files} files, {:.1} MB",
+        site.pages.len(),
         start.elapsed().as_secs_f64(),
-        written.shards
+        bytes as f64 / 1e6
     );
 
-    let server = Server::start(&site);
-    let b = Browser::start();
-    b.set_script_timeout(60_000);
+    let server = Server::start(site.files)?;
+    let mut b = Browser::start()?;
     let count = "return document.querySelectorAll('#search-results a').length;";
     let mut worst = 0;
     for (i, q) in QUERIES.iter().enumerate() {
-        server.reset();
-        b.goto(&server.url("index.html"));
-        let first = server.bytes();
+        server.sent.store(0, Ordering::SeqCst);
+        b.goto(&server.url("index.html"))?;
+        let first = b.eval_with(TRANSFERRED, vec![json!(true)])?;
         if i == 0 {
-            let files: Vec<String> = server.served().into_iter().map(|(p, _)| p).collect();
-            println!("first page load: {first} bytes ({})", files.join(", "));
+            println!(
+                "first page load (index.html and what it loads): {} bytes in {} files by transferSize, {} body bytes sent by the server",
+                first[0],
+                first[1],
+                server.sent.load(Ordering::SeqCst)
+            );
+            cached(&first);
         }
-        server.reset();
-        b.type_into("#search", q);
-        let hits = b.wait_for(count, 60, |v| v.as_u64().unwrap_or(0) > 0);
+        b.eval(
+            "performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings();",
+        )?;
+        server.sent.store(0, Ordering::SeqCst);
+        b.eval_with(TYPE, vec![json!(q)])?;
+        let hits = wait_for(&mut b, count, |v| v.as_u64().unwrap_or(0) > 0)?;
         // Let late pieces of the last keystroke's query finish.
-        std::thread::sleep(std::time::Duration::from_millis(300));
-        let bytes = server.bytes();
-        let served = server.served();
-        let top = b.result_links().into_iter().next().unwrap_or_default();
+        std::thread::sleep(Duration::from_millis(300));
+        let got = b.eval_with(TRANSFERRED, vec![json!(false)])?;
+        cached(&got);
+        let bytes = got[0].as_u64().unwrap_or(0);
+        let top = b.eval("const a = document.querySelector('#search-results a'); return a ? a.getAttribute('href') : '';")?;
         worst = worst.max(bytes);
         println!(
-            "query {q:?}: {bytes} bytes in {} pieces, {} hits, first {top}",
-            served.len(),
-            hits
+            "query {q:?}: {bytes} bytes in {} pieces by transferSize ({} body bytes sent by the server), {hits} hits, first {}",
+            got[1],
+            server.sent.load(Ordering::SeqCst),
+            top.as_str().unwrap_or("")
         );
-        let _ = b.execute("document.getElementById('search').value = '';", json!([]));
     }
     println!(
         "largest query: {worst} bytes ({:.0} KB; target {} KB): {}",
@@ -102,4 +126,93 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if worst <= TARGET { "met" } else { "MISSED" }
     );
     Ok(())
+}
+
+/// A resource with no transfer size came from a cache, and the figure would be too low.
+fn cached(v: &Value) {
+    let names = v[2].as_array().map(Vec::len).unwrap_or(0);
+    assert!(names == 0, "served from a cache, not counted: {}", v[2]);
+}
+
+/// The site's search index as `deskbook site build` makes it (engine/cli/cmd/site.rs):
+/// under `search/`, from the pages the site built.
+fn search_index(
+    content: &deskbook_content::Content,
+    pages: &[PageRecord],
+) -> Result<Vec<OutFile>, String> {
+    let site = deskbook_sitesearch::site_pages(
+        content,
+        pages.iter().map(|p| (p.id.as_str(), p.url.as_str())),
+    );
+    let (files, _) = deskbook_sitesearch::index_files(&site).map_err(|e| e.to_string())?;
+    Ok(files
+        .into_iter()
+        .map(|f| OutFile {
+            path: format!("search/{}", f.path),
+            bytes: f.text.into_bytes(),
+        })
+        .collect())
+}
+
+/// Poll `script` until `done` accepts its value (60 s at most); the last value.
+fn wait_for(b: &mut Browser, script: &str, done: impl Fn(&Value) -> bool) -> Result<Value, String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = b.eval(script)?;
+        if done(&v) || Instant::now() > deadline {
+            return Ok(v);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The generated site served from memory on 127.0.0.1, never cached, counting what it sends.
+struct Server {
+    port: u16,
+    sent: Arc<AtomicU64>,
+}
+
+impl Server {
+    fn start(files: Vec<OutFile>) -> Result<Server, String> {
+        let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .ok_or("no port")?;
+        let files: HashMap<String, Vec<u8>> =
+            files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let sent = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&sent);
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let path = request.url().split(['?', '#']).next().unwrap_or("/");
+                let path = path.trim_start_matches('/');
+                let (status, body) = match files.get(path) {
+                    Some(b) => (200, b.clone()),
+                    None => (404, b"not found".to_vec()),
+                };
+                let kind = match path.rsplit('.').next() {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript; charset=utf-8",
+                    Some("css") => "text/css; charset=utf-8",
+                    Some("svg") => "image/svg+xml",
+                    _ => "application/octet-stream",
+                };
+                counter.fetch_add(body.len() as u64, Ordering::SeqCst);
+                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+                for (k, v) in [("Content-Type", kind), ("Cache-Control", "no-store")] {
+                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                        response.add_header(h);
+                    }
+                }
+                let _ = request.respond(response);
+            }
+        });
+        Ok(Server { port, sent })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
 }
