@@ -1,6 +1,7 @@
 //! `deskbook list`: the effective items (and playbooks) the role may see.
 
 use anyhow::{bail, Result};
+use deskbook_content::terminal::neutralise_line;
 use deskbook_content::Kind;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -63,7 +64,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     } else {
         let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         for r in &rows {
-            outln!("{:w$}  {:8}  {}", r.id, r.kind, r.title);
+            // Titles are content: shown, never obeyed.
+            outln!("{:w$}  {:8}  {}", r.id, r.kind, neutralise_line(&r.title));
         }
     }
     Ok(ExitCode::SUCCESS)
