@@ -83,7 +83,7 @@ impl Screen {
     /// Wait until the screen shows `needle` `times` times; fail showing the screen.
     #[track_caller]
     fn wait_n(&self, needle: &str, times: usize) -> String {
-        let until = Instant::now() + Duration::from_secs(20);
+        let until = Instant::now() + Duration::from_secs(60);
         loop {
             let text = self.text();
             if text.matches(needle).count() >= times {
