@@ -21,7 +21,12 @@ struct Screen {
 
 impl Screen {
     fn start(desk: &Desk, args: &str) -> Screen {
-        let socket = desk.path().join("tmux.sock");
+        // A socket of its own per screen: a second screen in the same desk must not reach
+        // the server the first one's drop is still shutting down ("server exited
+        // unexpectedly").
+        static SCREENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SCREENS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = desk.path().join(format!("tmux-{n}.sock"));
         let bin = bin();
         let layer = fixture("tty");
         let command = format!(
@@ -155,6 +160,8 @@ fn help_list_help_article_where_and_wrapping() {
 
     s.line("?2");
     // The article opens in the pager at its top; `G` goes to its end, whatever its length.
+    // Regression: deskbook's input thread kept a read pending on the terminal and took
+    // keys meant for the pager (`G` never arrived); it reads only when the runner asks now.
     let paged = s.wait("should not get in the way of name resolution");
     assert!(!paged.contains("EXITED"), "{paged}");
     s.key("G");

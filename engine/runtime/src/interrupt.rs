@@ -12,10 +12,17 @@
 //!
 //! While a probe runs in the background at a terminal ([`probe_running`]), Ctrl-C cancels
 //! that probe instead of the run, and a line `s` typed meanwhile skips it ([`probe_stop`]).
+//!
+//! The thread reads only while the runner waits for a line or a probe runs. A read left
+//! pending at other times would race any program that shares the terminal: the pager
+//! opened by `?N` lost the agent's keys (`G`, `q`) to it, and they came back later glued
+//! to the next answer.
 
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -23,6 +30,28 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static PROBING: AtomicBool = AtomicBool::new(false);
 /// How the agent stopped the running probe: 0 not, 1 skipped (`s`), 2 cancelled (Ctrl-C).
 static PROBE_STOP: AtomicU8 = AtomicU8::new(0);
+
+/// The runner waits for a line: the reading thread may read one.
+static WANTED: Mutex<bool> = Mutex::new(false);
+static WANTED_CHANGED: Condvar = Condvar::new();
+
+fn set_wanted(wanted: bool) {
+    let mut w = WANTED.lock().unwrap_or_else(|e| e.into_inner());
+    *w = wanted;
+    WANTED_CHANGED.notify_all();
+}
+
+/// Block the reading thread until the runner wants a line or a probe runs (`PROBING` is
+/// looked at again every 50 ms: it is set without the lock).
+fn wait_until_wanted() {
+    let mut w = WANTED.lock().unwrap_or_else(|e| e.into_inner());
+    while !*w && !PROBING.load(Ordering::SeqCst) {
+        w = match WANTED_CHANGED.wait_timeout(w, Duration::from_millis(50)) {
+            Ok((w, _)) => w,
+            Err(e) => e.into_inner().0,
+        };
+    }
+}
 
 /// How the agent stopped a probe that ran in the background.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +127,7 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
         let stdin = io::stdin();
         let mut input = stdin.lock();
         loop {
+            wait_until_wanted();
             let mut line = Vec::new();
             let msg = match input.read_until(b'\n', &mut line) {
                 Ok(0) => Msg::End,
@@ -110,6 +140,8 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
                 Err(e) => Msg::Failed(e),
             };
             let last = !matches!(msg, Msg::Line(_));
+            // This line answers the read that wanted it; the next read waits for the next.
+            set_wanted(false);
             if tx.send(msg).is_err() || last {
                 break;
             }
@@ -147,7 +179,12 @@ impl Read for Lines {
 impl BufRead for Lines {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.buf.len() && !self.ended {
-            match self.rx.recv() {
+            // A line typed ahead (while a probe ran) is taken without asking for another.
+            let msg = self.rx.try_recv().or_else(|_| {
+                set_wanted(true);
+                self.rx.recv()
+            });
+            match msg {
                 Ok(Msg::Line(line)) => {
                     self.buf = line;
                     self.pos = 0;
