@@ -243,7 +243,7 @@ mod tests {
     fn pieces_are_mapped_but_not_the_marks() {
         let s = Snippet {
             text: "a \x1b[2J bad\x07 SPI".into(),
-            highlights: vec![7..11],
+            highlights: std::iter::once(7..11).collect(),
         };
         let shown = s.marked_by(
             "\x1b[1m",
