@@ -454,12 +454,19 @@ fn patched_playbook_runs_and_shows_as_patched() {
         "show",
         "tier1-triage",
     ]);
+    // `show PLAYBOOK` is the outline: where it comes from, and the patch's step in it.
+    let shown = stdout(&o).replace('\n', " ");
     assert!(
-        stdout(&o).starts_with("# tier1-triage from playbooks/tier1-triage.yaml, patched by "),
+        shown.contains(" · from playbooks/tier1-triage.yaml, patched by ")
+            && shown.contains("examples/woodgrove/phase-1/playbooks/tier1-triage.patch.yaml "),
         "{}",
         stdout(&o)
     );
-    assert!(stdout(&o).contains("- id: pilot-group"));
+    assert!(
+        stdout(&o).contains("\n  pilot-group  question"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
