@@ -21,7 +21,11 @@ struct Screen {
 
 impl Screen {
     fn start(desk: &Desk, args: &str) -> Screen {
-        let socket = desk.path().join("tmux.sock");
+        // A socket of its own per screen: a server still exiting after the last screen's
+        // `kill-server` must not meet the next one.
+        static SCREENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SCREENS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = desk.path().join(format!("tmux-{n}.sock"));
         let bin = bin();
         let layer = fixture("tty");
         let command = format!(
@@ -144,7 +148,9 @@ fn help_list_help_article_where_and_wrapping() {
     );
 
     s.line("?");
-    let listed = s.wait("Help for this step");
+    // The question shown again after the list: the whole list is on the screen.
+    let listed = s.wait_n("[reach] Can the caller reach anything", 2);
+    assert!(listed.contains("Help for this step"), "{listed}");
     assert!(
         listed.contains("  1) Network path connectivity under IPsec"),
         "{listed}"
@@ -161,7 +167,9 @@ fn help_list_help_article_where_and_wrapping() {
     s.wait_n("[reach] Can the caller reach anything", 3);
 
     s.line("w");
-    let at = s.wait("Where the call is (rt-tty)");
+    // The last line of the answer, so the whole of it is on the screen.
+    let at = s.wait("    open:        ");
+    assert!(at.contains("Where the call is (rt-tty)"), "{at}");
     assert!(at.contains("now at:      reach"), "{at}");
     assert!(at.contains("path so far: (this is the first step)"), "{at}");
     assert!(
