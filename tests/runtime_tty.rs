@@ -21,9 +21,8 @@ struct Screen {
 
 impl Screen {
     fn start(desk: &Desk, args: &str) -> Screen {
-        // A socket of its own per screen: a second screen in the same desk must not reach
-        // the server the first one's drop is still shutting down ("server exited
-        // unexpectedly").
+        // A socket of its own per screen: a server still exiting after the last screen's
+        // `kill-server` must not meet the next one.
         static SCREENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SCREENS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let socket = desk.path().join(format!("tmux-{n}.sock"));
@@ -149,7 +148,9 @@ fn help_list_help_article_where_and_wrapping() {
     );
 
     s.line("?");
-    let listed = s.wait("Help for this step");
+    // The question shown again after the list: the whole list is on the screen.
+    let listed = s.wait_n("[reach] Can the caller reach anything", 2);
+    assert!(listed.contains("Help for this step"), "{listed}");
     assert!(
         listed.contains("  1) Network path connectivity under IPsec"),
         "{listed}"
@@ -159,18 +160,16 @@ fn help_list_help_article_where_and_wrapping() {
     s.wait_n("[reach] Can the caller reach anything", 2);
 
     s.line("?2");
-    // The article opens in the pager at its top; `G` goes to its end, whatever its length.
-    // Regression: deskbook's input thread kept a read pending on the terminal and took
-    // keys meant for the pager (`G` never arrived); it reads only when the runner asks now.
+    // The article opens in the pager (less, waiting for a key at its prompt); `q` leaves it.
     let paged = s.wait("should not get in the way of name resolution");
     assert!(!paged.contains("EXITED"), "{paged}");
-    s.key("G");
-    s.wait("(END)");
     s.key("q");
     s.wait_n("[reach] Can the caller reach anything", 3);
 
     s.line("w");
-    let at = s.wait("Where the call is (rt-tty)");
+    // The last line of the answer, so the whole of it is on the screen.
+    let at = s.wait("    open:        ");
+    assert!(at.contains("Where the call is (rt-tty)"), "{at}");
     assert!(at.contains("now at:      reach"), "{at}");
     assert!(at.contains("path so far: (this is the first step)"), "{at}");
     assert!(

@@ -13,16 +13,14 @@
 //! While a probe runs in the background at a terminal ([`probe_running`]), Ctrl-C cancels
 //! that probe instead of the run, and a line `s` typed meanwhile skips it ([`probe_stop`]).
 //!
-//! The thread reads only while the runner waits for a line or a probe runs. A read left
-//! pending at other times would race any program that shares the terminal: the pager
-//! opened by `?N` lost the agent's keys (`G`, `q`) to it, and they came back later glued
-//! to the next answer.
+//! The reading thread reads only when a line is wanted (a prompt, or a running probe that
+//! `s` may skip), never ahead: a pager opened from a prompt (`?N`) then gets every key the
+//! agent types, instead of racing the thread for them on the same terminal.
 
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::OnceLock;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -31,25 +29,17 @@ static PROBING: AtomicBool = AtomicBool::new(false);
 /// How the agent stopped the running probe: 0 not, 1 skipped (`s`), 2 cancelled (Ctrl-C).
 static PROBE_STOP: AtomicU8 = AtomicU8::new(0);
 
-/// The runner waits for a line: the reading thread may read one.
-static WANTED: Mutex<bool> = Mutex::new(false);
-static WANTED_CHANGED: Condvar = Condvar::new();
+/// Wakes the reading thread for one line.
+static WANT: OnceLock<Sender<()>> = OnceLock::new();
+/// The reading thread has been asked for a line and has not read it yet.
+static READING: AtomicBool = AtomicBool::new(false);
 
-fn set_wanted(wanted: bool) {
-    let mut w = WANTED.lock().unwrap_or_else(|e| e.into_inner());
-    *w = wanted;
-    WANTED_CHANGED.notify_all();
-}
-
-/// Block the reading thread until the runner wants a line or a probe runs (`PROBING` is
-/// looked at again every 50 ms: it is set without the lock).
-fn wait_until_wanted() {
-    let mut w = WANTED.lock().unwrap_or_else(|e| e.into_inner());
-    while !*w && !PROBING.load(Ordering::SeqCst) {
-        w = match WANTED_CHANGED.wait_timeout(w, Duration::from_millis(50)) {
-            Ok((w, _)) => w,
-            Err(e) => e.into_inner().0,
-        };
+/// Ask the reading thread for the next line, unless it is already reading one.
+fn want_line() {
+    if !READING.swap(true, Ordering::SeqCst) {
+        if let Some(tx) = WANT.get() {
+            let _ = tx.send(());
+        }
     }
 }
 
@@ -67,6 +57,10 @@ pub enum ProbeStop {
 pub fn probe_running(running: bool) {
     PROBE_STOP.store(0, Ordering::SeqCst);
     PROBING.store(running, Ordering::SeqCst);
+    if running {
+        // `s` typed while the probe runs must be read.
+        want_line();
+    }
 }
 
 /// Whether the agent stopped the running probe, and how.
@@ -123,13 +117,20 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
     if installed.is_err() {
         return Box::new(io::BufReader::new(io::stdin()));
     }
+    let (want_tx, want_rx) = mpsc::channel::<()>();
+    if WANT.set(want_tx).is_err() {
+        // A second reader in one process: it reads on demand too, through its own thread.
+        return Box::new(io::BufReader::new(io::stdin()));
+    }
     std::thread::spawn(move || {
         let stdin = io::stdin();
         let mut input = stdin.lock();
-        loop {
-            wait_until_wanted();
+        // One line per request, never ahead of one.
+        while want_rx.recv().is_ok() {
             let mut line = Vec::new();
-            let msg = match input.read_until(b'\n', &mut line) {
+            let read = input.read_until(b'\n', &mut line);
+            READING.store(false, Ordering::SeqCst);
+            let msg = match read {
                 Ok(0) => Msg::End,
                 Ok(_) if PROBING.load(Ordering::SeqCst) && line.trim_ascii() == b"s" => {
                     // `s` while a probe runs: skip it (the line is not an answer).
@@ -140,8 +141,6 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
                 Err(e) => Msg::Failed(e),
             };
             let last = !matches!(msg, Msg::Line(_));
-            // This line answers the read that wanted it; the next read waits for the next.
-            set_wanted(false);
             if tx.send(msg).is_err() || last {
                 break;
             }
@@ -179,12 +178,8 @@ impl Read for Lines {
 impl BufRead for Lines {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.buf.len() && !self.ended {
-            // A line typed ahead (while a probe ran) is taken without asking for another.
-            let msg = self.rx.try_recv().or_else(|_| {
-                set_wanted(true);
-                self.rx.recv()
-            });
-            match msg {
+            want_line();
+            match self.rx.recv() {
                 Ok(Msg::Line(line)) => {
                     self.buf = line;
                     self.pos = 0;
