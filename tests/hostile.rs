@@ -412,7 +412,10 @@ fn resuming_a_call_from_a_layer_not_given_suggests_content() {
 fn no_raw_controls(what: &str, text: &str) {
     let bad: Vec<char> = text
         .chars()
-        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
     assert!(
         bad.is_empty(),
@@ -545,6 +548,20 @@ fn listings_show_control_characters_neutralised() {
       ~ step q
           +\"maybe \\u{1b}]0;pwned\\u{7}\" -> done
 "
+    );
+    // --json: the same value, with DEL, C1 and bidirectional controls as \u escapes.
+    let out = common::run(&["--content", &layer, "show", "hostile-esc", "--json"]);
+    let text = common::stdout(&out);
+    no_raw_controls("show --json", &text);
+    assert!(
+        text.contains(r"an 8-bit CSI \u009b2J and a right-to-left override \u202eevil."),
+        "{text}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let body = shown["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("CSI \u{9b}2J and a right-to-left override \u{202e}evil."),
+        "{body}"
     );
     let out = common::run(&["--content", &layer, "layers"]);
     no_raw_controls("layers", &common::stdout(&out));

@@ -46,7 +46,7 @@ fn list(g: &Globals, json: bool) -> Result<ExitCode> {
             .map(|l| serde_json::json!({"name": l.name, "path": l.spec.name()}))
             .collect();
         let v = serde_json::json!({"layers": layers, "items": entries});
-        outln!("{}", serde_json::to_string_pretty(&v)?);
+        super::emit_json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::from("layers, lowest first:\n");
@@ -72,7 +72,7 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
     let org = g.org().map_err(ConfigError)?;
     let d = provenance::layer_diff(&org, layer, g.role)?;
     if json {
-        outln!("{}", serde_json::to_string_pretty(&d)?);
+        super::emit_json(&d)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();

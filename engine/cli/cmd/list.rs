@@ -60,7 +60,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     }
     rows.sort_by(|a, b| a.id.cmp(b.id));
     if json {
-        outln!("{}", serde_json::to_string_pretty(&rows)?);
+        super::emit_json(&rows)?;
     } else {
         let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         for r in &rows {

@@ -68,12 +68,11 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let out = if args.json {
-        format!("{}\n", serde_json::to_string_pretty(&json(&results))?)
+    if args.json {
+        super::emit_json(&json(&results))?;
     } else {
-        lines(&results)
-    };
-    super::emit(&out)?;
+        super::emit(&lines(&results))?;
+    }
     if results.hits.is_empty() {
         eprintln!(
             "no matches for `{}`: try other words the caller used, fewer words, an event \

@@ -128,7 +128,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             let (call, events) = recorded(&store, &id, &ctx.content)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
-                outln!("{}", serde_json::to_string_pretty(&v)?);
+                super::emit_json(&v)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let shown = transcript::transcript(&call, &events, &ctx.content);
@@ -252,7 +252,7 @@ fn cell(text: &str) -> String {
 fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode> {
     let calls = store.calls(filter)?;
     if json {
-        outln!("{}", serde_json::to_string_pretty(&calls)?);
+        super::emit_json(&calls)?;
         return Ok(ExitCode::SUCCESS);
     }
     if calls.is_empty() {

@@ -63,7 +63,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 .map(|(f, _, _)| f.path.as_str())
                 .collect(),
         };
-        outln!("{}", serde_json::to_string_pretty(&report)?);
+        super::emit_json(&report)?;
     } else {
         let mut out = String::new();
         for r in &results {
