@@ -40,16 +40,6 @@ const TRANSFERRED: &str = "
     return [all.reduce((s, e) => s + e.transferSize, 0), all.length,
             all.filter(e => e.transferSize === 0).map(e => e.name)];";
 
-/// Type the query as a reader does, one keystroke (one `input` event) at a time.
-const TYPE: &str = "
-    const el = document.getElementById('search');
-    el.focus();
-    const q = arguments[0];
-    for (let i = 1; i <= q.length; i++) {
-        el.value = q.slice(0, i);
-        el.dispatchEvent(new Event('input', {bubbles: true}));
-    }";
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
         .skip(1)
@@ -103,8 +93,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings();",
         )?;
         server.sent.store(0, Ordering::SeqCst);
-        b.eval_with(TYPE, vec![json!(q)])?;
-        let hits = wait_for(&mut b, count, |v| v.as_u64().unwrap_or(0) > 0)?;
+        b.type_into("#search", q)?;
+        let hits = b.wait_for(count, 60, |v| v.as_u64().unwrap_or(0) > 0)?;
         // Let late pieces of the last keystroke's query finish.
         std::thread::sleep(Duration::from_millis(300));
         let got = b.eval_with(TRANSFERRED, vec![json!(false)])?;
@@ -152,18 +142,6 @@ fn search_index(
             bytes: f.text.into_bytes(),
         })
         .collect())
-}
-
-/// Poll `script` until `done` accepts its value (60 s at most); the last value.
-fn wait_for(b: &mut Browser, script: &str, done: impl Fn(&Value) -> bool) -> Result<Value, String> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = b.eval(script)?;
-        if done(&v) || Instant::now() > deadline {
-            return Ok(v);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The generated site served from memory on 127.0.0.1, never cached, counting what it sends.
