@@ -87,6 +87,23 @@ impl<'s> Log<'s> {
         })
     }
 
+    /// Take in events another process recorded for this call meanwhile (a packet
+    /// attached with `sessions attach`); whether there were any.
+    pub fn refresh(&mut self) -> Result<bool, RuntimeError> {
+        let Some(store) = self.store.as_deref_mut() else {
+            return Ok(false);
+        };
+        let last = self.events.last().map_or(0, |e| e.seq);
+        let new: Vec<Event> = store
+            .events(&self.call.session)?
+            .into_iter()
+            .filter(|e| e.seq > last)
+            .collect();
+        let any = !new.is_empty();
+        self.events.extend(new);
+        Ok(any)
+    }
+
     pub fn session(&self) -> &str {
         &self.call.session
     }

@@ -243,23 +243,28 @@ impl Agent for TerminalAgent<'_> {
         }
     }
 
-    fn judge(&mut self, ui: &mut Ui<'_>, at: &At<'_>, status: &str) -> Result<Turn, RuntimeError> {
+    fn judge(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        status: Option<&str>,
+    ) -> Result<Turn, RuntimeError> {
+        let prompt = match status {
+            Some(status) => format!("accept [{status}] or type ok / fail / error: "),
+            None => "what did it show? type ok / fail / error: ".to_string(),
+        };
         loop {
-            let typed = self.read(
-                ui,
-                at.step,
-                &format!("accept [{status}] or type ok / fail / error: "),
-                "ok, fail or error",
-            )?;
+            let typed = self.read(ui, at.step, &prompt, "ok, fail or error")?;
             if let Some(turn) = self.common(ui, &typed, at)? {
                 return Ok(turn);
             }
-            match typed {
-                Typed::Empty => return Ok(Turn::Answer(status.to_string())),
-                Typed::Text(t) if ["ok", "fail", "error"].contains(&t.as_str()) => {
+            match (typed, status) {
+                (Typed::Empty, Some(status)) => return Ok(Turn::Answer(status.to_string())),
+                (Typed::Text(t), _) if ["ok", "fail", "error"].contains(&t.as_str()) => {
                     return Ok(Turn::Answer(t))
                 }
-                _ => ui.error("press Enter to accept, or type ok, fail or error"),
+                (_, Some(_)) => ui.error("press Enter to accept, or type ok, fail or error"),
+                (_, None) => ui.error("type ok, fail or error"),
             }
         }
     }
