@@ -193,6 +193,23 @@ fn a_packet_prefills_the_caller_steps_it_answers_and_is_recorded_as_attached() {
     );
     // The `probes` column says where each result ran.
     assert_eq!(shown["call"]["probes"][0]["ran_on"], "caller", "{shown}");
+    // The packet's result is the caller's: the escalation packet names it as Table 7.3 does.
+    let session = session_of(&text);
+    let out = desk.run_layers(&[], &["sessions", "export", &session, "--out", "esc"], "");
+    success_stdout(&out);
+    let ping = std::fs::read_to_string(desk.path().join("esc/PC-0042_srv-files-01_ping.txt"))
+        .expect("the caller's ping under its Table 7.3 name");
+    assert!(
+        ping.contains("\nresult from PC-0042's packet, collected 10:42\n"),
+        "{ping}"
+    );
+    // The transcript says where the result came from.
+    let transcript =
+        std::fs::read_to_string(desk.path().join("esc/transcript.txt")).expect("transcript");
+    assert!(
+        transcript.contains("     probe ping count=4 host=srv-files-01 (from PC-0042's packet, collected 10:42): ok: srv-files-01: 4 replies, 0% loss\n"),
+        "{transcript}"
+    );
 }
 
 #[test]
@@ -404,6 +421,46 @@ fn a_help_desk_probe_prefills_nothing_about_the_caller_and_decides_nothing_alone
     assert!(answered[0].get("prefill").is_none(), "{shown}");
     assert_eq!(shown["call"]["probes"][0]["ran_on"], "helpdesk");
     assert_eq!(shown["call"]["status"], "fixed-understood");
+    // Help desk results are exported under a name that says so, never as the caller's.
+    let session = session_of(&text);
+    let out = desk.run_layers(
+        &["vantage"],
+        &["sessions", "export", &session, "--out", "esc"],
+        "",
+    );
+    success_stdout(&out);
+    let mut names: Vec<String> = std::fs::read_dir(desk.path().join("esc"))
+        .expect("export")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let desk_name = host.split('.').next().unwrap_or(&host).to_uppercase();
+    assert_eq!(
+        names,
+        [
+            "README.txt".to_string(),
+            "call.json".to_string(),
+            format!("helpdesk-{desk_name}_127.0.0.1_tcp{port}.txt"),
+            format!("helpdesk-{desk_name}_127.0.0.1_tcp{port}_2.txt"),
+            "transcript.txt".to_string(),
+        ]
+    );
+    let readme = std::fs::read_to_string(desk.path().join("esc/README.txt")).expect("README");
+    assert!(
+        readme.contains("0 of the 18 files of Table 7.3 are in this packet"),
+        "{readme}"
+    );
+    let transcript =
+        std::fs::read_to_string(desk.path().join("esc/transcript.txt")).expect("transcript");
+    assert!(
+        transcript.contains(&format!("(from the help desk computer ({host})): ok: ")),
+        "{transcript}"
+    );
+    assert!(
+        transcript
+            .contains("     not run by deskbook: on the caller's computer, `ping 127.0.0.1`\n"),
+        "{transcript}"
+    );
 }
 
 #[test]

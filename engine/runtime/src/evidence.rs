@@ -180,17 +180,11 @@ impl Attachment {
     }
 }
 
-/// `PC-0042's packet, collected 10:42` (the time as recorded, UTC).
+/// `PC-0042's packet, collected 10:42` (the time as recorded, UTC), neutralised for the
+/// terminal.
 pub fn label(computer: &str, collected: &str) -> String {
-    let time = collected
-        .split_once('T')
-        .map(|(_, t)| t.chars().take(5).collect::<String>())
-        .unwrap_or_else(|| collected.to_string());
-    format!(
-        "{}'s packet, collected {}",
-        neutralise_line(computer),
-        neutralise_line(&time)
-    )
+    let shown = deskbook_store::record::packet_label(computer, collected);
+    neutralise_line(shown.strip_prefix("from ").unwrap_or(&shown)).into_owned()
 }
 
 #[cfg(test)]

@@ -40,6 +40,44 @@ pub struct Origin {
     pub collected: Option<String>,
 }
 
+impl Origin {
+    /// Where the result comes from, as summaries and exports say it: `from the help desk
+    /// computer (DESK-07)`, `from PC-0042's packet, collected 10:42`, `canned, the caller's
+    /// computer` (an answers file gave it).
+    pub fn describe(&self) -> String {
+        let computer = self.computer.as_deref().unwrap_or("");
+        match (self.how.as_str(), self.from.as_str()) {
+            ("packet", _) => packet_label(computer, self.collected.as_deref().unwrap_or("")),
+            ("canned", from) => format!("canned, {}", whose(from)),
+            (_, "helpdesk") if !computer.is_empty() => {
+                format!("from the help desk computer ({computer})")
+            }
+            (_, from) => format!("from {}", whose(from)),
+        }
+    }
+}
+
+/// Where a result without an origin ran (recorded before schema version 3).
+pub const NO_ORIGIN: &str = "from the help desk computer";
+
+/// `the caller's computer`, `the target`, `the help desk computer`.
+pub fn whose(from: &str) -> &'static str {
+    match from {
+        "caller" => "the caller's computer",
+        "target" => "the target",
+        _ => "the help desk computer",
+    }
+}
+
+/// `from PC-0042's packet, collected 10:42` (the collection's start, UTC, as recorded).
+pub fn packet_label(computer: &str, collected: &str) -> String {
+    let time = collected
+        .split_once('T')
+        .map(|(_, t)| t.chars().take(5).collect::<String>())
+        .unwrap_or_else(|| collected.to_string());
+    format!("from {computer}'s packet, collected {time}")
+}
+
 /// One step of an attached evidence packet (kept in the `attached` record, so resume and
 /// the export need not read the packet file again).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -303,6 +341,17 @@ impl Record {
             | Record::Observed { result, .. }
             | Record::Ran { result, .. }
             | Record::Restored { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+
+    /// Where the result it carries comes from (`None`: recorded before schema version 3,
+    /// when every result ran on the help desk computer).
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Record::Probed { origin, .. }
+            | Record::Observed { origin, .. }
+            | Record::Ran { origin, .. } => origin.as_ref(),
             _ => None,
         }
     }

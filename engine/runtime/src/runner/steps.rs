@@ -62,7 +62,12 @@ impl Runner<'_> {
             self.readout_notes(&mut notes);
             return Ok(submission(turn, notes));
         }
-        let line = self.probes.describe(action);
+        // A canned result of another computer's command is shown with that computer's line.
+        let line = if action.from == Vantage::Helpdesk {
+            self.probes.describe(action)
+        } else {
+            self.action_lines(action).join("; ")
+        };
         let mut notes = Map::new();
         notes.insert("command".into(), json!(line));
         notes.insert("action".into(), json!(action));
@@ -79,6 +84,15 @@ impl Runner<'_> {
         if let Some(c) = canned {
             self.state.probed = true;
             notes.insert("canned".into(), json!(true));
+            notes.insert(
+                "origin".into(),
+                json!(deskbook_store::Origin {
+                    from: action.from.as_str().to_string(),
+                    computer: None,
+                    how: "canned".into(),
+                    collected: None,
+                }),
+            );
             let result = c.result("command");
             self.ui.probe_result(&line, &result, "canned");
             return Ok(Some((Reply::Probe(result), notes)));

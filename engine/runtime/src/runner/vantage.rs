@@ -234,7 +234,8 @@ impl Runner<'_> {
         )]
     }
 
-    fn action_lines(&self, action: &ActionRequest) -> Vec<String> {
+    /// The command lines of a `do` step's command on the computer it is for.
+    pub(super) fn action_lines(&self, action: &ActionRequest) -> Vec<String> {
         if let Some(argv) = &action.argv {
             return vec![shell_words_join(argv)];
         }
