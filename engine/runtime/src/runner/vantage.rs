@@ -22,9 +22,12 @@ use super::{describe_request, Runner};
 use crate::evidence;
 use crate::probing::{fill_placeholders as fill, shell_words_join};
 
+/// A task's placeholder and the probe argument that fills it.
+type Placeholders = &'static [(&'static str, &'static str)];
+
 /// The probes that a person can reproduce on another computer with a tool-matrix task,
 /// and the probe argument each of the task's placeholders takes.
-const PROBE_TASKS: &[(&str, &str, &[(&str, &str)])] = &[
+const PROBE_TASKS: &[(&str, &str, Placeholders)] = &[
     ("ping", "test-connection", &[("host", "host")]),
     ("tcp", "test-port", &[("host", "host"), ("port", "port")]),
     ("resolve", "lookup-name", &[("name", "name")]),
