@@ -491,3 +491,33 @@ fn a_caller_probe_and_a_caller_command_show_the_command_for_the_callers_os() {
     let text = success_stdout(&run_vantage(&desk, &port, "windows", answers));
     assert!(text.contains("\n    klist -li 0x3e7 purge\n"), "{text}");
 }
+
+/// refresh-policy's commands say `from: "{{ side }}"`: for the target they are shown for
+/// the target's administrator, for the caller for the caller; neither runs here.
+#[test]
+fn refresh_policy_shows_its_commands_for_the_side_it_is_run_for() {
+    let desk = Desk::new();
+    let answers = json!({
+        "check-admin": "yes", "purge-tickets": "done", "refresh-gp": "done",
+        "refresh-ipsec": "done", "check-policy": "domain policy applied", "retest": "works now",
+    });
+    for (side, shown) in [
+        ("target", "  not run here: on the target (srv-files-01), have its administrator run:\n"),
+        ("caller", "  not run here: on the caller's computer (srv-files-01), ask the caller to run:\n"),
+    ] {
+        let text = serde_json::to_string(&json!({
+            "vars": {"computer": "srv-files-01", "side": side},
+            "answers": answers,
+        }))
+        .expect("answers");
+        std::fs::write(desk.path().join("answers.yaml"), text).expect("write answers");
+        let out = desk.run_layers(&[], &["run", "refresh-policy", "--answers", "answers.yaml"], "");
+        let text = success_stdout(&out);
+        assert_eq!(text.matches(shown).count(), 4, "{side}: {text}");
+        let shown = desk.show(&session_of(&text));
+        let purge = payloads(&shown, "answered", Some("purge-tickets"));
+        assert_eq!(purge[0]["from"], side, "{shown}");
+        assert!(payloads(&shown, "ran", None).is_empty(), "{shown}");
+        assert_eq!(shown["call"]["category"], format!("{side}-policy"));
+    }
+}

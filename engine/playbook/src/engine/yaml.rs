@@ -157,7 +157,9 @@ impl Engine {
                     Some(ProbeRequest {
                         name: p.name.clone(),
                         args,
-                        from: p.from.unwrap_or_default(),
+                        from: super::request::vantage(p.from.as_ref(), &s.id, |t| {
+                            render("probe.from", t)
+                        })?,
                     })
                 }
                 None => None,
@@ -209,7 +211,9 @@ impl Engine {
                 request: ProbeRequest {
                     name: p.name.clone(),
                     args,
-                    from: p.from.unwrap_or_default(),
+                    from: super::request::vantage(p.from.as_ref(), &s.id, |t| {
+                        render("probe.from", t)
+                    })?,
                 },
                 help: s.help.clone(),
             });

@@ -165,6 +165,21 @@ impl Runner<'_> {
     /// The name of the computer `from` stands for, when the call knows it.
     fn computer_of(&self, from: Vantage) -> Option<String> {
         let vars = &self.log.call.vars;
+        // A playbook for either computer (refresh-policy, detect-policy) names it
+        // `computer` and says whose it is in `side`.
+        let var = |k: &str| {
+            self.engine
+                .vars()
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| vars.get(k).cloned())
+        };
+        if var("side").as_deref() == Some(from.as_str()) {
+            if let Some(c) = var("computer") {
+                return Some(c);
+            }
+        }
         match from {
             Vantage::Caller => input_of(vars, CALLER_INPUTS),
             Vantage::Target => input_of(vars, TARGET_INPUTS),
