@@ -502,8 +502,14 @@ fn refresh_policy_shows_its_commands_for_the_side_it_is_run_for() {
         "refresh-ipsec": "done", "check-policy": "domain policy applied", "retest": "works now",
     });
     for (side, shown) in [
-        ("target", "  not run here: on the target (srv-files-01), have its administrator run:\n"),
-        ("caller", "  not run here: on the caller's computer (srv-files-01), ask the caller to run:\n"),
+        (
+            "target",
+            "  not run here: on the target (srv-files-01), have its administrator run:\n",
+        ),
+        (
+            "caller",
+            "  not run here: on the caller's computer (srv-files-01), ask the caller to run:\n",
+        ),
     ] {
         let text = serde_json::to_string(&json!({
             "vars": {"computer": "srv-files-01", "side": side},
@@ -511,7 +517,11 @@ fn refresh_policy_shows_its_commands_for_the_side_it_is_run_for() {
         }))
         .expect("answers");
         std::fs::write(desk.path().join("answers.yaml"), text).expect("write answers");
-        let out = desk.run_layers(&[], &["run", "refresh-policy", "--answers", "answers.yaml"], "");
+        let out = desk.run_layers(
+            &[],
+            &["run", "refresh-policy", "--answers", "answers.yaml"],
+            "",
+        );
         let text = success_stdout(&out);
         assert_eq!(text.matches(shown).count(), 4, "{side}: {text}");
         let shown = desk.show(&session_of(&text));
@@ -520,4 +530,46 @@ fn refresh_policy_shows_its_commands_for_the_side_it_is_run_for() {
         assert!(payloads(&shown, "ran", None).is_empty(), "{shown}");
         assert_eq!(shown["call"]["category"], format!("{side}-policy"));
     }
+}
+
+/// A packet attached from another desk while the call runs at a terminal answers the
+/// caller steps still to come.
+#[test]
+fn a_packet_attached_while_the_call_runs_prefills_the_next_caller_step() {
+    let desk = Desk::new();
+    let packet = packet(desk.path(), Status::Ok);
+    let vars = [format!("caller={CALLER}"), format!("target={TARGET}")];
+    let mut live = Live::spawn(desk.command(
+        &[],
+        &["run", "tier1-triage", "--var", &vars[0], "--var", &vars[1]],
+    ));
+    live.answer(&["no"]);
+    let at_scope = live.wait_prompt();
+    let session = session_of(&live.transcript());
+    assert!(at_scope.contains("[scope]"), "{at_scope}");
+    let out = desk.run_layers(
+        &[],
+        &[
+            "sessions",
+            "attach",
+            &session,
+            packet.to_str().expect("path"),
+        ],
+        "",
+    );
+    success_stdout(&out);
+    live.send("only srv-files-01");
+    let at_ping = live.wait_prompt();
+    assert!(
+        at_ping.contains("(from PC-0042's packet, collected 10:42)\n"),
+        "{at_ping}"
+    );
+    assert!(at_ping.ends_with("answer [replies]: "), "{at_ping}");
+    live.send("");
+    live.wait_prompt();
+    live.kill9();
+    let shown = desk.show(&session);
+    let answered = payloads(&shown, "answered", Some("ping-address"));
+    assert_eq!(answered[0]["prefill"], "replies", "{shown}");
+    assert_eq!(payloads(&shown, "attached", None).len(), 1);
 }

@@ -93,14 +93,17 @@ impl<'s> Log<'s> {
         let Some(store) = self.store.as_deref_mut() else {
             return Ok(false);
         };
-        let last = self.events.last().map_or(0, |e| e.seq);
+        // The other process's event may sit between two of this run's (its `seq` came
+        // first): anything not known yet, in `seq` order.
+        let known: std::collections::HashSet<i64> = self.events.iter().map(|e| e.seq).collect();
         let new: Vec<Event> = store
             .events(&self.call.session)?
             .into_iter()
-            .filter(|e| e.seq > last)
+            .filter(|e| !known.contains(&e.seq))
             .collect();
         let any = !new.is_empty();
         self.events.extend(new);
+        self.events.sort_by_key(|e| e.seq);
         Ok(any)
     }
 

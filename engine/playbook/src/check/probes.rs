@@ -220,7 +220,9 @@ impl YamlCheck<'_> {
                 .choices
                 .iter()
                 .find(|c| Vantage::parse(c).is_none())
-                .map(|c| format!("input `{name}` offers `{c}`, which is not caller, target or helpdesk")),
+                .map(|c| {
+                    format!("input `{name}` offers `{c}`, which is not caller, target or helpdesk")
+                }),
         };
         if let Some(p) = problem {
             self.err(
