@@ -454,12 +454,18 @@ fn patched_playbook_runs_and_shows_as_patched() {
         "show",
         "tier1-triage",
     ]);
+    // The outline names the patch file and holds the step the patch inserts.
     assert!(
-        stdout(&o).starts_with("# tier1-triage from playbooks/tier1-triage.yaml, patched by "),
+        stdout(&o).contains("from playbooks/tier1-triage.yaml, patched by"),
         "{}",
         stdout(&o)
     );
-    assert!(stdout(&o).contains("- id: pilot-group"));
+    assert!(
+        stdout(&o).contains("phase-1/playbooks/tier1-triage.patch.yaml"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("\n  pilot-group "), "{}", stdout(&o));
 }
 
 #[test]

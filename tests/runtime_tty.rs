@@ -21,7 +21,11 @@ struct Screen {
 
 impl Screen {
     fn start(desk: &Desk, args: &str) -> Screen {
-        let socket = desk.path().join("tmux.sock");
+        // A socket of its own per screen: a server still exiting after the last screen's
+        // `kill-server` must not meet the next one.
+        static SCREENS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SCREENS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let socket = desk.path().join(format!("tmux-{n}.sock"));
         let bin = bin();
         let layer = fixture("tty");
         let command = format!(
@@ -83,7 +87,7 @@ impl Screen {
     /// Wait until the screen shows `needle` `times` times; fail showing the screen.
     #[track_caller]
     fn wait_n(&self, needle: &str, times: usize) -> String {
-        let until = Instant::now() + Duration::from_secs(20);
+        let until = Instant::now() + Duration::from_secs(60);
         loop {
             let text = self.text();
             if text.matches(needle).count() >= times {
@@ -144,7 +148,9 @@ fn help_list_help_article_where_and_wrapping() {
     );
 
     s.line("?");
-    let listed = s.wait("Help for this step");
+    // The question shown again after the list: the whole list is on the screen.
+    let listed = s.wait_n("[reach] Can the caller reach anything", 2);
+    assert!(listed.contains("Help for this step"), "{listed}");
     assert!(
         listed.contains("  1) Network path connectivity under IPsec"),
         "{listed}"
@@ -154,13 +160,16 @@ fn help_list_help_article_where_and_wrapping() {
     s.wait_n("[reach] Can the caller reach anything", 2);
 
     s.line("?2");
-    let paged = s.wait("(END)");
-    assert!(paged.contains("Name resolution"), "{paged}");
+    // The article opens in the pager (less, waiting for a key at its prompt); `q` leaves it.
+    let paged = s.wait("should not get in the way of name resolution");
+    assert!(!paged.contains("EXITED"), "{paged}");
     s.key("q");
     s.wait_n("[reach] Can the caller reach anything", 3);
 
     s.line("w");
-    let at = s.wait("Where the call is (rt-tty)");
+    // The last line of the answer, so the whole of it is on the screen.
+    let at = s.wait("    open:        ");
+    assert!(at.contains("Where the call is (rt-tty)"), "{at}");
     assert!(at.contains("now at:      reach"), "{at}");
     assert!(at.contains("path so far: (this is the first step)"), "{at}");
     assert!(

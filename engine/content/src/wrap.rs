@@ -110,7 +110,8 @@ mod tests {
     #[test]
     fn escape_sequences_take_no_width() {
         assert_eq!(visible_width("\x1b[1m[scope]\x1b[0m"), 7);
-        let got = wrap("\x1b[1m[scope]\x1b[0m one two three", 20);
+        // 21 columns shown (32 bytes with the escapes): it fits a 21-column line.
+        let got = wrap("\x1b[1m[scope]\x1b[0m one two three", 21);
         assert_eq!(got, "\x1b[1m[scope]\x1b[0m one two three");
     }
 

@@ -34,6 +34,6 @@ fn a_built_in_probe_without_from_is_an_error() {
         .collect();
     assert_eq!(
         found,
-        ["playbooks/tier1-triage.yaml:38:5: step `ping-address`: the probe does not say where it runs: add `from: caller`, `from: target` or `from: helpdesk`"]
+        ["playbooks/tier1-triage.yaml:54:5: step `ping-address`: the probe does not say where it runs: add `from: caller`, `from: target` or `from: helpdesk`"]
     );
 }

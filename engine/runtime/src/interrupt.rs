@@ -12,10 +12,15 @@
 //!
 //! While a probe runs in the background at a terminal ([`probe_running`]), Ctrl-C cancels
 //! that probe instead of the run, and a line `s` typed meanwhile skips it ([`probe_stop`]).
+//!
+//! The reading thread reads only when a line is wanted (a prompt, or a running probe that
+//! `s` may skip), never ahead: a pager opened from a prompt (`?N`) then gets every key the
+//! agent types, instead of racing the thread for them on the same terminal.
 
 use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::OnceLock;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -23,6 +28,20 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 static PROBING: AtomicBool = AtomicBool::new(false);
 /// How the agent stopped the running probe: 0 not, 1 skipped (`s`), 2 cancelled (Ctrl-C).
 static PROBE_STOP: AtomicU8 = AtomicU8::new(0);
+
+/// Wakes the reading thread for one line.
+static WANT: OnceLock<Sender<()>> = OnceLock::new();
+/// The reading thread has been asked for a line and has not read it yet.
+static READING: AtomicBool = AtomicBool::new(false);
+
+/// Ask the reading thread for the next line, unless it is already reading one.
+fn want_line() {
+    if !READING.swap(true, Ordering::SeqCst) {
+        if let Some(tx) = WANT.get() {
+            let _ = tx.send(());
+        }
+    }
+}
 
 /// How the agent stopped a probe that ran in the background.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +57,10 @@ pub enum ProbeStop {
 pub fn probe_running(running: bool) {
     PROBE_STOP.store(0, Ordering::SeqCst);
     PROBING.store(running, Ordering::SeqCst);
+    if running {
+        // `s` typed while the probe runs must be read.
+        want_line();
+    }
 }
 
 /// Whether the agent stopped the running probe, and how.
@@ -94,12 +117,20 @@ pub fn stdin_lines() -> Box<dyn BufRead> {
     if installed.is_err() {
         return Box::new(io::BufReader::new(io::stdin()));
     }
+    let (want_tx, want_rx) = mpsc::channel::<()>();
+    if WANT.set(want_tx).is_err() {
+        // A second reader in one process: it reads on demand too, through its own thread.
+        return Box::new(io::BufReader::new(io::stdin()));
+    }
     std::thread::spawn(move || {
         let stdin = io::stdin();
         let mut input = stdin.lock();
-        loop {
+        // One line per request, never ahead of one.
+        while want_rx.recv().is_ok() {
             let mut line = Vec::new();
-            let msg = match input.read_until(b'\n', &mut line) {
+            let read = input.read_until(b'\n', &mut line);
+            READING.store(false, Ordering::SeqCst);
+            let msg = match read {
                 Ok(0) => Msg::End,
                 Ok(_) if PROBING.load(Ordering::SeqCst) && line.trim_ascii() == b"s" => {
                     // `s` while a probe runs: skip it (the line is not an answer).
@@ -147,6 +178,7 @@ impl Read for Lines {
 impl BufRead for Lines {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.buf.len() && !self.ended {
+            want_line();
             match self.rx.recv() {
                 Ok(Msg::Line(line)) => {
                     self.buf = line;
