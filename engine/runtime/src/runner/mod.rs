@@ -276,6 +276,17 @@ pub fn resume<'a>(
         if let Some(p) = runner.engine.pending() {
             runner.state = StepState::new(p.step());
             runner.state.probed = true;
+            // A help desk result recorded at a question about another computer still
+            // pre-fills nothing.
+            if let Pending::Ask {
+                text,
+                probe: Some(request),
+                ..
+            } = &p
+            {
+                runner.state.no_prefill = request.from == Vantage::Helpdesk
+                    && runner.about(text, &request.args).is_some();
+            }
         }
     }
     runner.finish()

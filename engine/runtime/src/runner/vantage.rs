@@ -137,7 +137,11 @@ impl Runner<'_> {
     /// `Some("the caller's computer")` when a step is about the caller's or the target's
     /// computer: its text speaks of the caller or names their computer, or its probe is
     /// aimed at one of them.
-    fn about(&self, text: &str, args: &BTreeMap<String, String>) -> Option<&'static str> {
+    pub(super) fn about(
+        &self,
+        text: &str,
+        args: &BTreeMap<String, String>,
+    ) -> Option<&'static str> {
         let vars = &self.log.call.vars;
         let named = |names: &[&str]| -> Vec<String> {
             names
