@@ -222,3 +222,86 @@ fn the_address_scanner_flags_real_looking_values() {
     assert!(!allowed_host("dc1.contoso.com"));
     assert!(allowed_host("srv-files-01.woodgrovebank.com"));
 }
+
+/// The commands the tool matrix has for `task` on `os`, over every tool available there.
+fn commands(content: &deskbook_content::Content, os: &str, task: &str) -> Vec<String> {
+    content
+        .items
+        .iter()
+        .filter_map(|i| i.meta.tool.as_ref())
+        .filter_map(|t| t.os.get(os))
+        .filter(|on| on.available)
+        .filter_map(|on| on.tasks.get(task).cloned())
+        .collect()
+}
+
+/// Issue 12's content corrections and the tasks the playbooks need on the old Windows
+/// versions: each guarded here, since a scenario cannot see them.
+#[test]
+fn content_follows_the_source_material_where_issue_12_corrected_it() {
+    let content = builtin();
+    // Tasks the refresh, detect-policy and collect playbooks run, on every Windows version
+    // of Table 7.1.
+    for os in ["win2000", "winxp", "win2003"] {
+        for task in [
+            "show-policy-version",
+            "restart-ipsec-service",
+            "purge-computer-tickets",
+            "show-assigned-policy",
+            "refresh-group-policy",
+        ] {
+            assert!(
+                !commands(&content, os, task).is_empty(),
+                "no command for {task} on {os}"
+            );
+        }
+        assert_eq!(
+            commands(&content, os, "show-ip-config"),
+            ["ipconfig /all"],
+            "{os}"
+        );
+    }
+    assert_eq!(
+        commands(&content, "win2000", "refresh-group-policy"),
+        ["secedit /refreshpolicy machine_policy /enforce"]
+    );
+    // Table 7.1's footnote: netdiag runs on Server 2003, without IPsec data.
+    assert!(commands(&content, "win2003", "run-diagnostics").contains(&"netdiag /v".to_string()));
+    let swanctl = content.item("tool-swanctl").expect("tool-swanctl");
+    let linux = &swanctl.meta.tool.as_ref().expect("a tool").os["linux"];
+    assert_eq!(linux.tasks["show-active-policy"], "swanctl --list-pols");
+    // netsh wfp came with Windows 7 and Server 2008 R2, not Vista.
+    let wfp = content.item("tool-netsh-wfp").expect("tool-netsh-wfp");
+    assert!(
+        wfp.meta
+            .tool
+            .as_ref()
+            .is_some_and(|t| t.obtain.contains("Windows 7 and Windows Server 2008 R2")),
+        "{:?}",
+        wfp.meta.tool
+    );
+    // Not in the vendor's list of IPsec driver events.
+    assert!(content.event(5481).is_none() && content.event(5482).is_none());
+    // The ping ladder keeps the source's causes.
+    let ladder = content
+        .item("network-path-connectivity")
+        .expect("network-path-connectivity")
+        .body();
+    let words = ladder.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("the ping utility missing"), "{words}");
+    assert!(
+        words.contains("the path to the gateway interrupted"),
+        "{words}"
+    );
+    // 5456-5462: the subcategory is confirmed, so is the wording.
+    for n in 5456..=5462 {
+        let ev = content.event(n).unwrap_or_else(|| panic!("event {n}"));
+        let text = format!("{} {}", ev.meta.summary, ev.body());
+        assert!(!text.contains("unconfirmed"), "event {n}: {text}");
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains("Filtering Platform Policy Change"),
+            "event {n}: {text}"
+        );
+    }
+}

@@ -412,7 +412,10 @@ fn resuming_a_call_from_a_layer_not_given_suggests_content() {
 fn no_raw_controls(what: &str, text: &str) {
     let bad: Vec<char> = text
         .chars()
-        .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
         .collect();
     assert!(
         bad.is_empty(),
@@ -464,6 +467,28 @@ fn control_characters_never_reach_the_terminal_raw() {
     let out = c.output().expect("show");
     no_raw_controls("sessions show", &runtime_support::stdout(&out));
     assert!(runtime_support::stdout(&out).contains("agent^[]0;pwned^G"));
+    // sessions list and report --format table: the recorded agent name, in its column.
+    let out = desk
+        .command(&[], &["sessions", "list"])
+        .output()
+        .expect("list");
+    let text = runtime_support::stdout(&out);
+    no_raw_controls("sessions list", &text);
+    let row = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.ends_with("  -       -       agent^[]0;pwned^G  fixed-understood  other"),
+        "{text}"
+    );
+    let out = desk
+        .command(&[], &["report", "--by", "agent"])
+        .output()
+        .expect("report");
+    let text = runtime_support::stdout(&out);
+    no_raw_controls("report", &text);
+    assert!(
+        text.contains("\nagent              calls  share esc uncl median p90\nagent^[]0;pwned^G      1 100.0%  0%   0%"),
+        "{text}"
+    );
     // probe: a file whose content holds control sequences.
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("oakley.log");
@@ -479,6 +504,73 @@ fn control_characters_never_reach_the_terminal_raw() {
         got.contains("See [this](kb:no-such-page) ^[[31mred^[[0m"),
         "{got}"
     );
+}
+
+/// Regression: `list` titles, `search` titles and snippets, `layers diff` choice labels and
+/// `test` scenario names reached the terminal raw. The fixture layer's title, summary,
+/// scenario name and a patch's choice label hold ESC and BEL.
+#[test]
+fn listings_show_control_characters_neutralised() {
+    let layer = hostile("terminal").to_string_lossy().to_string();
+    let patch = hostile("terminal-patch").to_string_lossy().to_string();
+    let out = common::run(&["--content", &layer, "list", "--kind", "article"]);
+    let text = common::stdout(&out);
+    no_raw_controls("list", &text);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("hostile-esc "))
+        .unwrap_or_default();
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>().join(" "),
+        "hostile-esc article A title that clears the screen ^[[2J"
+    );
+    let out = common::run(&[
+        "--content",
+        &layer,
+        "search",
+        "clears",
+        "the",
+        "screen",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(
+        common::stdout(&out),
+        "hostile-esc  article   A title that clears the screen ^[[2J
+    A summary that rings ^G and sets the window title ^[]0;pwned^G
+"
+    );
+    let out = common::run(&["--content", &layer, "--content", &patch, "layers", "diff"]);
+    assert_eq!(
+        common::stdout(&out).replace(&patch, "$PATCH"),
+        "layer $PATCH: 1 change(s)
+  patched   playbook  esc
+      ~ step q
+          +\"maybe \\u{1b}]0;pwned\\u{7}\" -> done
+"
+    );
+    // --json: the same value, with DEL, C1 and bidirectional controls as \u escapes.
+    let out = common::run(&["--content", &layer, "show", "hostile-esc", "--json"]);
+    let text = common::stdout(&out);
+    no_raw_controls("show --json", &text);
+    assert!(
+        text.contains(r"an 8-bit CSI \u009b2J and a right-to-left override \u202eevil."),
+        "{text}"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let body = shown["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("CSI \u{9b}2J and a right-to-left override \u{202e}evil."),
+        "{body}"
+    );
+    let out = common::run(&["--content", &layer, "layers"]);
+    no_raw_controls("layers", &common::stdout(&out));
+    let out = common::run(&["--content", &layer, "test"]);
+    let text = common::stdout(&out);
+    no_raw_controls("test", &text);
+    let scenario =
+        format!("ok    esc: the screen ^[[2J clears^G  ({layer}/playbooks/tests/esc.yaml)");
+    assert!(text.lines().any(|l| l == scenario), "{text}");
 }
 
 /// A DNS server on loopback that answers every query with a CNAME whose first label holds

@@ -78,6 +78,8 @@ fn failing_scenarios_fail_the_command_with_reasons() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out).replace(&layer_s, "$LAYER");
     let expected = "\
+FAIL  tier1-triage: expects a flag the call does not carry  ($LAYER/playbooks/tests/flags.yaml)
+      expected flags `social-engineering`, the call ended with none
 FAIL  tier1-triage: stops at a step it has no answer for  ($LAYER/playbooks/tests/unanswered.yaml)
       no answer for step `scope` (add it under `answers`)
 FAIL  tier1-triage: expects the wrong outcome  ($LAYER/playbooks/tests/wrong.yaml)
@@ -85,7 +87,7 @@ FAIL  tier1-triage: expects the wrong outcome  ($LAYER/playbooks/tests/wrong.yam
       the path differs at step 4: expected `escalate-network`, the run went to `basic-network`
 ";
     assert!(text.contains(expected), "{text}");
-    assert!(text.contains(" passed, 2 failed"), "{text}");
+    assert!(text.contains(" passed, 3 failed"), "{text}");
 }
 
 /// A Lua playbook's `help` links are only known when it asks: the scenario checks them.

@@ -1,5 +1,6 @@
 //! The built-in playbooks run end to end through the real binary, for what scenarios do not
-//! see: the flag a call carries, and the words a question chooses for an address or a name.
+//! see: the flag a call carries, the words a question chooses for an address or a name, and
+//! what the steps say to the caller.
 
 mod runtime_support;
 
@@ -85,5 +86,68 @@ fn questions_choose_their_words_for_an_address_or_a_name() {
     assert!(
         name.contains("`ping srv-") && name.contains("(by name)"),
         "{name}"
+    );
+}
+
+// Issue 12: questions a caller cannot answer are said as words for the caller; the policy
+// refresh says why the IPsec service is restarted (the polling interval); what Tier 2 needs
+// (`ipconfig /all`, tracert, the application and its error) is asked during the call.
+#[test]
+fn steps_speak_to_the_caller_and_gather_what_tier2_needs_during_the_call() {
+    let desk = Desk::new();
+    let rras = run_scenario(&desk, "tier1-triage", "tier1-triage-caller-rras.yaml");
+    let needed = asked(&rras, "caller-computer/rras-needed");
+    assert!(
+        needed.starts_with(
+            "Ask the caller: \"Do you use this computer to accept VPN or dial-in connections"
+        ),
+        "{needed}"
+    );
+    assert!(!needed.contains("Does the caller need"), "{needed}");
+    let running = asked(&rras, "caller-computer/rras-running");
+    assert!(
+        running.contains("Say to the caller: \"Please press"),
+        "{running}"
+    );
+
+    let refresh = run_scenario(&desk, "refresh-policy", "refresh-policy-fixes.yaml");
+    let gp = asked(&refresh, "refresh-gp");
+    assert!(gp.starts_with("Refresh Group Policy on "), "{gp}");
+    let ipsec = asked(&refresh, "refresh-ipsec");
+    assert!(
+        ipsec.contains("restart the IPsec service so that it loads the assigned policy now")
+            && ipsec.contains("only at the polling interval set in the policy (180 minutes"),
+        "{ipsec}"
+    );
+
+    let network = run_scenario(&desk, "tier1-triage", "tier1-triage-network-escalated.yaml");
+    let basic = asked(&network, "basic-network");
+    assert!(
+        basic.contains("Run `ipconfig /all`") && basic.contains("Run `tracert 192.0.2.25`"),
+        "{basic}"
+    );
+    let evidence = asked(&network, "network-evidence");
+    assert!(
+        evidence.starts_with("Before you end the call, ask the caller to read out")
+            && evidence.contains("`ipconfig /all`")
+            && evidence.contains("`tracert 192.0.2.25`")
+            && !evidence.contains("address of"),
+        "{evidence}"
+    );
+    let said = network
+        .iter()
+        .find(|l| l["event"] == "said")
+        .and_then(|l| l["text"].as_str())
+        .unwrap_or_default();
+    assert!(
+        said.starts_with("pc-0117.woodgrovebank.com cannot reach 192.0.2.25 and basic network"),
+        "{said}"
+    );
+
+    let app = run_scenario(&desk, "tier1-triage", "tier1-triage-application.yaml");
+    let details = asked(&app, "application-details");
+    assert!(
+        details.contains("\"Which program fails, and what exactly does its error message say?\""),
+        "{details}"
     );
 }

@@ -15,12 +15,13 @@ mod browser;
 
 use std::path::Path;
 
-use browser::{file_url, Browser, Server};
+use browser::{file_url, Server};
 use deskbook_content::model::Audience;
 use deskbook_content::LayerSpec;
 use deskbook_search::eval::{evaluate, EvalSet};
 use deskbook_search::{documents, Scope, SearchIndex, SearchOptions};
 use deskbook_sitesearch::{pages, write_index, Page};
+use deskbook_testkit::browser::Browser;
 use serde_json::json;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -68,13 +69,15 @@ fn eval_set() -> EvalSet {
 }
 
 /// Ids of the browser's first `limit` hits for `query` on the open page.
-fn browser_hits(b: &Browser, query: &str, limit: usize) -> Result<Vec<String>, String> {
-    let v = b.execute_async(
-        "const done = arguments[arguments.length - 1];
+fn browser_hits(b: &mut Browser, query: &str, limit: usize) -> Result<Vec<String>, String> {
+    let v = b
+        .eval_async(
+            "const done = arguments[arguments.length - 1];
          deskbookSearch.search(arguments[0], arguments[1])
            .then(r => done({ids: r.hits.map(h => h.id)}), e => done({error: String(e.message || e)}));",
-        json!([query, limit]),
-    );
+            vec![json!(query), json!(limit)],
+        )
+        .expect("webdriver");
     if let Some(e) = v["error"].as_str() {
         return Err(e.to_string());
     }
@@ -108,10 +111,10 @@ fn relevance_in_the_browser_is_within_three_points_of_the_command_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     harness_site(dir.path(), &pages);
     let server = Server::start(dir.path());
-    let b = Browser::start();
-    b.set_script_timeout(30_000);
-    b.goto(&server.url("index.html"));
-    let web = evaluate(&set, |q| browser_hits(&b, q, 3)).expect("browser ranking");
+    let mut b = start_browser();
+    b.set_script_timeout(30_000).expect("timeouts");
+    b.goto(&server.url("index.html")).expect("index.html");
+    let web = evaluate(&set, |q| browser_hits(&mut b, q, 3)).expect("browser ranking");
 
     println!(
         "command line  top-1 {:5.1}%  top-3 {:5.1}%",
@@ -146,27 +149,52 @@ fn relevance_in_the_browser_is_within_three_points_of_the_command_line() {
 
 /// Typing "bad spi" and opening search.html?q=event%20547, at `base` (a served URL or a
 /// file:// one, ending in `/`).
-fn check_search_box(b: &Browser, base: &str) {
-    b.goto(&format!("{base}index.html"));
-    b.type_into("#search", "bad spi");
-    let links = || b.result_links();
+fn check_search_box(b: &mut Browser, base: &str) {
+    b.goto(&format!("{base}index.html")).expect("index.html");
+    b.type_into("#search", "bad spi").expect("#search");
     let script = "return document.querySelectorAll('#search-results a').length;";
-    b.wait_for(script, 20, |v| v.as_u64().unwrap_or(0) > 0);
-    let got = links();
+    b.wait_for(script, 20, |v| v.as_u64().unwrap_or(0) > 0)
+        .expect("results");
+    let got = result_links(b);
     assert!(
         got.iter().take(3).any(|h| h.ends_with("/event-4268.html")),
         "{base}: \"bad spi\" gave {got:?}"
     );
 
-    b.goto(&format!("{base}search.html?q=event%20547"));
-    b.wait_for(script, 20, |v| v.as_u64().unwrap_or(0) > 0);
-    let got = links();
+    b.goto(&format!("{base}search.html?q=event%20547"))
+        .expect("search.html");
+    b.wait_for(script, 20, |v| v.as_u64().unwrap_or(0) > 0)
+        .expect("results");
+    let got = result_links(b);
     assert!(
         got.first().is_some_and(|h| h.ends_with("/event-547.html")),
         "{base}: search.html?q=event%20547 gave {got:?}"
     );
-    let value = b.execute("return document.getElementById('search').value;", json!([]));
+    let value = b
+        .eval("return document.getElementById('search').value;")
+        .expect("the box");
     assert_eq!(value, json!("event 547"), "{base}: the box shows the query");
+}
+
+/// The hrefs of the links in `#search-results`, in order.
+fn result_links(b: &mut Browser) -> Vec<String> {
+    let v = b
+        .eval("return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'));")
+        .expect("the result links");
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Headless Chromium; scripts/test installs it and chromedriver, so a missing one fails.
+fn start_browser() -> Browser {
+    Browser::start().unwrap_or_else(|e| {
+        panic!("the browser tests need chromium and chromedriver (scripts/test installs them): {e}")
+    })
 }
 
 #[test]
@@ -174,9 +202,9 @@ fn the_search_box_works_served_and_from_file_urls() {
     let dir = tempfile::tempdir().expect("temp dir");
     harness_site(dir.path(), &cli_pages());
     let server = Server::start(dir.path());
-    let b = Browser::start();
-    check_search_box(&b, &server.url(""));
-    check_search_box(&b, &format!("{}/", file_url(dir.path())));
+    let mut b = start_browser();
+    check_search_box(&mut b, &server.url(""));
+    check_search_box(&mut b, &format!("{}/", file_url(dir.path())));
 }
 
 /// Every file under `dir`, read whole.
@@ -260,9 +288,9 @@ fn bad_queries_get_the_command_lines_messages() {
     let dir = tempfile::tempdir().expect("temp dir");
     harness_site(dir.path(), &pages);
     let server = Server::start(dir.path());
-    let b = Browser::start();
-    b.set_script_timeout(30_000);
-    b.goto(&server.url("index.html"));
+    let mut b = start_browser();
+    b.set_script_timeout(30_000).expect("timeouts");
+    b.goto(&server.url("index.html")).expect("index.html");
 
     let long = "x".repeat(501);
     let many = vec!["word"; 41].join(" ");
@@ -272,10 +300,10 @@ fn bad_queries_get_the_command_lines_messages() {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_else(|| panic!("{query:?} is accepted by the command line"));
-        assert_eq!(browser_hits(&b, query, 10), Err(cli), "{query:?}");
+        assert_eq!(browser_hits(&mut b, query, 10), Err(cli), "{query:?}");
     }
     assert_eq!(
-        browser_hits(&b, "the of and", 10),
+        browser_hits(&mut b, "the of and", 10),
         Err("nothing to search for in `the of and`: type a few words the caller used, an event number (4268) or a tool name (netsh)".to_string())
     );
     for query in [
@@ -283,16 +311,18 @@ fn bad_queries_get_the_command_lines_messages() {
         "hasOwnProperty valueOf",
         "prototype",
     ] {
-        assert_eq!(browser_hits(&b, query, 10), Ok(vec![]), "{query:?}");
+        assert_eq!(browser_hits(&mut b, query, 10), Ok(vec![]), "{query:?}");
     }
 
     // In the page, the message is shown in place of results.
-    b.type_into("#search", "the of and");
-    let text = b.wait_for(
-        "return document.getElementById('search-results').textContent;",
-        20,
-        |v| v.as_str().is_some_and(|s| !s.is_empty()),
-    );
+    b.type_into("#search", "the of and").expect("#search");
+    let text = b
+        .wait_for(
+            "return document.getElementById('search-results').textContent;",
+            20,
+            |v| v.as_str().is_some_and(|s| !s.is_empty()),
+        )
+        .expect("the message");
     assert!(
         text.as_str()
             .is_some_and(|s| s.starts_with("nothing to search for in `the of and`")),
@@ -320,7 +350,7 @@ fn the_built_site_searches_served_and_from_file_urls() {
         "no search index in the site"
     );
     let server = Server::start(&out);
-    let b = Browser::start();
-    check_search_box(&b, &server.url(""));
-    check_search_box(&b, &format!("{}/", file_url(&out)));
+    let mut b = start_browser();
+    check_search_box(&mut b, &server.url(""));
+    check_search_box(&mut b, &format!("{}/", file_url(&out)));
 }

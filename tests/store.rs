@@ -180,6 +180,17 @@ macro_rules! both {
     };
 }
 
+/// The steps a shown call (`sessions show --json`) answered, in order.
+fn answered(shown: &serde_json::Value) -> Vec<&str> {
+    shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "answered")
+        .filter_map(|e| e["step"].as_str())
+        .collect()
+}
+
 /// The error a command printed, which must be its only output, with exit status 1.
 #[track_caller]
 fn refused(out: &Output) -> String {
@@ -577,37 +588,16 @@ fn sessions_close_ends_an_open_call(desk: Desk) {
         "the input ended at the first step"
     );
     let id = session_of(&stdout(&out));
-    let err = refused(&desk.run(&[
-        "sessions",
-        "close",
-        &id,
-        "--status",
-        "done",
-        "--category",
-        "other",
-    ]));
+    let close = |status: &str, category: &str, more: &[&str]| {
+        let mut args = vec!["sessions", "close", &id, "--status", status, "--category", category];
+        args.extend_from_slice(more);
+        desk.run(&args)
+    };
+    let err = refused(&close("done", "other", &[]));
     assert_eq!(err, "error: --status done: not a call status; expected one of: fixed-understood, fixed-unclear, not-fixed\n");
-    let err = refused(&desk.run(&[
-        "sessions",
-        "close",
-        &id,
-        "--status",
-        "not-fixed",
-        "--category",
-        "weather",
-    ]));
+    let err = refused(&close("not-fixed", "weather", &[]));
     assert!(err.starts_with("error: --category weather: not a category of the taxonomy; expected one of: network-connectivity, "), "{err}");
-    let out = desk.run(&[
-        "sessions",
-        "close",
-        &id,
-        "--status",
-        "not-fixed",
-        "--category",
-        "other",
-        "--agent",
-        "carol",
-    ]);
+    let out = close("not-fixed", "other", &["--agent", "carol"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with(&format!("call {id} closed at ")),
@@ -627,15 +617,7 @@ fn sessions_close_ends_an_open_call(desk: Desk) {
         .unwrap_or_default();
     assert_eq!(last["kind"], "closed");
     assert_eq!(last["payload"]["agent"], "carol");
-    let err = refused(&desk.run(&[
-        "sessions",
-        "close",
-        &id,
-        "--status",
-        "not-fixed",
-        "--category",
-        "other",
-    ]));
+    let err = refused(&close("not-fixed", "other", &[]));
     assert_eq!(
         err,
         format!(
@@ -750,15 +732,8 @@ fn the_server_going_away_mid_call_loses_no_acknowledged_step() {
     );
     let shown = desk.show(&id);
     assert_eq!(shown["call"]["status"], "fixed-understood");
-    let answered: Vec<&str> = shown["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "answered")
-        .filter_map(|e| e["step"].as_str())
-        .collect();
     assert_eq!(
-        answered,
+        answered(&shown),
         ["reach", "describe", "change", "marker", "retest"]
     );
 }
@@ -845,13 +820,6 @@ fn eight_writers_at_once_lose_nothing(desk: Desk) {
     assert_eq!(summary.trim(), format!("{}|{}", WRITERS * per + 1, WRITERS * per));
     let shown = desk.show(&killed);
     assert!(shown["call"]["ended_at"].is_null());
-    let answered: Vec<&str> = shown["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "answered")
-        .filter_map(|e| e["step"].as_str())
-        .collect();
-    assert_eq!(answered, ["reach", "describe"]);
+    assert_eq!(answered(&shown), ["reach", "describe"]);
 }
 }

@@ -21,7 +21,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         // The organisation's deskbook.yaml is the first file checked.
         Err(ConfigError(diags)) => {
             if json {
-                outln!("{}", serde_json::to_string_pretty(&diags)?);
+                super::emit_json(&diags)?;
             } else {
                 for d in &diags {
                     outln!("{}", deskbook_content::terminal::neutralise(&d.to_string()));
@@ -36,7 +36,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     all.extend(deskbook_playbook::check::check(&ctx.content));
     let diags = &all;
     if json {
-        outln!("{}", serde_json::to_string_pretty(diags)?);
+        super::emit_json(diags)?;
     } else {
         for d in diags {
             // Snippets are lines of user files: their control characters are shown.

@@ -3,6 +3,8 @@
 
 use anyhow::Result;
 use deskbook_content::provenance::{self, Change};
+use deskbook_content::terminal::neutralise;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use super::{ConfigError, Ctx};
@@ -44,14 +46,14 @@ fn list(g: &Globals, json: bool) -> Result<ExitCode> {
             .map(|l| serde_json::json!({"name": l.name, "path": l.spec.name()}))
             .collect();
         let v = serde_json::json!({"layers": layers, "items": entries});
-        outln!("{}", serde_json::to_string_pretty(&v)?);
+        super::emit_json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("layers, lowest first:");
+    let mut out = String::from("layers, lowest first:\n");
     for (i, l) in ctx.content.layers.iter().enumerate() {
-        outln!("  {}. {}  ({})", i + 1, l.name, l.spec.name());
+        let _ = writeln!(out, "  {}. {}  ({})", i + 1, l.name, l.spec.name());
     }
-    outln!();
+    out.push('\n');
     let w = entries.iter().map(|e| e.id.len()).max().unwrap_or(0);
     for e in &entries {
         let patched = if e.patched_by.is_empty() {
@@ -59,8 +61,10 @@ fn list(g: &Globals, json: bool) -> Result<ExitCode> {
         } else {
             format!("  patched by {}", e.patched_by.join(", "))
         };
-        outln!("{:w$}  {:8}  {}{patched}", e.id, e.kind, e.layer);
+        let _ = writeln!(out, "{:w$}  {:8}  {}{patched}", e.id, e.kind, e.layer);
     }
+    // Layer names are folder names and may hold anything: shown, never obeyed.
+    out!("{}", neutralise(&out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -68,10 +72,11 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
     let org = g.org().map_err(ConfigError)?;
     let d = provenance::layer_diff(&org, layer, g.role)?;
     if json {
-        outln!("{}", serde_json::to_string_pretty(&d)?);
+        super::emit_json(&d)?;
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("layer {}: {} change(s)", d.layer, d.changes.len());
+    let mut out = String::new();
+    let _ = writeln!(out, "layer {}: {} change(s)", d.layer, d.changes.len());
     for c in &d.changes {
         let what = match c.change {
             Change::Added => "added",
@@ -83,26 +88,28 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
         } else {
             ""
         };
-        outln!("  {what:8}  {:8}  {}{stale}", c.kind, c.id);
+        let _ = writeln!(out, "  {what:8}  {:8}  {}{stale}", c.kind, c.id);
         let Some(steps) = &c.steps else { continue };
         if let Some((a, b)) = &steps.start {
-            outln!("      start: {a} -> {b}");
+            let _ = writeln!(out, "      start: {a} -> {b}");
         }
         for s in &steps.added {
-            outln!("      + step {s}");
+            let _ = writeln!(out, "      + step {s}");
         }
         for s in &steps.removed {
-            outln!("      - step {s}");
+            let _ = writeln!(out, "      - step {s}");
         }
         for s in &steps.changed {
-            outln!("      ~ step {}", s.id);
+            let _ = writeln!(out, "      ~ step {}", s.id);
             for line in &s.choices {
-                outln!("          {line}");
+                let _ = writeln!(out, "          {line}");
             }
         }
     }
     for cat in &d.categories {
-        outln!("  added     category  {cat}");
+        let _ = writeln!(out, "  added     category  {cat}");
     }
+    // Choice labels and folder names are text from a layer: shown, never obeyed.
+    out!("{}", neutralise(&out));
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! `deskbook list`: the effective items (and playbooks) the role may see.
 
 use anyhow::{bail, Result};
+use deskbook_content::terminal::neutralise_line;
 use deskbook_content::Kind;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -59,11 +60,12 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     }
     rows.sort_by(|a, b| a.id.cmp(b.id));
     if json {
-        outln!("{}", serde_json::to_string_pretty(&rows)?);
+        super::emit_json(&rows)?;
     } else {
         let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
         for r in &rows {
-            outln!("{:w$}  {:8}  {}", r.id, r.kind, r.title);
+            // Titles are content: shown, never obeyed.
+            outln!("{:w$}  {:8}  {}", r.id, r.kind, neutralise_line(&r.title));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -113,6 +113,16 @@ pub fn emit(out: &str) -> Result<()> {
     }
 }
 
+/// `--json` output: pretty-printed, with the control characters JSON lets stand raw in a
+/// string written as `\u` escapes (the same value; nothing in it acts on a terminal).
+pub fn emit_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    emit(&format!(
+        "{}\n",
+        deskbook_content::terminal::json_escaped(&text)
+    ))
+}
+
 /// ANSI styling when `to_terminal` and the user has not asked for none: `NO_COLOR` set to
 /// anything but the empty string turns colour off (no-color.org).
 pub fn style(to_terminal: bool) -> Style {

@@ -26,7 +26,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let tasks = ContentTasks::new(&ctx.content);
     let result = deskbook_probes::cli_run(&args.name, &args.args, &tasks);
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&result)?);
+        super::emit_json(&result)?;
     } else {
         // Probe output is what another computer or a tool said: shown, never obeyed.
         outln!("{}", neutralise(&result.to_string()));

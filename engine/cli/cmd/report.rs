@@ -64,6 +64,11 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let text = report::build(request, &ctx.content, |q| store.aggregate(q))?.render();
     match &args.out {
         Some(path) => write_whole(path, &text)?,
+        // JSON lets DEL, C1 and the bidirectional controls stand raw in a string: escaped,
+        // the same value.
+        None if format == Format::Json => {
+            out!("{}", deskbook_content::terminal::json_escaped(&text))
+        }
         None => out!("{text}"),
     }
     Ok(ExitCode::SUCCESS)

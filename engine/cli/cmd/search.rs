@@ -5,6 +5,7 @@
 
 use anyhow::Result;
 use deskbook_content::markdown::Style;
+use deskbook_content::terminal::neutralise_line;
 use deskbook_search::{cache, Results, Scope, SearchError, SearchOptions};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -51,7 +52,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let scope = Scope::for_role(role);
     let opened = cache::open_org(&org, scope, cache::default_root().as_deref())?;
     for note in &opened.notes {
-        eprintln!("warning: {note}");
+        eprintln!("warning: {}", neutralise_line(note));
     }
     if opened.problems > 0 {
         eprintln!(
@@ -67,16 +68,16 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let out = if args.json {
-        format!("{}\n", serde_json::to_string_pretty(&json(&results))?)
+    if args.json {
+        super::emit_json(&json(&results))?;
     } else {
-        lines(&results)
-    };
-    super::emit(&out)?;
+        super::emit(&lines(&results))?;
+    }
     if results.hits.is_empty() {
         eprintln!(
-            "no matches for `{text}`: try other words the caller used, fewer words, an event \
-             number (4268) or a tool name (netsh)"
+            "no matches for `{}`: try other words the caller used, fewer words, an event \
+             number (4268) or a tool name (netsh)",
+            neutralise_line(&text)
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -85,7 +86,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
 
 /// A query or option the search cannot run: the message alone, exit 1.
 fn refuse(e: &SearchError) -> Result<ExitCode> {
-    eprintln!("error: {e}");
+    eprintln!("error: {}", neutralise_line(&e.to_string()));
     Ok(ExitCode::FAILURE)
 }
 
@@ -120,10 +121,18 @@ fn lines(results: &Results) -> String {
         let _ = writeln!(
             out,
             "{bold}{:id_w$}{reset}  {dim}{:8}{reset}  {}",
-            h.id, h.kind, h.title
+            h.id,
+            h.kind,
+            neutralise_line(&h.title)
         );
+        // Titles and passages are content: their control characters are shown, never
+        // obeyed, and only the marks around matched words are styling.
         if !h.snippet.text.is_empty() {
-            let _ = writeln!(out, "    {}", h.snippet.marked(bold, reset));
+            let _ = writeln!(
+                out,
+                "    {}",
+                h.snippet.marked_by(bold, reset, neutralise_line)
+            );
         }
     }
     out

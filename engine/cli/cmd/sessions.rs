@@ -2,7 +2,7 @@
 //! --out DIR`: the recorded calls.
 
 use anyhow::{bail, Result};
-use deskbook_content::terminal::neutralise;
+use deskbook_content::terminal::{neutralise, neutralise_line};
 use deskbook_report::{export, transcript};
 use deskbook_runtime::{evidence, log, AnswersFile, ContentTasks, LiveProbes, Options};
 use deskbook_store::time::{parse_bound, Bound};
@@ -158,7 +158,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             let (call, events) = recorded(&store, &id, &ctx.content)?;
             if json {
                 let v = serde_json::json!({ "call": call, "events": events });
-                outln!("{}", serde_json::to_string_pretty(&v)?);
+                super::emit_json(&v)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let shown = transcript::transcript(&call, &events, &ctx.content);
@@ -199,8 +199,9 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 call.session,
                 out.display()
             );
+            // The names follow the recorded caller's computer name.
             for f in files {
-                outln!("  {f}");
+                outln!("  {}", neutralise_line(&f));
             }
         }
     }
@@ -272,17 +273,16 @@ fn check_outcome(status: &str, category: &str, ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// Text from the store shown in a column: control characters (ESC, BEL, …) become `?`.
+/// Text from the store shown in a column: control characters (ESC, BEL, …) made visible
+/// before the column is measured, so the columns stay aligned.
 fn cell(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    neutralise_line(text).into_owned()
 }
 
 fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode> {
     let calls = store.calls(filter)?;
     if json {
-        outln!("{}", serde_json::to_string_pretty(&calls)?);
+        super::emit_json(&calls)?;
         return Ok(ExitCode::SUCCESS);
     }
     if calls.is_empty() {
@@ -328,8 +328,8 @@ fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode
     };
     outln!("{}", line(&header.map(str::to_string)));
     for r in &rows {
-        // Agent names and categories are recorded text: shown, never obeyed.
-        outln!("{}", neutralise(&line(r)));
+        // Agent names and categories are recorded text, neutralised cell by cell.
+        outln!("{}", line(r));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                     serde_json::Value::String(ctx.content.body_for_role(item).into_owned()),
                 );
             }
-            outln!("{}", serde_json::to_string_pretty(&v)?);
+            super::emit_json(&v)?;
             return Ok(ExitCode::SUCCESS);
         }
         let style = super::style(std::io::stdout().is_terminal());
@@ -77,7 +77,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         let source = ctx.content.playbook_text_for_role(pb, &source);
         if json {
             let v = serde_json::json!({"id": pb.id, "kind": "playbook", "file": pb.origin().file.path, "patches": patches, "source": source});
-            outln!("{}", serde_json::to_string_pretty(&v)?);
+            super::emit_json(&v)?;
         } else {
             // A readable outline, not the YAML; the role's view as with the source.
             let origin = if patches.is_empty() {

@@ -79,6 +79,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
+                    // A broken link's message quotes the content: shown, never obeyed.
+                    let e = deskbook_content::terminal::neutralise(&e.to_string()).into_owned();
                     eprintln!("error: {e}");
                     Ok(ExitCode::FAILURE)
                 }
@@ -119,7 +121,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             let log = |line: &str| {
                 use std::io::Write;
                 let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "{line}");
+                // Rebuild errors quote the content: shown, never obeyed.
+                let _ = writeln!(err, "{}", deskbook_content::terminal::neutralise(line));
             };
             deskbook_site::serve::serve(port, &watch, &build, &log)?;
             Ok(ExitCode::SUCCESS)

@@ -353,6 +353,87 @@ pub struct Step {
     pub line: usize,
 }
 
+/// A step's kind together with the field that makes it that kind: what the engine, `check`
+/// and the outline match on, so none of them re-reads which optional fields are present.
+#[derive(Debug, Clone, Copy)]
+pub enum StepBody<'a> {
+    /// The question, and the probe that may pre-fill its answer.
+    Ask {
+        text: &'a str,
+        probe: Option<&'a ProbeCall>,
+    },
+    /// The instruction, and the command the agent may run for it.
+    Do {
+        text: &'a str,
+        command: Option<&'a Action>,
+    },
+    Probe(&'a ProbeCall),
+    /// The Lua code.
+    Lua(&'a str),
+    /// The playbook called.
+    Call(&'a str),
+    /// The status the run ends with (`category`, `escalate`, `collect`, `say` beside it).
+    End {
+        status: &'a str,
+    },
+}
+
+impl Step {
+    /// The step's kind with its defining field; `None` when the fields made no kind (the
+    /// loader reported why, at the field).
+    pub fn body(&self) -> Option<StepBody<'_>> {
+        Some(match self.kind? {
+            StepKind::Ask => StepBody::Ask {
+                text: self.ask.as_deref()?,
+                probe: self.probe.as_ref(),
+            },
+            StepKind::Do => StepBody::Do {
+                text: self.do_.as_deref()?,
+                command: self.command.as_ref(),
+            },
+            StepKind::Probe => StepBody::Probe(self.probe.as_ref()?),
+            StepKind::Lua => StepBody::Lua(self.lua.as_deref()?),
+            StepKind::Call => StepBody::Call(self.call.as_deref()?),
+            StepKind::End => StepBody::End {
+                status: self.end.as_deref()?,
+            },
+        })
+    }
+
+    /// The playbook a `call` step calls.
+    pub fn callee(&self) -> Option<&str> {
+        match self.body()? {
+            StepBody::Call(callee) => Some(callee),
+            _ => None,
+        }
+    }
+
+    /// The status an `end` step ends with.
+    pub fn end_status(&self) -> Option<&str> {
+        match self.body()? {
+            StepBody::End { status } => Some(status),
+            _ => None,
+        }
+    }
+
+    /// The code of a `lua` step.
+    pub fn lua_code(&self) -> Option<&str> {
+        match self.body()? {
+            StepBody::Lua(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The probe a step runs: a `probe` step's, or the one that pre-fills a question.
+    pub fn probe_call(&self) -> Option<&ProbeCall> {
+        match self.body()? {
+            StepBody::Probe(p) => Some(p),
+            StepBody::Ask { probe, .. } => probe,
+            _ => None,
+        }
+    }
+}
+
 pub const STEP_FIELDS: &[&str] = &[
     "id", "ask", "do", "probe", "lua", "call", "end", "choices", "save", "next", "on", "with",
     "command", "restore", "help", "category", "escalate", "collect", "say", "flag",

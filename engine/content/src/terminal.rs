@@ -24,6 +24,25 @@ pub fn neutralise_line(text: &str) -> Cow<'_, str> {
     escape(text, |c| matches!(c, '\n' | '\t') || needs_escape(c))
 }
 
+/// JSON text as serde_json writes it, with the control characters JSON lets stand raw in a
+/// string (DEL, C1, the bidirectional controls, the line and paragraph separators) written
+/// as `\uXXXX` escapes: the same JSON value, safe to print on a terminal. (serde_json
+/// escapes C0 itself; outside strings, JSON text holds none of these.)
+pub fn json_escaped(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn escape(text: &str, needs_escape: impl Fn(char) -> bool) -> Cow<'_, str> {
     if !text.chars().any(&needs_escape) {
         return Cow::Borrowed(text);
@@ -80,5 +99,20 @@ mod tests {
             neutralise_line("PC-0042\nfake: yes\t"),
             "PC-0042^Jfake: yes^I"
         );
+    }
+
+    #[test]
+    fn json_keeps_its_value_and_loses_its_raw_controls() {
+        let value = serde_json::json!({"agent": "a\u{9b}31m\u{202e}b\u{7f}", "n": "\x1b[2J"});
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let shown = json_escaped(&text);
+        assert!(
+            !shown.chars().any(|c| c != '\n' && c.is_control()),
+            "{shown}"
+        );
+        assert!(shown.contains(r#""a\u009b31m\u202eb\u007f""#), "{shown}");
+        let back: serde_json::Value = serde_json::from_str(&shown).unwrap_or_default();
+        assert_eq!(back, value);
+        assert!(matches!(json_escaped("{\"a\": 1}"), Cow::Borrowed(_)));
     }
 }

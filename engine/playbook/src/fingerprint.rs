@@ -19,7 +19,11 @@ pub fn fingerprint(content: &Content, playbook: &str) -> String {
         }
         let doc = content.playbook(&id);
         if let Some(PlaybookBody::Yaml(pb)) = doc.map(|d| &d.body) {
-            todo.extend(pb.steps.iter().filter_map(|s| s.call.clone()));
+            todo.extend(
+                pb.steps
+                    .iter()
+                    .filter_map(|s| s.callee().map(str::to_string)),
+            );
         }
         seen.insert(id, doc.map(|d| d.texts()));
     }

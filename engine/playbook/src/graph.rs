@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use deskbook_content::playbook::{Playbook, Step, StepKind};
+use deskbook_content::playbook::{Playbook, Step};
 use deskbook_content::vocab::STATUSES;
 
 /// One way a step names a next step.
@@ -82,9 +82,9 @@ impl Graph {
                 }
             }
             succ.push(next);
-            let ends = if s.kind == Some(StepKind::End) {
+            let ends = if s.end_status().is_some() {
                 true
-            } else if let (Some(StepKind::Call), Some(callee)) = (s.kind, &s.call) {
+            } else if let Some(callee) = s.callee() {
                 let can: BTreeSet<String> = callee_statuses(callee)
                     .unwrap_or_else(|| STATUSES.iter().map(|x| x.to_string()).collect());
                 let mapped = s.on.as_ref();
@@ -169,10 +169,10 @@ impl Graph {
             if !reach.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            if let (Some(StepKind::End), Some(st)) = (s.kind, &s.end) {
-                out.insert(st.clone());
+            if let Some(st) = s.end_status() {
+                out.insert(st.to_string());
             }
-            if let (Some(StepKind::Call), Some(callee)) = (s.kind, &s.call) {
+            if let Some(callee) = s.callee() {
                 let can: BTreeSet<String> = callee_statuses(callee)
                     .unwrap_or_else(|| STATUSES.iter().map(|x| x.to_string()).collect());
                 for st in can {

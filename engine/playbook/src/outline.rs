@@ -2,7 +2,7 @@
 //! with its kind, its text and where each answer leads), not its YAML. A Lua playbook shows
 //! its metadata and its code, which is where its steps are.
 
-use deskbook_content::playbook::{Action, Playbook, Step};
+use deskbook_content::playbook::{Action, Playbook, ProbeCall, Step, StepBody};
 use deskbook_content::wrap::wrap;
 
 use crate::lua::meta::LuaMeta;
@@ -49,7 +49,7 @@ pub fn outline(pb: &Playbook, origin: &str) -> String {
     for s in &pb.steps {
         line("");
         line(&format!("  {}  {}", s.id, kind(s)));
-        if let Some(text) = s.ask.as_deref().or(s.do_.as_deref()) {
+        if let Some(StepBody::Ask { text, .. } | StepBody::Do { text, .. }) = s.body() {
             line(&format!("      {}", one_paragraph(text)));
         }
         if let Some(say) = &s.say {
@@ -98,59 +98,55 @@ pub fn lua_outline(meta: &LuaMeta, origin: &str, code: &str) -> String {
 
 /// What kind of step `s` is, with its probe, command or callee.
 fn kind(s: &Step) -> String {
-    let probe = s.probe.as_ref().map(|p| {
+    let probe = |p: &ProbeCall| {
         let args: Vec<String> = p.with.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("probe {} {}", p.name, args.join(" "))
             .trim_end()
             .to_string()
-    });
-    if s.ask.is_some() {
-        let what = if s.choices.is_some() {
-            "question"
-        } else {
-            "question, free answer"
-        };
-        return match (probe, &s.save) {
-            (Some(p), _) => format!("{what}, pre-filled by {p}"),
-            (None, Some(v)) if s.choices.is_none() => format!("{what} saved as {v}"),
-            _ => what.to_string(),
-        };
-    }
-    if s.do_.is_some() {
-        return match &s.command {
+    };
+    match s.body() {
+        None => "step".to_string(),
+        Some(StepBody::Ask { probe: p, .. }) => {
+            let what = if s.choices.is_some() {
+                "question"
+            } else {
+                "question, free answer"
+            };
+            match (p, &s.save) {
+                (Some(p), _) => format!("{what}, pre-filled by {}", probe(p)),
+                (None, Some(v)) if s.choices.is_none() => format!("{what} saved as {v}"),
+                _ => what.to_string(),
+            }
+        }
+        Some(StepBody::Do { command, .. }) => match command {
             Some(a) => format!("instruction, runs {}", action(a)),
             None => "instruction".to_string(),
-        };
-    }
-    if let Some(p) = probe {
-        return p;
-    }
-    if s.lua.is_some() {
-        return "decided by Lua".to_string();
-    }
-    if let Some(c) = &s.call {
-        let with: Vec<String> = s
-            .with
-            .iter()
-            .flatten()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        return format!("calls {c} ({})", with.join(", "));
-    }
-    if let Some(status) = &s.end {
-        let mut e = format!(
-            "end: {status} · {}",
-            s.category.as_deref().unwrap_or("no category")
-        );
-        if let Some(t) = &s.escalate {
-            e.push_str(&format!(" · escalate to {t}"));
+        },
+        Some(StepBody::Probe(p)) => probe(p),
+        Some(StepBody::Lua(_)) => "decided by Lua".to_string(),
+        Some(StepBody::Call(c)) => {
+            let with: Vec<String> = s
+                .with
+                .iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("calls {c} ({})", with.join(", "))
         }
-        if !s.collect.is_empty() {
-            e.push_str(&format!(" · collect {}", s.collect.join(", ")));
+        Some(StepBody::End { status }) => {
+            let mut e = format!(
+                "end: {status} · {}",
+                s.category.as_deref().unwrap_or("no category")
+            );
+            if let Some(t) = &s.escalate {
+                e.push_str(&format!(" · escalate to {t}"));
+            }
+            if !s.collect.is_empty() {
+                e.push_str(&format!(" · collect {}", s.collect.join(", ")));
+            }
+            e
         }
-        return e;
     }
-    "step".to_string()
 }
 
 fn action(a: &Action) -> String {

@@ -122,8 +122,8 @@ impl Program {
                 PlaybookBody::Yaml(pb) => {
                     let pb = (**pb).clone();
                     for s in &pb.steps {
-                        if let Some(c) = &s.call {
-                            todo.push(c.clone());
+                        if let Some(c) = s.callee() {
+                            todo.push(c.to_string());
                         }
                     }
                     Book::Yaml(Box::new(prepare(&id, doc.file.clone(), pb, content)?))

@@ -78,6 +78,10 @@ pub struct Expect {
     pub escalate: Option<String>,
     #[serde(default)]
     pub path: Option<Vec<String>>,
+    /// The flags the call must end with (`flag:` steps on the path, in order); `[]` says
+    /// none. Left out: not checked.
+    #[serde(default)]
+    pub flags: Option<Vec<String>>,
 }
 
 pub const SCENARIO_FIELDS: &[&str] = &["playbook", "name", "vars", "answers", "probes", "expect"];
@@ -299,6 +303,23 @@ pub fn run(content: &Content, scenario: &Scenario, file: &str) -> ScenarioResult
         if let Some(p) = &e.path {
             if *p != o.path {
                 result.problems.push(path_difference(p, &o.path));
+            }
+        }
+        if let Some(f) = &e.flags {
+            if *f != o.flags {
+                let shown = |flags: &[String]| match flags {
+                    [] => "none".to_string(),
+                    _ => flags
+                        .iter()
+                        .map(|x| format!("`{x}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+                result.problems.push(format!(
+                    "expected flags {}, the call ended with {}",
+                    shown(f),
+                    shown(&o.flags)
+                ));
             }
         }
     } else if result.problems.is_empty() {

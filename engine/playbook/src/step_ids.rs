@@ -32,8 +32,8 @@ impl StepIds {
                 PlaybookBody::Yaml(pb) => {
                     for s in &pb.steps {
                         ids.insert(format!("{prefix}{}", s.id));
-                        if let Some(c) = &s.call {
-                            todo.push((c.clone(), format!("{prefix}{c}/"), depth + 1));
+                        if let Some(c) = s.callee() {
+                            todo.push((c.to_string(), format!("{prefix}{c}/"), depth + 1));
                         }
                     }
                 }

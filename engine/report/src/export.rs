@@ -346,32 +346,20 @@ mod tests {
     }
 
     fn test_call() -> Call {
-        Call {
-            session: "s".into(),
-            playbook: "p".into(),
-            fingerprint: "f".into(),
-            content_version: String::new(),
+        let vars = [(
+            "caller".to_string(),
+            "pc-0042.woodgrovebank.com".to_string(),
+        )]
+        .into();
+        deskbook_store::NewCall {
+            playbook: "p",
+            fingerprint: "f",
+            content_version: "",
             agent: None,
-            caller: Some("pc-0042.woodgrovebank.com".into()),
-            target: None,
-            rollout: String::new(),
-            vars: [(
-                "caller".to_string(),
-                "pc-0042.woodgrovebank.com".to_string(),
-            )]
-            .into(),
-            started_at: String::new(),
-            ended_at: None,
-            duration_ms: None,
-            status: None,
-            category: None,
-            escalate: None,
-            path: Vec::new(),
-            notes: Vec::new(),
-            probes: Vec::new(),
-            flags: Vec::new(),
-            closed_by: None,
+            rollout: None,
+            vars: &vars,
         }
+        .call("s", "")
     }
 
     #[test]

@@ -302,11 +302,7 @@ fn next_action(call: &Call, say: Option<&str>, collect: &[String]) -> String {
 /// Recorded text on one line, with control characters (terminal escapes) neutralised.
 fn one_line(text: &str) -> String {
     text.split_whitespace()
-        .map(|w| {
-            w.chars()
-                .map(|c| if c.is_control() { '?' } else { c })
-                .collect::<String>()
-        })
+        .map(deskbook_content::terminal::neutralise_line)
         .collect::<Vec<_>>()
         .join(" ")
 }

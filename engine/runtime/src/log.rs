@@ -9,6 +9,7 @@
 //! `answered`, `probed`, `ran`, `back` and `noted` are replies, which resume feeds back to
 //! the engine ([`recorded_replies`]).
 
+use deskbook_content::terminal::json_escaped;
 use deskbook_content::Content;
 use deskbook_playbook::{ActionRequest, EngineEvent, Outcome, Reply};
 use deskbook_store::{Action, Call, Event, NewCall, Record, Stamp, Store};
@@ -170,8 +171,9 @@ impl<'s> Log<'s> {
         }
         let session = self.call.session.clone();
         if let Some(out) = self.json.as_mut() {
-            let line = json_line(&session, event);
-            writeln!(out, "{line}").map_err(RuntimeError::io("cannot write the JSON output"))?;
+            let line = json_line(&session, event).to_string();
+            writeln!(out, "{}", json_escaped(&line))
+                .map_err(RuntimeError::io("cannot write the JSON output"))?;
         }
         Ok(())
     }
@@ -179,7 +181,8 @@ impl<'s> Log<'s> {
     /// Print the contract's last line under `--json`.
     pub fn emit_end(&mut self, line: &Value) -> Result<(), RuntimeError> {
         if let Some(out) = self.json.as_mut() {
-            writeln!(out, "{line}").map_err(RuntimeError::io("cannot write the JSON output"))?;
+            writeln!(out, "{}", json_escaped(&line.to_string()))
+                .map_err(RuntimeError::io("cannot write the JSON output"))?;
             out.flush()
                 .map_err(RuntimeError::io("cannot write the JSON output"))?;
         }

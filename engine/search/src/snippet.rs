@@ -4,6 +4,7 @@
 //! highlighted byte ranges apart, so the caller decides how to show them (ANSI bold on a
 //! terminal, nothing when piped, plain text in JSON).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,6 +31,17 @@ pub struct Snippet {
 impl Snippet {
     /// The text with each highlight between `open` and `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
+        self.marked_by(open, close, Cow::Borrowed)
+    }
+
+    /// As [`Snippet::marked`], each piece of the text passed through `piece` first (a
+    /// terminal neutralises control characters in the text, never in `open` and `close`).
+    pub fn marked_by<'a>(
+        &'a self,
+        open: &str,
+        close: &str,
+        piece: impl Fn(&'a str) -> Cow<'a, str>,
+    ) -> String {
         let mut out = String::with_capacity(self.text.len() + 16);
         let mut at = 0;
         for r in &self.highlights {
@@ -38,13 +50,13 @@ impl Snippet {
             else {
                 continue;
             };
-            out.push_str(before);
+            out.push_str(&piece(before));
             out.push_str(open);
-            out.push_str(word);
+            out.push_str(&piece(word));
             out.push_str(close);
             at = r.end;
         }
-        out.push_str(self.text.get(at..).unwrap_or(""));
+        out.push_str(&piece(self.text.get(at..).unwrap_or("")));
         out
     }
 }
@@ -225,6 +237,20 @@ mod tests {
         };
         assert_eq!(s.marked("<", ">"), "a <bad> <SPI> arrived");
         assert_eq!(s.marked("", ""), s.text);
+    }
+
+    #[test]
+    fn pieces_are_mapped_but_not_the_marks() {
+        let s = Snippet {
+            text: "a \x1b[2J bad\x07 SPI".into(),
+            highlights: std::iter::once(7..11).collect(),
+        };
+        let shown = s.marked_by(
+            "\x1b[1m",
+            "\x1b[0m",
+            deskbook_content::terminal::neutralise_line,
+        );
+        assert_eq!(shown, "a ^[[2J \x1b[1mbad^G\x1b[0m SPI");
     }
 
     #[test]

@@ -11,10 +11,10 @@ mod browser;
 use std::path::Path;
 use std::time::Instant;
 
-use browser::{Browser, Server};
+use browser::Server;
 use deskbook_content::model::Audience;
 use deskbook_content::LayerSpec;
-use serde_json::json;
+use deskbook_testkit::browser::Browser;
 
 const PAGE: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bytes</title></head>
@@ -67,33 +67,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let server = Server::start(&site);
-    let b = Browser::start();
-    b.set_script_timeout(60_000);
+    let mut b = Browser::start()?;
+    b.set_script_timeout(60_000)?;
     let count = "return document.querySelectorAll('#search-results a').length;";
     let mut worst = 0;
     for (i, q) in QUERIES.iter().enumerate() {
         server.reset();
-        b.goto(&server.url("index.html"));
+        b.goto(&server.url("index.html"))?;
         let first = server.bytes();
         if i == 0 {
             let files: Vec<String> = server.served().into_iter().map(|(p, _)| p).collect();
             println!("first page load: {first} bytes ({})", files.join(", "));
         }
         server.reset();
-        b.type_into("#search", q);
-        let hits = b.wait_for(count, 60, |v| v.as_u64().unwrap_or(0) > 0);
+        b.type_into("#search", q)?;
+        let hits = b.wait_for(count, 60, |v| v.as_u64().unwrap_or(0) > 0)?;
         // Let late pieces of the last keystroke's query finish.
         std::thread::sleep(std::time::Duration::from_millis(300));
         let bytes = server.bytes();
         let served = server.served();
-        let top = b.result_links().into_iter().next().unwrap_or_default();
+        let top = b
+            .eval("const a = document.querySelector('#search-results a'); return a ? a.getAttribute('href') : '';")?
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         worst = worst.max(bytes);
         println!(
             "query {q:?}: {bytes} bytes in {} pieces, {} hits, first {top}",
             served.len(),
             hits
         );
-        let _ = b.execute("document.getElementById('search').value = '';", json!([]));
+        let _ = b.eval("document.getElementById('search').value = '';");
     }
     println!(
         "largest query: {worst} bytes ({:.0} KB; target {} KB): {}",

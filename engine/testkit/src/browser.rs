@@ -69,6 +69,7 @@ impl Browser {
             "--disable-component-update".to_string(),
             "--disable-sync".to_string(),
             "--no-first-run".to_string(),
+            "--disable-dev-shm-usage".to_string(),
             "--hide-scrollbars".to_string(),
             "--window-size=1280,900".to_string(),
             format!("--user-data-dir={}", b.profile.display()),
@@ -109,21 +110,69 @@ impl Browser {
         self.eval_with(script, Vec::new())
     }
 
-    /// Click the first element matching `css`.
-    pub fn click(&mut self, css: &str) -> Result<(), String> {
+    /// Run `script`, which calls `arguments[arguments.length - 1]` with its result (a
+    /// promise's outcome, say); `args` come before that callback.
+    pub fn eval_async(&mut self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.cmd(
+            "POST",
+            "execute/async",
+            json!({"script": script, "args": args}),
+        )
+    }
+
+    /// How long an asynchronous script may take.
+    pub fn set_script_timeout(&mut self, ms: u64) -> Result<(), String> {
+        self.cmd("POST", "timeouts", json!({ "script": ms }))
+            .map(|_| ())
+    }
+
+    /// Evaluate `script` until `done` accepts its result or `secs` pass; the last result.
+    pub fn wait_for(
+        &mut self,
+        script: &str,
+        secs: u64,
+        done: impl Fn(&Value) -> bool,
+    ) -> Result<Value, String> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.eval(script)?;
+            if done(&v) || Instant::now() > deadline {
+                return Ok(v);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The WebDriver id of the first element matching `css`.
+    fn element(&mut self, css: &str) -> Result<String, String> {
         let v = self.cmd(
             "POST",
             "element",
             json!({"using": "css selector", "value": css}),
         )?;
-        let id = v
-            .as_object()
+        v.as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("no element {css}"))?
-            .to_string();
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element {css}"))
+    }
+
+    /// Click the first element matching `css`.
+    pub fn click(&mut self, css: &str) -> Result<(), String> {
+        let id = self.element(css)?;
         self.cmd("POST", &format!("element/{id}/click"), json!({}))
             .map(|_| ())
+    }
+
+    /// Type `text` into the first element matching `css`, key by key.
+    pub fn type_into(&mut self, css: &str, text: &str) -> Result<(), String> {
+        let id = self.element(css)?;
+        self.cmd(
+            "POST",
+            &format!("element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .map(|_| ())
     }
 
     /// Console messages since the last call: `(level, message)`.
@@ -166,10 +215,12 @@ impl Browser {
     fn cmd(&mut self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let url = format!("/session/{}/{path}", self.session);
         let body = (method == "POST").then_some(&body);
-        let v = self.request(method, &url, body)?;
-        if let Some(err) = v["value"].get("error") {
+        let (status, v) = self.exchange(method, &url, body)?;
+        // A WebDriver error is a non-200 answer; a script's own `{error: ...}` is a value.
+        if status != 200 {
             return Err(format!(
-                "{method} {path}: {err}: {}",
+                "{method} {path}: {status} {}: {}",
+                v["value"]["error"],
                 v["value"]["message"].as_str().unwrap_or("")
             ));
         }
@@ -177,6 +228,16 @@ impl Browser {
     }
 
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        self.exchange(method, path, body).map(|(_, v)| v)
+    }
+
+    /// One HTTP exchange with the driver: the status and the JSON body.
+    fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value), String> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(60)))
@@ -189,6 +250,13 @@ impl Browser {
         s.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
         // The driver may keep the connection open: read the head, then exactly the body.
         let mut reader = std::io::BufReader::new(s);
+        let mut status_line = String::new();
+        std::io::BufRead::read_line(&mut reader, &mut status_line).map_err(|e| e.to_string())?;
+        let status: u16 = status_line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let mut head = String::new();
         loop {
             let mut line = String::new();
@@ -221,7 +289,8 @@ impl Browser {
                 }
             }
         };
-        serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))
+        let v = serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))?;
+        Ok((status, v))
     }
 }
 

@@ -49,7 +49,7 @@ pub(super) fn check_call_cycles(content: &Content, out: &mut Vec<Diagnostic>) {
             Some(PlaybookBody::Yaml(pb)) => pb
                 .steps
                 .iter()
-                .filter_map(|s| s.call.clone().map(|c| (c, s.line)))
+                .filter_map(|s| s.callee().map(|c| (c.to_string(), s.line)))
                 .collect(),
             _ => Vec::new(),
         }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use deskbook_content::playbook::{Action, FromSpec, InputKind, Vantage};
+use deskbook_content::playbook::{Action, FromSpec, InputKind, StepBody, Vantage};
 use deskbook_content::vocab::TASKS;
 use deskbook_content::{Diagnostic, LayerSpec};
 use deskbook_probes::ProbeError;
@@ -234,11 +234,9 @@ impl YamlCheck<'_> {
 
     pub(super) fn check_probe_step(&mut self, i: usize) {
         let s = &self.pb.steps[i];
-        if let Some(p) = &s.probe {
+        if let Some(StepBody::Probe(p)) = s.body() {
             self.check_probe_call(i, &p.name, &p.with);
             self.check_vantage(i, p.from.as_ref());
-            let s = &self.pb.steps[i];
-            let Some(p) = &s.probe else { return };
             if p.answer.is_some() {
                 let pos = self.value_pos(i, "probe", "answer");
                 self.err(

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use deskbook_content::playbook::{InputKind, Next, StepKind};
+use deskbook_content::playbook::{InputKind, Next, StepBody, StepKind};
 use deskbook_content::vocab::{is_valid_id, ESCALATIONS, STATUSES};
 use deskbook_content::PlaybookBody;
 use serde_json::{Map, Value};
@@ -110,11 +110,9 @@ impl YamlCheck<'_> {
     pub(super) fn check_ask(&mut self, i: usize) {
         self.needs_next(i, "where the run goes after the answer");
         let s = &self.pb.steps[i];
-        if let Some(p) = &s.probe {
+        if let Some(StepBody::Ask { probe: Some(p), .. }) = s.body() {
             self.check_probe_call(i, &p.name, &p.with);
             self.check_vantage(i, p.from.as_ref());
-            let s = &self.pb.steps[i];
-            let Some(p) = &s.probe else { return };
             if let Some(answer) = &p.answer {
                 for (status, choice) in answer {
                     if !["ok", "fail", "error"].contains(&status.as_str()) {
@@ -166,7 +164,7 @@ impl YamlCheck<'_> {
                 ),
             );
         }
-        let code = s.lua.clone().unwrap_or_default();
+        let code = s.lua_code().unwrap_or_default().to_string();
         let first_line = locate::lua_first_line(&self.lines, self.ranges[i]);
         let compiled = Sandbox::new(Limits::default()).and_then(|sb| {
             let env = sb.environment().map_err(|e| e.to_string())?;
@@ -182,7 +180,7 @@ impl YamlCheck<'_> {
 
     pub(super) fn check_call(&mut self, i: usize) {
         let s = &self.pb.steps[i];
-        let callee = s.call.clone().unwrap_or_default();
+        let callee = s.callee().unwrap_or_default().to_string();
         self.check_on_statuses(i, STATUSES);
         let Some(doc) = self.content.playbook(&callee) else {
             let pos = self.value_pos(i, "call", &callee);
@@ -228,7 +226,7 @@ impl YamlCheck<'_> {
 
     pub(super) fn check_end(&mut self, i: usize) {
         let s = &self.pb.steps[i];
-        let status = s.end.clone().unwrap_or_default();
+        let status = s.end_status().unwrap_or_default().to_string();
         if !STATUSES.contains(&status.as_str()) {
             let pos = self.value_pos(i, "end", &status);
             self.err(

@@ -87,7 +87,7 @@ impl YamlCheck<'_> {
                     tasks.push((field, t));
                 }
             }
-            if let Some(p) = s.probe.as_ref().filter(|p| p.name == "command") {
+            if let Some(p) = s.probe_call().filter(|p| p.name == "command") {
                 if let Some(t) = p.with.get("task") {
                     tasks.push(("probe", t));
                 }

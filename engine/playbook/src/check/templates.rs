@@ -70,8 +70,8 @@ impl YamlCheck<'_> {
 /// The variables a step defines: its `save`, and `vars.NAME = ...` in a lua step.
 fn saves(s: &Step) -> Vec<String> {
     let mut out: Vec<String> = s.save.iter().cloned().collect();
-    if let Some(code) = &s.lua {
-        let mut rest = code.as_str();
+    if let Some(code) = s.lua_code() {
+        let mut rest = code;
         while let Some(i) = rest.find("vars.") {
             let after = &rest[i + 5..];
             let name: String = after

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use deskbook_content::playbook::{Step, StepKind};
+use deskbook_content::playbook::{ProbeCall, Step, StepBody, StepKind};
 use deskbook_probes::ProbeResult;
 use serde_json::Value as Json;
 
@@ -23,7 +23,7 @@ impl Engine {
         let Ok(Book::Yaml(y)) = self.program.book(&frame.book) else {
             return None;
         };
-        let answer = y.pb.steps.get(step)?.probe.as_ref()?.answer.as_ref()?;
+        let answer = y.pb.steps.get(step)?.probe_call()?.answer.as_ref()?;
         answer.get(result.status.as_str()).cloned()
     }
 
@@ -140,180 +140,167 @@ impl Engine {
                 })
         };
         // The kind was decided when the playbook was parsed.
-        let Some(kind) = s.kind else {
+        let Some(body) = s.body() else {
             return Err(RunError::Step(format!(
                 "{}:{}: step `{}` has no kind (ask, do, probe, lua, call or end; run `deskbook check`)",
                 y.file.path, s.line, s.id
             )));
         };
-        if let (StepKind::Ask, Some(ask)) = (kind, &s.ask) {
-            let text = render("ask", ask)?;
-            let probe = match &s.probe {
-                Some(p) => {
-                    let mut args = BTreeMap::new();
-                    for (k, v) in &p.with {
-                        args.insert(k.clone(), render(&format!("probe.with.{k}"), v)?);
-                    }
-                    Some(ProbeRequest {
-                        name: p.name.clone(),
-                        args,
-                        from: super::request::vantage(p.from.as_ref(), &s.id, |t| {
-                            render("probe.from", t)
-                        })?,
-                    })
-                }
-                None => None,
-            };
-            self.state.pending = Some(match &s.choices {
-                Some(c) => Pending::Ask {
-                    step: qid,
-                    text,
-                    choices: c.keys().cloned().collect(),
-                    help: s.help.clone(),
-                    probe,
-                    prefill: None,
-                },
-                None => Pending::Input {
-                    step: qid,
-                    text,
-                    help: s.help.clone(),
-                    save: s.save.clone(),
-                },
-            });
-            return Ok(());
-        }
-        if let (StepKind::Do, Some(d)) = (kind, &s.do_) {
-            let text = render("do", d)?;
-            let command = match &s.command {
-                Some(a) => Some(render_action(y, &s.id, &qid, "command", a, vars)?),
-                None => None,
-            };
-            let choices = match &s.choices {
-                Some(c) => c.keys().cloned().collect(),
-                None => vec!["done".to_string()],
-            };
-            self.state.pending = Some(Pending::Confirm {
-                step: qid,
-                text,
-                help: s.help.clone(),
-                command,
-                choices,
-            });
-            return Ok(());
-        }
-        if let (StepKind::Probe, Some(p)) = (kind, &s.probe) {
+        let probe_request = |p: &ProbeCall| -> Result<ProbeRequest, RunError> {
             let mut args = BTreeMap::new();
             for (k, v) in &p.with {
                 args.insert(k.clone(), render(&format!("probe.with.{k}"), v)?);
             }
-            self.state.pending = Some(Pending::Probe {
-                step: qid,
-                request: ProbeRequest {
-                    name: p.name.clone(),
-                    args,
-                    from: super::request::vantage(p.from.as_ref(), &s.id, |t| {
-                        render("probe.from", t)
-                    })?,
-                },
-                help: s.help.clone(),
-            });
-            return Ok(());
-        }
-        if let (StepKind::Lua, Some(code)) = (kind, &s.lua) {
-            let host = self.lua_host()?;
-            let first_line = y.lua_lines.get(idx).copied().unwrap_or(s.line);
-            let frame = self.top()?;
-            let next = host
-                .chunks
-                .borrow_mut()
-                .run(
-                    &host.sandbox,
-                    &y.file.path,
-                    &y.id,
-                    &s.id,
-                    code,
-                    first_line,
-                    &mut frame.vars,
-                )
-                .map_err(RunError::Step)?;
-            let allowed = s.next.as_ref().map(|n| n.ids()).unwrap_or_default();
-            if !allowed.contains(&next.as_str()) {
-                return Err(RunError::Step(format!(
-                    "{}:{}: the lua step `{}` returned {next:?}, which is not one of its `next` steps ({})",
-                    y.file.path,
-                    s.line,
-                    s.id,
-                    allowed.join(", ")
-                )));
+            Ok(ProbeRequest {
+                name: p.name.clone(),
+                args,
+                from: super::request::vantage(p.from.as_ref(), &s.id, |t| render("probe.from", t))?,
+            })
+        };
+        match body {
+            StepBody::Ask { text, probe } => {
+                let text = render("ask", text)?;
+                let probe = probe.map(probe_request).transpose()?;
+                self.state.pending = Some(match &s.choices {
+                    Some(c) => Pending::Ask {
+                        step: qid,
+                        text,
+                        choices: c.keys().cloned().collect(),
+                        help: s.help.clone(),
+                        probe,
+                        prefill: None,
+                    },
+                    None => Pending::Input {
+                        step: qid,
+                        text,
+                        help: s.help.clone(),
+                        save: s.save.clone(),
+                    },
+                });
+                Ok(())
             }
-            return self.goto(&next);
-        }
-        if let (StepKind::Call, Some(callee)) = (kind, &s.call) {
-            if depth >= MAX_CALL_DEPTH {
-                return Err(RunError::Step(format!(
-                    "{}:{}: step `{}`: calls nest deeper than {MAX_CALL_DEPTH} playbooks",
-                    y.file.path, s.line, s.id
-                )));
+            StepBody::Do { text, command } => {
+                let text = render("do", text)?;
+                let command = match command {
+                    Some(a) => Some(render_action(y, &s.id, &qid, "command", a, vars)?),
+                    None => None,
+                };
+                let choices = match &s.choices {
+                    Some(c) => c.keys().cloned().collect(),
+                    None => vec!["done".to_string()],
+                };
+                self.state.pending = Some(Pending::Confirm {
+                    step: qid,
+                    text,
+                    help: s.help.clone(),
+                    command,
+                    choices,
+                });
+                Ok(())
             }
-            let mut given = BTreeMap::new();
-            if let Some(w) = &s.with {
-                for (k, v) in w {
-                    given.insert(k.clone(), render(&format!("with.{k}"), v)?);
+            StepBody::Probe(p) => {
+                self.state.pending = Some(Pending::Probe {
+                    step: qid,
+                    request: probe_request(p)?,
+                    help: s.help.clone(),
+                });
+                Ok(())
+            }
+            StepBody::Lua(code) => {
+                let host = self.lua_host()?;
+                let first_line = y.lua_lines.get(idx).copied().unwrap_or(s.line);
+                let frame = self.top()?;
+                let next = host
+                    .chunks
+                    .borrow_mut()
+                    .run(
+                        &host.sandbox,
+                        &y.file.path,
+                        &y.id,
+                        &s.id,
+                        code,
+                        first_line,
+                        &mut frame.vars,
+                    )
+                    .map_err(RunError::Step)?;
+                let allowed = s.next.as_ref().map(|n| n.ids()).unwrap_or_default();
+                if !allowed.contains(&next.as_str()) {
+                    return Err(RunError::Step(format!(
+                        "{}:{}: the lua step `{}` returned {next:?}, which is not one of its `next` steps ({})",
+                        y.file.path,
+                        s.line,
+                        s.id,
+                        allowed.join(", ")
+                    )));
                 }
+                self.goto(&next)
             }
-            let book = self.program.book(callee)?;
-            let vars = check_inputs(callee, book.inputs(), given).map_err(|e| {
-                RunError::Step(format!("{}:{}: step `{}`: {e}", y.file.path, s.line, s.id))
-            })?;
-            let pos = match book {
-                Book::Yaml(cy) => Pos::Yaml {
-                    step: cy.index.get(&cy.pb.start).copied().unwrap_or(0),
-                },
-                Book::Lua(_) => Pos::Lua {
-                    log_start: self.lua_log.len(),
-                    run: None,
-                    waiting: None,
-                },
-            };
-            self.state.frames.push(Frame {
-                book: callee.clone(),
-                prefix: format!("{prefix}{callee}/"),
-                vars,
-                pos,
-            });
-            return Ok(());
-        }
-        if let (StepKind::End, Some(status)) = (kind, &s.end) {
-            let say = match &s.say {
-                Some(t) => Some(render("say", t)?),
-                None => None,
-            };
-            let category = match &s.category {
-                Some(c) => render("category", c)?,
-                None => String::new(),
-            };
-            let templated = s
-                .category
-                .as_deref()
-                .is_some_and(crate::template::is_template);
-            if templated && !self.program.categories.contains(&category) {
-                return Err(RunError::Step(format!(
-                    "{}:{}: step `{}`: category `{category}` is not in the taxonomy",
-                    y.file.path, s.line, s.id
-                )));
+            StepBody::Call(callee) => {
+                if depth >= MAX_CALL_DEPTH {
+                    return Err(RunError::Step(format!(
+                        "{}:{}: step `{}`: calls nest deeper than {MAX_CALL_DEPTH} playbooks",
+                        y.file.path, s.line, s.id
+                    )));
+                }
+                let mut given = BTreeMap::new();
+                if let Some(w) = &s.with {
+                    for (k, v) in w {
+                        given.insert(k.clone(), render(&format!("with.{k}"), v)?);
+                    }
+                }
+                let book = self.program.book(callee)?;
+                let vars = check_inputs(callee, book.inputs(), given).map_err(|e| {
+                    RunError::Step(format!("{}:{}: step `{}`: {e}", y.file.path, s.line, s.id))
+                })?;
+                let pos = match book {
+                    Book::Yaml(cy) => Pos::Yaml {
+                        step: cy.index.get(&cy.pb.start).copied().unwrap_or(0),
+                    },
+                    Book::Lua(_) => Pos::Lua {
+                        log_start: self.lua_log.len(),
+                        run: None,
+                        waiting: None,
+                    },
+                };
+                self.state.frames.push(Frame {
+                    book: callee.to_string(),
+                    prefix: format!("{prefix}{callee}/"),
+                    vars,
+                    pos,
+                });
+                Ok(())
             }
-            return self.end_frame(
-                Ended {
-                    status: status.clone(),
-                    category,
-                    escalate: s.escalate.clone(),
-                    collect: s.collect.clone(),
-                    say,
-                },
-                events,
-            );
+            StepBody::End { status } => {
+                let say = match &s.say {
+                    Some(t) => Some(render("say", t)?),
+                    None => None,
+                };
+                let category = match &s.category {
+                    Some(c) => render("category", c)?,
+                    None => String::new(),
+                };
+                let templated = s
+                    .category
+                    .as_deref()
+                    .is_some_and(crate::template::is_template);
+                if templated && !self.program.categories.contains(&category) {
+                    return Err(RunError::Step(format!(
+                        "{}:{}: step `{}`: category `{category}` is not in the taxonomy",
+                        y.file.path, s.line, s.id
+                    )));
+                }
+                self.end_frame(
+                    Ended {
+                        status: status.to_string(),
+                        category,
+                        escalate: s.escalate.clone(),
+                        collect: s.collect.clone(),
+                        say,
+                    },
+                    events,
+                )
+            }
         }
-        Err(internal("a step kind without its field"))
     }
 }
 

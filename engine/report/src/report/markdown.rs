@@ -72,7 +72,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// Recorded text in a table cell: characters that would change the Markdown are escaped,
-/// control characters shown as `?`.
+/// control characters made visible (`^[`).
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in super::terminal_safe(text).chars() {

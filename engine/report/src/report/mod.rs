@@ -226,12 +226,11 @@ impl Report {
     }
 }
 
-/// Recorded text (agent names, categories written by other programs) with control
-/// characters shown as `?`, so nothing it holds reaches a terminal as an escape sequence.
+/// Recorded text (agent names, categories written by other programs) on one line with
+/// control characters made visible (`^[`), so nothing it holds reaches a terminal as an
+/// escape sequence.
 pub(crate) fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    deskbook_content::terminal::neutralise_line(text).into_owned()
 }
 
 fn round4(x: f64) -> f64 {

@@ -149,13 +149,10 @@ fn bound(flag: &str, value: &str, end: bool) -> Result<Bound, ReportError> {
     })
 }
 
-/// A typed value cut to 40 characters with control characters shown as `?`, for messages.
+/// A typed value cut to 40 characters with control characters made visible, for messages.
 fn neutralise(value: &str) -> String {
-    let mut out: String = value
-        .chars()
-        .take(40)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
+    let cut: String = value.chars().take(40).collect();
+    let mut out = deskbook_content::terminal::neutralise_line(&cut).into_owned();
     if value.chars().count() > 40 {
         out.push('…');
     }

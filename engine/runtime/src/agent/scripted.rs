@@ -25,12 +25,25 @@ impl ScriptedAgent {
         ))
     }
 
-    /// The file's answer for `step`, said as it is given.
-    fn answer(&self, ui: &mut Ui<'_>, step: &str, expected: &str) -> Result<Turn, RuntimeError> {
-        match self.answers.answers.get(step) {
+    /// The file's answer for `step` (else `fallback`, a probe's pre-fill), said as it is
+    /// given.
+    fn answer(
+        &self,
+        ui: &mut Ui<'_>,
+        step: &str,
+        expected: &str,
+        fallback: Option<&str>,
+    ) -> Result<Turn, RuntimeError> {
+        match self
+            .answers
+            .answers
+            .get(step)
+            .map(String::as_str)
+            .or(fallback)
+        {
             Some(answer) => {
                 ui.say(&format!("  -> {answer}"));
-                Ok(Turn::Answer(answer.clone()))
+                Ok(Turn::Answer(answer.to_string()))
             }
             None => Err(self.missing(step, expected)),
         }
@@ -61,18 +74,7 @@ impl Agent for ScriptedAgent {
         choices: &[String],
         prefill: Option<&str>,
     ) -> Result<Turn, RuntimeError> {
-        let answer = match self
-            .answers
-            .answers
-            .get(at.step)
-            .map(String::as_str)
-            .or(prefill)
-        {
-            Some(answer) => answer.to_string(),
-            None => return Err(self.missing(at.step, &one_of(choices))),
-        };
-        ui.say(&format!("  -> {answer}"));
-        Ok(Turn::Answer(answer))
+        self.answer(ui, at.step, &one_of(choices), prefill)
     }
 
     fn confirm(
@@ -81,7 +83,7 @@ impl Agent for ScriptedAgent {
         at: &At<'_>,
         choices: &[String],
     ) -> Result<Turn, RuntimeError> {
-        self.answer(ui, at.step, &one_of(choices))
+        self.answer(ui, at.step, &one_of(choices), None)
     }
 
     fn allow(
@@ -106,7 +108,7 @@ impl Agent for ScriptedAgent {
         status: Option<&str>,
     ) -> Result<Turn, RuntimeError> {
         let Some(status) = status else {
-            return self.answer(ui, at.step, "ok, fail or error");
+            return self.answer(ui, at.step, "ok, fail or error", None);
         };
         Ok(match self.answers.answers.get(at.step) {
             Some(answer) if answer != status => {
@@ -118,7 +120,7 @@ impl Agent for ScriptedAgent {
     }
 
     fn free(&mut self, ui: &mut Ui<'_>, at: &At<'_>) -> Result<Turn, RuntimeError> {
-        self.answer(ui, at.step, "a free answer")
+        self.answer(ui, at.step, "a free answer", None)
     }
 
     fn refused(&mut self, _ui: &mut Ui<'_>, step: &str, err: RunError) -> Result<(), RuntimeError> {

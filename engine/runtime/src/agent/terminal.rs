@@ -85,6 +85,27 @@ impl<'a> TerminalAgent<'a> {
         })
     }
 
+    /// Read at `prompt` until `take` accepts what was typed. Help, `w`, `b` and notes are
+    /// handled on the way, the same at every prompt; their turn is returned through `turn`.
+    fn read_until<T>(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        (prompt, expected): (&str, &str),
+        turn: impl Fn(Turn) -> T,
+        mut take: impl FnMut(&mut Self, &mut Ui<'_>, Typed) -> Option<T>,
+    ) -> Result<T, RuntimeError> {
+        loop {
+            let typed = self.read(ui, at.step, prompt, expected)?;
+            if let Some(t) = self.common(ui, &typed, at)? {
+                return Ok(turn(t));
+            }
+            if let Some(v) = take(self, ui, typed) {
+                return Ok(v);
+            }
+        }
+    }
+
     /// Show the step's question again (after help or `w`), and its choices with it.
     fn again(&mut self, ui: &mut Ui<'_>, at: &At<'_>) {
         ui.header(at.step, at.text, at.help, self.content);
@@ -140,19 +161,17 @@ impl<'a> TerminalAgent<'a> {
         if !std::mem::replace(&mut self.offered, true) {
             ui.choices(choices, shown);
         }
-        loop {
-            let prompt = match prefill {
-                Some(p) => format!("{word} [{p}]: "),
-                None => format!("{word}: "),
-            };
-            let typed = self.read(ui, at.step, &prompt, &expected)?;
-            if let Some(turn) = self.common(ui, &typed, at)? {
-                return Ok(turn);
-            }
-            if let Some(answer) = Self::pick(ui, &typed, choices, prefill) {
-                return Ok(Turn::Answer(answer));
-            }
-        }
+        let prompt = match prefill {
+            Some(p) => format!("{word} [{p}]: "),
+            None => format!("{word}: "),
+        };
+        self.read_until(
+            ui,
+            at,
+            (&prompt, &expected),
+            |t| t,
+            |_, ui, typed| Self::pick(ui, &typed, choices, prefill).map(Turn::Answer),
+        )
     }
 }
 
@@ -223,24 +242,27 @@ impl Agent for TerminalAgent<'_> {
             ui.say(&format!("  command: {line}"));
             ui.say("  y) run it now   s) skip it (done another way)");
         }
-        loop {
-            match self.read(ui, at.step, "run it? ", "y or s")? {
-                Typed::Text(t) if t.eq_ignore_ascii_case("y") || t.eq_ignore_ascii_case("yes") => {
-                    self.offered = false;
-                    return Ok(Allow::Run);
-                }
-                Typed::Text(t) if t.eq_ignore_ascii_case("s") || t.eq_ignore_ascii_case("skip") => {
-                    self.offered = false;
-                    return Ok(Allow::Skip);
-                }
-                typed => {
-                    if let Some(turn) = self.common(ui, &typed, at)? {
-                        return Ok(Allow::Turn(turn));
+        let is = |t: &str, short: &str, long: &str| {
+            t.eq_ignore_ascii_case(short) || t.eq_ignore_ascii_case(long)
+        };
+        self.read_until(
+            ui,
+            at,
+            ("run it? ", "y or s"),
+            Allow::Turn,
+            |me, ui, typed| {
+                let allow = match typed {
+                    Typed::Text(t) if is(&t, "y", "yes") => Allow::Run,
+                    Typed::Text(t) if is(&t, "s", "skip") => Allow::Skip,
+                    _ => {
+                        ui.error("type y to run the command or s to skip it");
+                        return None;
                     }
-                    ui.error("type y to run the command or s to skip it");
-                }
-            }
-        }
+                };
+                me.offered = false;
+                Some(allow)
+            },
+        )
     }
 
     fn judge(
@@ -249,24 +271,32 @@ impl Agent for TerminalAgent<'_> {
         at: &At<'_>,
         status: Option<&str>,
     ) -> Result<Turn, RuntimeError> {
+        // No status offered: the probe did not run here, or its result is about another
+        // computer; the agent types what was seen there.
         let prompt = match status {
             Some(status) => format!("accept [{status}] or type ok / fail / error: "),
             None => "what did it show? type ok / fail / error: ".to_string(),
         };
-        loop {
-            let typed = self.read(ui, at.step, &prompt, "ok, fail or error")?;
-            if let Some(turn) = self.common(ui, &typed, at)? {
-                return Ok(turn);
-            }
-            match (typed, status) {
-                (Typed::Empty, Some(status)) => return Ok(Turn::Answer(status.to_string())),
+        self.read_until(
+            ui,
+            at,
+            (&prompt, "ok, fail or error"),
+            |t| t,
+            |_, ui, typed| match (typed, status) {
+                (Typed::Empty, Some(status)) => Some(Turn::Answer(status.to_string())),
                 (Typed::Text(t), _) if ["ok", "fail", "error"].contains(&t.as_str()) => {
-                    return Ok(Turn::Answer(t))
+                    Some(Turn::Answer(t))
                 }
-                (_, Some(_)) => ui.error("press Enter to accept, or type ok, fail or error"),
-                (_, None) => ui.error("type ok, fail or error"),
-            }
-        }
+                (_, Some(_)) => {
+                    ui.error("press Enter to accept, or type ok, fail or error");
+                    None
+                }
+                (_, None) => {
+                    ui.error("type ok, fail or error");
+                    None
+                }
+            },
+        )
     }
 
     fn free(&mut self, ui: &mut Ui<'_>, at: &At<'_>) -> Result<Turn, RuntimeError> {
@@ -275,17 +305,20 @@ impl Agent for TerminalAgent<'_> {
             Some(p) => format!("answer [{p}]: "),
             None => "answer: ".to_string(),
         };
-        loop {
-            let typed = self.read(ui, at.step, &prompt, "a free answer")?;
-            if let Some(turn) = self.common(ui, &typed, at)? {
-                return Ok(turn);
-            }
-            match (typed, at.previous) {
-                (Typed::Text(t), _) => return Ok(Turn::Answer(t)),
-                (Typed::Empty, Some(p)) => return Ok(Turn::Answer(p.to_string())),
-                _ => ui.error("an answer is needed (or b to go back)"),
-            }
-        }
+        self.read_until(
+            ui,
+            at,
+            (&prompt, "a free answer"),
+            |t| t,
+            |_, ui, typed| match (typed, at.previous) {
+                (Typed::Text(t), _) => Some(Turn::Answer(t)),
+                (Typed::Empty, Some(p)) => Some(Turn::Answer(p.to_string())),
+                _ => {
+                    ui.error("an answer is needed (or b to go back)");
+                    None
+                }
+            },
+        )
     }
 
     fn refused(&mut self, ui: &mut Ui<'_>, _step: &str, err: RunError) -> Result<(), RuntimeError> {
