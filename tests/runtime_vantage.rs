@@ -193,6 +193,11 @@ fn a_packet_prefills_the_caller_steps_it_answers_and_is_recorded_as_attached() {
     );
     // The `probes` column says where each result ran.
     assert_eq!(shown["call"]["probes"][0]["ran_on"], "caller", "{shown}");
+    // The ticket summary names the packet the call used.
+    assert!(
+        text.contains("\nEvidence:    from PC-0042's packet, collected 10:42\n"),
+        "{text}"
+    );
     // The packet's result is the caller's: the escalation packet names it as Table 7.3 does.
     let session = session_of(&text);
     let out = desk.run_layers(&[], &["sessions", "export", &session, "--out", "esc"], "");
@@ -203,9 +208,16 @@ fn a_packet_prefills_the_caller_steps_it_answers_and_is_recorded_as_attached() {
         ping.contains("\nresult from PC-0042's packet, collected 10:42\n"),
         "{ping}"
     );
-    // The transcript says where the result came from.
+    // The transcript says where the result came from, and which packet was attached.
     let transcript =
         std::fs::read_to_string(desk.path().join("esc/transcript.txt")).expect("transcript");
+    assert!(
+        transcript.contains(&format!(
+            ": {}, from PC-0042's packet, collected 10:42 (by alice, administrator; 2 results)\n",
+            packet.display()
+        )),
+        "{transcript}"
+    );
     assert!(
         transcript.contains("     probe ping count=4 host=srv-files-01 (from PC-0042's packet, collected 10:42): ok: srv-files-01: 4 replies, 0% loss\n"),
         "{transcript}"

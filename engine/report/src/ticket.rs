@@ -40,6 +40,8 @@ pub struct Ticket {
     pub more_findings: usize,
     /// The agent's notes, in order.
     pub notes: Vec<String>,
+    /// Evidence packets attached to the call (`from PC-0042's packet, collected 10:42`).
+    pub evidence: Vec<String>,
     /// `None` while the call is open.
     pub status: Option<String>,
     pub category: Option<String>,
@@ -58,6 +60,7 @@ impl Ticket {
         let mut results: Vec<(String, String)> = Vec::new();
         let mut scope = None;
         let mut notes = Vec::new();
+        let mut evidence = Vec::new();
         let mut say = None;
         let mut collect = Vec::new();
         for e in events {
@@ -118,6 +121,11 @@ impl Ticket {
                     command, result: r, ..
                 } => result(format!("`{}`", one_line(command)), r),
                 Record::Noted { text, .. } => notes.push(one_line(text)),
+                Record::Attached {
+                    computer,
+                    collected,
+                    ..
+                } => evidence.push(deskbook_store::record::packet_label(computer, collected)),
                 Record::Ended {
                     say: s, collect: c, ..
                 } => {
@@ -158,6 +166,7 @@ impl Ticket {
             findings,
             more_findings,
             notes,
+            evidence,
             status: call.status.clone(),
             category: call.category.clone(),
             category_title,
@@ -199,6 +208,9 @@ impl Ticket {
         }
         if findings.is_empty() {
             findings.push("none recorded".into());
+        }
+        if !self.evidence.is_empty() {
+            rows.push(("Evidence", self.evidence.join("; ")));
         }
         let findings_at = rows.len();
         if !self.notes.is_empty() {

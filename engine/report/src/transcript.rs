@@ -206,6 +206,25 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
             Record::Resumed { .. } => {
                 let _ = writeln!(steps, "     (resumed at {})", e.at);
             }
+            Record::Attached {
+                packet,
+                computer,
+                user,
+                admin,
+                collected,
+                steps: packet_steps,
+                ..
+            } => {
+                let results = packet_steps.iter().filter(|s| s.result.is_some()).count();
+                let _ = writeln!(
+                    steps,
+                    "     evidence attached at {}: {packet}, {} (by {user}, {}; {results} result{})",
+                    e.at,
+                    deskbook_store::record::packet_label(computer, collected),
+                    if *admin { "administrator" } else { "not an administrator" },
+                    if results == 1 { "" } else { "s" }
+                );
+            }
             Record::Closed { agent, .. } => {
                 flush(&mut details, &mut steps, &mut n);
                 let _ = writeln!(
