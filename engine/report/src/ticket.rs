@@ -4,7 +4,8 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{input_of, Call, Event, Record, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_store::record::{whose, NO_ORIGIN};
+use deskbook_store::{input_of, Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -61,16 +62,26 @@ impl Ticket {
         let mut collect = Vec::new();
         for e in events {
             let step = e.step().unwrap_or("");
+            let whence = e
+                .record
+                .origin()
+                .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe);
             let mut result = |what: String, r: &ProbeResult| {
                 results.push((
                     step.to_string(),
-                    format!("{what}: {}: {}", r.status.as_str(), one_line(&r.summary)),
+                    format!(
+                        "{what} ({whence}): {}: {}",
+                        r.status.as_str(),
+                        one_line(&r.summary)
+                    ),
                 ));
             };
             match &e.record {
                 Record::Answered {
                     answer,
                     text: question,
+                    from,
+                    command,
                     ..
                 } => {
                     let answer = one_line(answer);
@@ -93,6 +104,10 @@ impl Ticket {
                     };
                     if !mine.is_empty() {
                         line.push_str(&format!(" ({})", mine.join("; ")));
+                    }
+                    // The agent answered for another computer, from what was read out there.
+                    if let (Some(from), Some(command)) = (from, command) {
+                        line.push_str(&format!(" (on {}: `{}`)", whose(from), one_line(command)));
                     }
                     findings.push(line);
                 }
