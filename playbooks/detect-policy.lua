@@ -47,7 +47,7 @@ return {
     local computer = ctx.vars.computer
     local policy = ctx.vars.side .. "-policy"
 
-    local applied = ctx:probe("command", { task = "show-policy-version", from = "caller" }, "read-policy-version")
+    local applied = ctx:probe("command", { task = "show-policy-version", from = ctx.vars.side }, "read-policy-version")
     local same = ctx:ask{
       id = "same-version",
       text = describe(applied, computer)
@@ -94,7 +94,7 @@ return {
       }
     end
 
-    local again = ctx:probe("command", { task = "show-policy-version", from = "caller" }, "reread-policy-version")
+    local again = ctx:probe("command", { task = "show-policy-version", from = ctx.vars.side }, "reread-policy-version")
     local now = ctx:ask{
       id = "same-after-refresh",
       text = describe(again, computer) .. " After the refresh, does it match the directory's?",

@@ -34,6 +34,27 @@ fn probe_without_vantage_in_a_layer_is_a_warning() {
     );
 }
 
+/// A templated `from:` must read one choice input whose choices are all vantages, so the
+/// run can only resolve it to caller, target or helpdesk.
+#[test]
+fn from_template() {
+    expect(
+        "from-template",
+        r#"$LAYER/playbooks/x.yaml:11:24: step `a`: `from: {{ computer }}`: input `computer` is not a choice input; a templated `from` reads a choice input whose choices are caller, target or helpdesk
+11 |     probe: {name: tcp, from: "{{ computer }}", with: {host: "192.0.2.1", port: "445"}}
+   |                        ^
+$LAYER/playbooks/x.yaml:15:15: step `b`: `from: {{ where }}`: input `where` offers `nowhere`, which is not caller, target or helpdesk; a templated `from` reads a choice input whose choices are caller, target or helpdesk
+15 |     command: {from: "{{ where }}", task: purge-computer-tickets}
+   |               ^
+$LAYER/playbooks/x.yaml:18:24: step `c`: `from: {{ side | upper }}` must name one choice input alone, such as "{{ side }}"
+18 |     probe: {name: tcp, from: "{{ side | upper }}", with: {host: "192.0.2.1", port: "445"}}
+   |                        ^
+$LAYER/playbooks/x.yaml:18:34: template variable `side` is not defined: no input or step `save` of playbook `x` defines it
+18 |     probe: {name: tcp, from: "{{ side | upper }}", with: {host: "192.0.2.1", port: "445"}}
+   |                                  ^"#,
+    );
+}
+
 #[test]
 fn bad_probe_arg() {
     expect(
@@ -198,7 +219,7 @@ fn unknown_probe() {
 fn unknown_task() {
     expect(
         "unknown-task",
-        r#"$LAYER/playbooks/x.yaml:8:21: unknown task `purge-everything`: expected one of show-assigned-policy, show-active-policy, show-filters, show-mm-sas, show-qm-sas, show-statistics, show-policy-version, show-policy-in-directory, enable-ike-logging, disable-ike-logging, refresh-group-policy, show-group-policy, show-rsop, list-tickets, list-computer-tickets, purge-tickets, purge-computer-tickets, find-dc, test-secure-channel, repair-secure-channel, test-port, test-path, show-services, run-diagnostics, capture-start, capture-stop, enable-audit, show-audit, show-log, show-ip-config, restart-ipsec-service, disable-offload, test-connection
+        r#"$LAYER/playbooks/x.yaml:8:21: unknown task `purge-everything`: expected one of show-assigned-policy, show-active-policy, show-filters, show-mm-sas, show-qm-sas, show-statistics, show-policy-version, show-policy-in-directory, enable-ike-logging, disable-ike-logging, refresh-group-policy, show-group-policy, show-rsop, list-tickets, list-computer-tickets, purge-tickets, purge-computer-tickets, find-dc, test-secure-channel, repair-secure-channel, test-port, test-path, show-services, run-diagnostics, capture-start, capture-stop, enable-audit, show-audit, show-log, show-ip-config, restart-ipsec-service, disable-offload, test-connection, lookup-name
 8 |     command: {task: purge-everything}
   |                     ^"#,
     );

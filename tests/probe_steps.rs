@@ -123,7 +123,7 @@ fn live_tcp_probe_steps_record_their_result_and_prefill_the_answer() {
     let dir = desk("answers: {}\n");
     let out = run_probe_tcp(
         dir.path(),
-        &["target=127.0.0.1".into(), format!("port={port}")],
+        &["host=127.0.0.1".into(), format!("port={port}")],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let end = end_event(&out);
@@ -174,7 +174,7 @@ fn live_tcp_probe_from_a_lua_playbook() {
     let out = run_playbook(
         dir.path(),
         "probe-tcp-lua",
-        &["target=127.0.0.1".into(), format!("port={port}")],
+        &["host=127.0.0.1".into(), format!("port={port}")],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let end = end_event(&out);
@@ -189,7 +189,7 @@ fn live_tcp_probe_from_a_lua_playbook() {
     let out = run_playbook(
         dir.path(),
         "probe-tcp-lua",
-        &["target=127.0.0.1".into(), format!("port={}", closed_port())],
+        &["host=127.0.0.1".into(), format!("port={}", closed_port())],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(end_event(&out)["status"], "not-fixed");
@@ -203,7 +203,7 @@ fn live_tcp_probe_step_to_a_closed_port_takes_the_fail_branch() {
     let dir = desk("answers: {}\n");
     let out = run_probe_tcp(
         dir.path(),
-        &["target=127.0.0.1".into(), format!("port={port}")],
+        &["host=127.0.0.1".into(), format!("port={port}")],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let end = end_event(&out);
@@ -223,7 +223,7 @@ fn an_answer_overrides_the_live_probe() {
     let dir = desk("answers: {reach: \"no\"}\n");
     let out = run_probe_tcp(
         dir.path(),
-        &["target=127.0.0.1".into(), format!("port={port}")],
+        &["host=127.0.0.1".into(), format!("port={port}")],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let end = end_event(&out);
@@ -267,12 +267,12 @@ fn hostile_target_variables_fail_before_anything_runs() {
         let dir = desk("answers: {}\n");
         let out = run_probe_tcp(
             dir.path(),
-            &[format!("target={hostile}"), format!("port={port}")],
+            &[format!("host={hostile}"), format!("port={port}")],
         );
         assert_eq!(out.status.code(), Some(1), "{hostile:?}: {}", stderr(&out));
         assert_eq!(
             stderr(&out),
-            format!("error: input `target` of playbook `probe-tcp` = {shown}: {expected}\n")
+            format!("error: input `host` of playbook `probe-tcp` = {shown}: {expected}\n")
         );
         assert_eq!(stdout(&out), "", "{hostile:?}: the run started");
         let layer = layer();
@@ -295,11 +295,11 @@ fn hostile_target_variables_fail_before_anything_runs() {
         );
     }
     // The same value from an answers file's `vars`, and a 10 KB value.
-    let dir = desk("vars: {target: \"$(reboot)\"}\nanswers: {}\n");
+    let dir = desk("vars: {host: \"$(reboot)\"}\nanswers: {}\n");
     let out = run_probe_tcp(dir.path(), &[format!("port={port}")]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("input `target` of playbook `probe-tcp` = \"$(reboot)\""),
+        stderr(&out).contains("input `host` of playbook `probe-tcp` = \"$(reboot)\""),
         "{}",
         stderr(&out)
     );
@@ -308,7 +308,7 @@ fn hostile_target_variables_fail_before_anything_runs() {
     let out = run_probe_tcp(
         dir.path(),
         &[
-            format!("target={}", "a".repeat(10_240)),
+            format!("host={}", "a".repeat(10_240)),
             format!("port={port}"),
         ],
     );
@@ -366,7 +366,7 @@ fn hostile_text_reaching_a_probe_is_refused_by_the_probe() {
         let dir = desk("answers: {}\n");
         let out = run_probe_tcp(
             dir.path(),
-            &["target=127.0.0.1".into(), format!("port={hostile}")],
+            &["host=127.0.0.1".into(), format!("port={hostile}")],
         );
         assert!(out.status.success(), "{hostile:?}: {}", stderr(&out));
         let end = end_event(&out);

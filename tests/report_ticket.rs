@@ -58,8 +58,8 @@ fn text_summary_has_the_ticket_fields() {
 Caller:      pc-0042.woodgrovebank.com
 Target:      srv-files-01.woodgrovebank.com
 Scope:       (not recorded)
-Findings:    Can pc-0042.woodgrovebank.com ping srv-files-01.woodgrovebank.com? no (ping: fail: no reply from 192.0.2.10)
-             Purge the computer's Kerberos tickets on pc-0042.woodgrovebank.com. done (`task purge-computer-tickets (no tool in the matrix does it on li…
+Findings:    Can pc-0042.woodgrovebank.com ping srv-files-01.woodgrovebank.com? no (ping (canned, the caller's computer): fail: no reply from 192.0.2.10)
+             Purge the computer's Kerberos tickets on pc-0042.woodgrovebank.com. done (`win2000, win2003, winxp, winxp-sp2: klist purge; windows: klist …
 Status:      not-fixed
 Category:    Network connectivity (network-connectivity)
 Escalate to: tier2

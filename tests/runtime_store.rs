@@ -81,7 +81,7 @@ fn a_newer_schema_is_refused() {
     let (out, before, after) = bad_db("newer");
     assert_eq!(
         stderr(&out),
-        "error: calls.sqlite: the call database has schema version 99, newer than this deskbook understands (2); use a newer deskbook\n"
+        "error: calls.sqlite: the call database has schema version 99, newer than this deskbook understands (3); use a newer deskbook\n"
     );
     assert_eq!(before, after);
 }

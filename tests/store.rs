@@ -369,7 +369,7 @@ both! {
 fn a_newer_or_impossible_schema_version_is_refused(desk: Desk) {
     desk.escalate("alice");
     for (v, expected) in [
-        (99, format!("error: {}: the call database has schema version 99, newer than this deskbook understands (2); use a newer deskbook\n", desk.name())),
+        (99, format!("error: {}: the call database has schema version 99, newer than this deskbook understands (3); use a newer deskbook\n", desk.name())),
         (-5, format!("error: {}: the call database has schema version -5, which no deskbook writes; restore it from a backup or give --db another file\n", desk.name())),
     ] {
         desk.set_version(v);

@@ -6,8 +6,8 @@ use deskbook_content::{org, Org, Role};
 use std::path::{Path, PathBuf};
 
 use crate::cmd::{
-    check, collect, completions, init, layers, list, man, probe, report, run, search, sessions,
-    show, site, test,
+    check, collect, completions, init, layers, list, man, probe, replay, report, run, search,
+    sessions, show, site, test,
 };
 
 #[derive(Parser, Debug)]
@@ -101,6 +101,7 @@ pub enum Command {
     Init(init::Args),
     Site(site::Args),
     Report(report::Args),
+    Replay(replay::Args),
 }
 
 /// `deskbook --version`: the program's version and the version of its built-in content.

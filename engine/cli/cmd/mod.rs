@@ -26,6 +26,7 @@ pub mod layers;
 pub mod list;
 pub mod man;
 pub mod probe;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod search;
@@ -60,6 +61,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::execute(g, args),
         Command::Site(args) => site::execute(g, args),
         Command::Report(args) => report::execute(g, args),
+        Command::Replay(args) => replay::execute(g, args),
     }
 }
 

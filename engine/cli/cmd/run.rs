@@ -23,6 +23,10 @@ pub struct Args {
     /// Answers, inputs and canned probe results by step id (YAML); no prompts.
     #[arg(long, value_name = "FILE")]
     pub answers: Option<PathBuf>,
+    /// An evidence packet from the caller's computer (`deskbook collect`): checked,
+    /// attached to the call, and its results pre-fill the steps for that computer.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
     /// Who takes the call (default: the login name).
     #[arg(long, value_name = "NAME")]
     pub agent: Option<String>,
@@ -62,6 +66,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         rollout: ctx.content.org.rollout.clone(),
         json: args.json,
         dry_run: args.dry_run,
+        evidence: args.evidence,
     };
     let scripted = opts.answers.is_some();
     let end = deskbook_runtime::start(

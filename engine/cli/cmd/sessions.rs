@@ -1,12 +1,12 @@
-//! `deskbook sessions list | show ID | resume ID | close ID | export ID --out DIR`: the
-//! recorded calls.
+//! `deskbook sessions list | show ID | resume ID | close ID | attach ID FILE | export ID
+//! --out DIR`: the recorded calls.
 
 use anyhow::{bail, Result};
 use deskbook_content::terminal::{neutralise, neutralise_line};
 use deskbook_report::{export, transcript};
-use deskbook_runtime::{log, AnswersFile, ContentTasks, LiveProbes, Options};
+use deskbook_runtime::{evidence, log, AnswersFile, ContentTasks, LiveProbes, Options};
 use deskbook_store::time::{parse_bound, Bound};
-use deskbook_store::{Access, Call, CallFilter, Store};
+use deskbook_store::{Access, Call, CallFilter, Record, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -42,6 +42,16 @@ pub enum SessionsCommand {
     },
     /// End an abandoned open call on purpose, with the outcome the agent gives.
     Close(CloseArgs),
+    /// Attach an evidence packet from the caller's computer (`deskbook collect`) to an open
+    /// call: checked, recorded, and its results pre-fill the steps for that computer.
+    Attach {
+        id: String,
+        #[arg(value_name = "FILE")]
+        packet: PathBuf,
+        /// Who attaches it (default: the login name).
+        #[arg(long, value_name = "NAME")]
+        agent: Option<String>,
+    },
     /// Write the escalation packet: a README of what Tier 2 needs (present or missing), the
     /// transcript, probe and command outputs, the call as JSON.
     Export {
@@ -97,7 +107,9 @@ const STATUSES: &[&str] = &["fixed-understood", "fixed-unclear", "not-fixed"];
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let ctx = &Ctx::load(g)?;
     let access = match &args.command {
-        SessionsCommand::Resume { .. } | SessionsCommand::Close(_) => Access::Write,
+        SessionsCommand::Resume { .. }
+        | SessionsCommand::Close(_)
+        | SessionsCommand::Attach { .. } => Access::Write,
         _ => Access::Read,
     };
     if let SessionsCommand::List(list) = &args.command {
@@ -123,6 +135,24 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 close.status,
                 close.category
             );
+        }
+        SessionsCommand::Attach { id, packet, agent } => {
+            let agent = agent.or_else(login_name);
+            let record = evidence::attach(&mut store, &id, &packet, agent.as_deref())?;
+            if let Record::Attached {
+                computer,
+                collected,
+                steps,
+                ..
+            } = &record
+            {
+                let results = steps.iter().filter(|s| s.result.is_some()).count();
+                outln!(
+                    "attached {} to call {id}: {results} result{} for the steps of that computer",
+                    evidence::label(computer, collected),
+                    if results == 1 { "" } else { "s" }
+                );
+            }
         }
         SessionsCommand::Show { id, json } => {
             let (call, events) = recorded(&store, &id, &ctx.content)?;

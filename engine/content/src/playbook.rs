@@ -507,6 +507,42 @@ impl Vantage {
     }
 }
 
+/// `from:` as written: a vantage, or a template over a choice input whose choices are all
+/// vantages (`"{{ side }}"`, checked by `check`), resolved when the run reaches the step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FromSpec {
+    Fixed(Vantage),
+    Template(String),
+}
+
+impl FromSpec {
+    /// The input a template names (`side` in `{{ side }}`), when it is one variable alone.
+    pub fn input(&self) -> Option<&str> {
+        let FromSpec::Template(t) = self else {
+            return None;
+        };
+        let inner = t.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim();
+        (!inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .then_some(inner)
+    }
+}
+
+impl<'de> Deserialize<'de> for FromSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if let Some(v) = Vantage::parse(&s) {
+            return Ok(FromSpec::Fixed(v));
+        }
+        if s.contains("{{") {
+            return Ok(FromSpec::Template(s));
+        }
+        Err(serde::de::Error::custom(format!(
+            "invalid `from` {s:?}: expected caller, target, helpdesk, or a choice input of them such as \"{{{{ side }}}}\""
+        )))
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeCall {
@@ -514,7 +550,7 @@ pub struct ProbeCall {
     /// Where it must run; `None` in a layer defaults to `helpdesk` (with a warning), and a
     /// built-in playbook must say.
     #[serde(default)]
-    pub from: Option<Vantage>,
+    pub from: Option<FromSpec>,
     #[serde(default, deserialize_with = "crate::yaml::scalar_map")]
     pub with: IndexMap<String, String>,
     /// Maps a probe status (`ok`, `fail`, `error`) to the choice it pre-fills.
@@ -531,7 +567,7 @@ pub struct Action {
     /// The computer the command changes; it runs only on that computer (a collector run
     /// there, or the help desk's own for `helpdesk`). Default `helpdesk`.
     #[serde(default)]
-    pub from: Option<Vantage>,
+    pub from: Option<FromSpec>,
     #[serde(default)]
     pub argv: Option<Vec<String>>,
     #[serde(default, deserialize_with = "crate::yaml::scalar_map")]

@@ -46,6 +46,7 @@ pub const TASKS: &[&str] = &[
     "restart-ipsec-service",
     "disable-offload",
     "test-connection",
+    "lookup-name",
 ];
 
 /// How a call ended. Fixed by design; layers cannot add statuses.

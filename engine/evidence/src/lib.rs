@@ -27,7 +27,7 @@ mod writer;
 /// Text from a packet is shown through the one terminal rule of the content crate.
 pub use deskbook_content::terminal::{neutralise, neutralise_line};
 pub use error::PacketError;
-pub use manifest::{Manifest, OsInfo, StepRecord};
+pub use manifest::{answers, Manifest, OsInfo, StepRecord};
 pub use names::check_member_name;
 pub use reader::{Limits, Packet};
 pub use writer::PacketWriter;

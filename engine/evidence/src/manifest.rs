@@ -72,18 +72,32 @@ pub struct StepRecord {
 }
 
 impl Manifest {
-    /// The step that answers probe `probe` with `args`: the same probe, and every
-    /// argument that says what is probed (not how long to wait or how often) equal, names
-    /// compared without case.
+    /// The step that answers probe `probe` with `args` (see [`answers`]).
     pub fn answering(&self, probe: &str, args: &BTreeMap<String, String>) -> Option<&StepRecord> {
-        const HOW: &[&str] = &["count", "timeout_ms", "source_port", "tail"];
-        self.steps.iter().find(|s| {
-            s.result.is_some()
-                && s.probe.as_deref() == Some(probe)
-                && args
-                    .iter()
-                    .filter(|(k, _)| !HOW.contains(&k.as_str()))
-                    .all(|(k, v)| s.args.get(k).is_some_and(|got| got.eq_ignore_ascii_case(v)))
-        })
+        self.steps
+            .iter()
+            .find(|s| s.result.is_some() && answers(s.probe.as_deref(), &s.args, probe, args))
     }
+}
+
+/// Whether a packet step that ran `step_probe` with `step_args` answers probe `probe` with
+/// `args`: the same probe, and every argument that says what is probed (not how long to
+/// wait or how often) equal, names compared without case. Steps are matched this way, by
+/// what they probe, never by their position or id.
+pub fn answers(
+    step_probe: Option<&str>,
+    step_args: &BTreeMap<String, String>,
+    probe: &str,
+    args: &BTreeMap<String, String>,
+) -> bool {
+    const HOW: &[&str] = &["count", "timeout_ms", "source_port", "tail"];
+    step_probe == Some(probe)
+        && args
+            .iter()
+            .filter(|(k, _)| !HOW.contains(&k.as_str()))
+            .all(|(k, v)| {
+                step_args
+                    .get(k)
+                    .is_some_and(|got| got.eq_ignore_ascii_case(v))
+            })
 }

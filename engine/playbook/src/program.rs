@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use deskbook_content::playbook::{InputSpec, Playbook, Step, StepKind};
+use deskbook_content::playbook::{FromSpec, InputSpec, Playbook, Step, StepKind};
 use deskbook_content::{Content, PlaybookBody, SourceFile};
 
 use crate::error::RunError;
@@ -80,6 +80,9 @@ pub(crate) fn step_templates(step: &Step) -> Vec<(String, &str)> {
         for (k, v) in &p.with {
             out.push((format!("probe.with.{k}"), v.as_str()));
         }
+        if let Some(FromSpec::Template(t)) = &p.from {
+            out.push(("probe.from".to_string(), t.as_str()));
+        }
     }
     if let Some(w) = &step.with {
         for (k, v) in w {
@@ -95,6 +98,9 @@ pub(crate) fn step_templates(step: &Step) -> Vec<(String, &str)> {
                 for (i, v) in argv.iter().enumerate() {
                     out.push((format!("{name}.argv.{i}"), v.as_str()));
                 }
+            }
+            if let Some(FromSpec::Template(t)) = &a.from {
+                out.push((format!("{name}.from"), t.as_str()));
             }
         }
     }

@@ -1,12 +1,15 @@
 //! The escalation packet (`deskbook sessions export ID --out DIR`): what Tier 2 needs from
 //! a call, as the seed's escalation section lists it. A README marking each item of that
 //! list present or missing, the transcript, the call as JSON, and
-//! every probe and command output in a file named after the caller's computer the way the
-//! seed's debug script names its files (Table 7.3: `<CompName>_gpresult.txt`,
-//! `<CompName>_<SrvName>_ping.txt`, `<CompName>_oakley.log`, …).
+//! every probe and command output in a file that says where it ran: a result from the
+//! caller's computer is named the way the seed's debug script names its files (Table 7.3:
+//! `<CompName>_gpresult.txt`, `<CompName>_<SrvName>_ping.txt`, `<CompName>_oakley.log`,
+//! …); one from the help desk's own computer goes under `helpdesk-<HOST>_…` (it says
+//! nothing about the caller's), one from the target under `target-<NAME>_…`.
 
 use deskbook_content::Content;
-use deskbook_store::{Call, Event, Record, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_store::record::NO_ORIGIN;
+use deskbook_store::{Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -97,9 +100,18 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
             ));
             continue;
         }
-        let base = file_stem(&comp, &Value::Object(e.record.payload()), result);
+        let origin = e.record.origin();
+        let base = file_stem(
+            &file_prefix(call, &comp, origin),
+            &Value::Object(e.record.payload()),
+            result,
+        );
         let file = unique(&mut used, &base);
-        let header = format!("deskbook call {}, step {step}, {}\n", call.session, e.at);
+        let whence = origin.map_or_else(|| NO_ORIGIN.to_string(), Origin::describe);
+        let header = format!(
+            "deskbook call {}, step {step}, {}\nresult {whence}\n",
+            call.session, e.at
+        );
         outputs.push((file, format!("{header}{result}")));
     }
     let mut files = Vec::new();
@@ -136,6 +148,29 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
     ));
     files.extend(outputs);
     files
+}
+
+/// The name a result's file starts with: `<CompName>` (Table 7.3) only for a result from
+/// the caller's computer; `target-<NAME>` for the target's; `helpdesk-<HOST>` (or
+/// `helpdesk`) for the help desk computer's, which says nothing about the caller's.
+fn file_prefix(call: &Call, comp: &str, origin: Option<&Origin>) -> String {
+    match origin.map(|o| o.from.as_str()) {
+        Some("caller") => comp.to_string(),
+        Some("target") => {
+            let name = TARGET_INPUTS
+                .iter()
+                .find_map(|k| call.vars.get(*k))
+                .or(origin.and_then(|o| o.computer.as_ref()));
+            name.map_or_else(
+                || "target".to_string(),
+                |n| format!("target-{}", comp_name(n)),
+            )
+        }
+        _ => match origin.and_then(|o| o.computer.as_deref()) {
+            Some(host) => format!("helpdesk-{}", comp_name(host)),
+            None => "helpdesk".to_string(),
+        },
+    }
 }
 
 /// The files the seed's `IPsec_Debug.vbs` writes (Table 7.3), after `<CompName>_`.

@@ -4,7 +4,8 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{input_of, Call, Event, Record, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_store::record::{whose, NO_ORIGIN};
+use deskbook_store::{input_of, Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -39,6 +40,8 @@ pub struct Ticket {
     pub more_findings: usize,
     /// The agent's notes, in order.
     pub notes: Vec<String>,
+    /// Evidence packets attached to the call (`from PC-0042's packet, collected 10:42`).
+    pub evidence: Vec<String>,
     /// `None` while the call is open.
     pub status: Option<String>,
     pub category: Option<String>,
@@ -57,20 +60,31 @@ impl Ticket {
         let mut results: Vec<(String, String)> = Vec::new();
         let mut scope = None;
         let mut notes = Vec::new();
+        let mut evidence = Vec::new();
         let mut say = None;
         let mut collect = Vec::new();
         for e in events {
             let step = e.step().unwrap_or("");
+            let whence = e
+                .record
+                .origin()
+                .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe);
             let mut result = |what: String, r: &ProbeResult| {
                 results.push((
                     step.to_string(),
-                    format!("{what}: {}: {}", r.status.as_str(), one_line(&r.summary)),
+                    format!(
+                        "{what} ({whence}): {}: {}",
+                        r.status.as_str(),
+                        one_line(&r.summary)
+                    ),
                 ));
             };
             match &e.record {
                 Record::Answered {
                     answer,
                     text: question,
+                    from,
+                    command,
                     ..
                 } => {
                     let answer = one_line(answer);
@@ -94,6 +108,10 @@ impl Ticket {
                     if !mine.is_empty() {
                         line.push_str(&format!(" ({})", mine.join("; ")));
                     }
+                    // The agent answered for another computer, from what was read out there.
+                    if let (Some(from), Some(command)) = (from, command) {
+                        line.push_str(&format!(" (on {}: `{}`)", whose(from), one_line(command)));
+                    }
                     findings.push(line);
                 }
                 Record::Probed { result: r, .. } | Record::Observed { result: r, .. } => {
@@ -103,6 +121,11 @@ impl Ticket {
                     command, result: r, ..
                 } => result(format!("`{}`", one_line(command)), r),
                 Record::Noted { text, .. } => notes.push(one_line(text)),
+                Record::Attached {
+                    computer,
+                    collected,
+                    ..
+                } => evidence.push(deskbook_store::record::packet_label(computer, collected)),
                 Record::Ended {
                     say: s, collect: c, ..
                 } => {
@@ -143,6 +166,7 @@ impl Ticket {
             findings,
             more_findings,
             notes,
+            evidence,
             status: call.status.clone(),
             category: call.category.clone(),
             category_title,
@@ -184,6 +208,9 @@ impl Ticket {
         }
         if findings.is_empty() {
             findings.push("none recorded".into());
+        }
+        if !self.evidence.is_empty() {
+            rows.push(("Evidence", self.evidence.join("; ")));
         }
         let findings_at = rows.len();
         if !self.notes.is_empty() {

@@ -4,7 +4,8 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event, ProbeCall, Record};
+use deskbook_store::record::NO_ORIGIN;
+use deskbook_store::{Call, Event, Origin, ProbeCall, Record};
 use std::fmt::Write;
 
 /// A probe or command result in one line: `fail: no reply (3012 ms)`.
@@ -100,6 +101,8 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                 text,
                 prefill,
                 overridden,
+                from,
+                command,
                 ..
             } => {
                 let mine: Vec<String> = details
@@ -124,6 +127,14 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                     );
                 }
                 steps.push('\n');
+                if let (Some(from), Some(command)) = (from, command) {
+                    let _ = writeln!(
+                        steps,
+                        "     not run by deskbook: on {}, `{}`",
+                        deskbook_store::record::whose(from),
+                        one_line(command)
+                    );
+                }
                 for line in mine {
                     let _ = writeln!(steps, "     {line}");
                 }
@@ -141,8 +152,9 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                 ..
             } => {
                 let line = format!(
-                    "probe {}: {}{}",
+                    "probe {} ({}): {}{}",
                     request_line(request.as_ref(), result),
+                    whence(&e.record),
                     result_line(result),
                     canned_mark(*canned)
                 );
@@ -155,7 +167,8 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                 ..
             } => {
                 let line = format!(
-                    "ran `{command}`: {}{}",
+                    "ran `{command}` ({}): {}{}",
+                    whence(&e.record),
                     result_line(result),
                     canned_mark(*canned)
                 );
@@ -192,6 +205,25 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
             }
             Record::Resumed { .. } => {
                 let _ = writeln!(steps, "     (resumed at {})", e.at);
+            }
+            Record::Attached {
+                packet,
+                computer,
+                user,
+                admin,
+                collected,
+                steps: packet_steps,
+                ..
+            } => {
+                let results = packet_steps.iter().filter(|s| s.result.is_some()).count();
+                let _ = writeln!(
+                    steps,
+                    "     evidence attached at {}: {packet}, {} (by {user}, {}; {results} result{})",
+                    e.at,
+                    deskbook_store::record::packet_label(computer, collected),
+                    if *admin { "administrator" } else { "not an administrator" },
+                    if results == 1 { "" } else { "s" }
+                );
             }
             Record::Closed { agent, .. } => {
                 flush(&mut details, &mut steps, &mut n);
@@ -234,6 +266,13 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
         }
     }
     out
+}
+
+/// Where a recorded result comes from.
+fn whence(record: &Record) -> String {
+    record
+        .origin()
+        .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe)
 }
 
 fn one_line(text: &str) -> String {

@@ -32,6 +32,9 @@ pub enum RuntimeError {
     PlaybookNotLoaded { session: String, playbook: String },
     #[error("call {session} has ended ({status}); there is nothing to resume")]
     Ended { session: String, status: String },
+    /// An evidence packet that was refused, or that cannot be attached to this call.
+    #[error("{0}")]
+    Evidence(String),
     /// `deskbook collect` was given something it cannot use.
     #[error("{0}")]
     Collect(String),

@@ -13,6 +13,7 @@ mod agent;
 pub mod answers;
 pub mod collect;
 pub mod error;
+pub mod evidence;
 pub mod interrupt;
 pub mod log;
 pub mod pager;

@@ -88,6 +88,26 @@ impl<'s> Log<'s> {
         })
     }
 
+    /// Take in events another process recorded for this call meanwhile (a packet
+    /// attached with `sessions attach`); whether there were any.
+    pub fn refresh(&mut self) -> Result<bool, RuntimeError> {
+        let Some(store) = self.store.as_deref_mut() else {
+            return Ok(false);
+        };
+        // The other process's event may sit between two of this run's (its `seq` came
+        // first): anything not known yet, in `seq` order.
+        let known: std::collections::HashSet<i64> = self.events.iter().map(|e| e.seq).collect();
+        let new: Vec<Event> = store
+            .events(&self.call.session)?
+            .into_iter()
+            .filter(|e| !known.contains(&e.seq))
+            .collect();
+        let any = !new.is_empty();
+        self.events.extend(new);
+        self.events.sort_by_key(|e| e.seq);
+        Ok(any)
+    }
+
     pub fn session(&self) -> &str {
         &self.call.session
     }

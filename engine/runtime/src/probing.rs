@@ -19,13 +19,19 @@ pub trait Probes {
     fn background(&self) -> Option<Arc<dyn Probes + Send + Sync>> {
         None
     }
+    /// The name of the computer the probes run on (this help desk computer), shown and
+    /// recorded with every result it gives.
+    fn host(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The real probes, with tasks resolved for the OS this computer runs.
 #[derive(Clone)]
 pub struct LiveProbes {
     tasks: ContentTasks,
-    os: OnceLock<Option<String>>,
+    /// The `os` probe's data for this computer, detected once.
+    os: OnceLock<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl LiveProbes {
@@ -38,15 +44,12 @@ impl LiveProbes {
 
     /// The tool-matrix OS id of this computer (`windows`, `linux`, …), detected once.
     pub fn os_id(&self) -> Option<&str> {
+        self.os_data().get("os_id").and_then(|v| v.as_str())
+    }
+
+    fn os_data(&self) -> &serde_json::Map<String, serde_json::Value> {
         self.os
-            .get_or_init(|| {
-                let r = deskbook_probes::run("os", &BTreeMap::new(), &self.tasks);
-                r.data
-                    .get("os_id")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            })
-            .as_deref()
+            .get_or_init(|| deskbook_probes::run("os", &BTreeMap::new(), &self.tasks).data)
     }
 }
 
@@ -57,6 +60,13 @@ impl Probes for LiveProbes {
 
     fn background(&self) -> Option<Arc<dyn Probes + Send + Sync>> {
         Some(Arc::new(self.clone()))
+    }
+
+    fn host(&self) -> Option<String> {
+        self.os_data()
+            .get("computer")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
     }
 
     fn describe(&self, action: &ActionRequest) -> String {
@@ -78,7 +88,7 @@ impl Probes for LiveProbes {
 
 /// Fill `{{ name }}` placeholders for display (the probe fills them for execution, each
 /// within one argument).
-fn fill_placeholders(line: &str, with: &BTreeMap<String, String>) -> String {
+pub(crate) fn fill_placeholders(line: &str, with: &BTreeMap<String, String>) -> String {
     let mut out = line.to_string();
     for (k, v) in with {
         for pattern in [format!("{{{{ {k} }}}}"), format!("{{{{{k}}}}}")] {

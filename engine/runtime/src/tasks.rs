@@ -51,6 +51,17 @@ impl ContentTasks {
     }
 }
 
+impl ContentTasks {
+    /// The command line of `task` on every OS that has one, in the matrix's OS order.
+    pub fn commands(&self, task: &str) -> Vec<(String, String)> {
+        self.table
+            .iter()
+            .filter(|((_, t), _)| t == task)
+            .map(|((os, _), c)| (os.clone(), c.line.clone()))
+            .collect()
+    }
+}
+
 impl TaskResolver for ContentTasks {
     fn command(&self, os_id: &str, task: &str) -> Option<String> {
         self.table

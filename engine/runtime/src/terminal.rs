@@ -172,10 +172,10 @@ impl<'a> Ui<'a> {
         }
     }
 
-    pub(crate) fn probe_result(&mut self, request: &str, r: &ProbeResult, canned: bool) {
-        let how = if canned { ", canned" } else { "" };
+    /// A result with where it came from (`canned`, `from this help desk computer (HOST)`).
+    pub(crate) fn probe_result(&mut self, request: &str, r: &ProbeResult, how: &str) {
         self.say(&format!(
-            "  probe {request}: {}: {} ({} ms{how})",
+            "  probe {request}: {}: {} ({} ms, {how})",
             r.status, r.summary, r.duration_ms
         ));
     }

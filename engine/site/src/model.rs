@@ -135,8 +135,8 @@ impl<'a> SiteModel<'a> {
                     for h in &s.help {
                         back.entry(h.clone()).or_default().insert(from.clone());
                     }
-                    if let Some(c) = &s.call {
-                        back.entry(c.clone()).or_default().insert(from.clone());
+                    if let Some(c) = s.callee() {
+                        back.entry(c.to_string()).or_default().insert(from.clone());
                     }
                 }
             }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use deskbook_content::model::{Item, Kind};
-use deskbook_content::playbook::Step;
+use deskbook_content::playbook::{Step, StepBody};
 use deskbook_content::vocab::{OS_IDS, STATUSES};
 
 use crate::flowchart;
@@ -163,7 +163,7 @@ fn home(model: &SiteModel<'_>) -> Value {
     }
     for p in &model.playbooks {
         for s in p.doc.yaml().map(|y| y.steps.as_slice()).unwrap_or(&[]) {
-            if let Some(n) = s.call.as_deref().and_then(|c| uses.get_mut(c)) {
+            if let Some(n) = s.callee().and_then(|c| uses.get_mut(c)) {
                 *n += 1;
             }
         }
@@ -510,31 +510,25 @@ fn step(
     s: &Step,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> (Value, String, Vec<BodyLink>) {
-    let (kind, text) = if let Some(a) = &s.ask {
-        ("question", a.as_str())
-    } else if let Some(d) = &s.do_ {
-        ("do", d.as_str())
-    } else if s.lua.is_some() {
-        ("lua", "Decided by a Lua chunk.")
-    } else if s.call.is_some() {
-        ("call", "")
-    } else if s.end.is_some() {
-        ("end", s.say.as_deref().unwrap_or(""))
-    } else if s.probe.is_some() {
-        ("probe", "")
-    } else {
-        ("step", s.say.as_deref().unwrap_or(""))
+    let (kind, text) = match s.body() {
+        Some(StepBody::Ask { text, .. }) => ("question", text),
+        Some(StepBody::Do { text, .. }) => ("do", text),
+        Some(StepBody::Lua(_)) => ("lua", "Decided by a Lua chunk."),
+        Some(StepBody::Call(_)) => ("call", ""),
+        Some(StepBody::End { .. }) => ("end", s.say.as_deref().unwrap_or("")),
+        Some(StepBody::Probe(_)) => ("probe", ""),
+        None => ("step", s.say.as_deref().unwrap_or("")),
     };
     let rendered = markdown::render(&model.text(text), resolve);
     let choices: Vec<Value> = deskbook_playbook::graph::links(s)
         .into_iter()
         .map(|l| json!({"label": l.label, "target": l.target, "field": l.field}))
         .collect();
-    let call = s.call.as_ref().map(|c| {
+    let call = s.callee().map(|c| {
         json!({"id": c, "url": model.path(c).map(|p| rel(from, p)),
             "title": model.playbook(c).map(|p| p.title.clone())})
     });
-    let end = s.end.as_ref().map(|st| {
+    let end = s.end_status().map(|st| {
         let category = s.category.as_ref().map(|c| {
             let title = model
                 .content
@@ -548,7 +542,7 @@ fn step(
         json!({"status": st, "status_title": flowchart::status_title(st), "category": category,
             "escalate": s.escalate, "collect": s.collect})
     });
-    let probe = s.probe.as_ref().map(|p| {
+    let probe = s.probe_call().map(|p| {
         let with: Vec<Value> = p
             .with
             .iter()

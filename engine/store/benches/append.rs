@@ -64,6 +64,8 @@ fn append(store: &mut Store, n: usize) -> f64 {
                 answer: "yes".into(),
                 prefill: None,
                 overridden: None,
+                from: None,
+                command: None,
             }
         };
         store.append(&call.session, &record).expect("append");

@@ -29,5 +29,5 @@ pub use model::{
 };
 pub use open::{lock_timeout, redact, Access};
 pub use path::default_path;
-pub use record::{Action, Misfit, ProbeCall, Record};
+pub use record::{Action, Misfit, Origin, PacketStep, ProbeCall, Record};
 pub use store::Store;

@@ -23,16 +23,19 @@ pub(crate) struct Summary {
 impl Summary {
     /// Take one more record (committed at `at`) into account.
     pub fn fold(&mut self, record: &Record, at: &str) {
-        let seen =
-            |step: &str, r: &deskbook_probes::ProbeResult, canned: bool, overridden| ProbeSeen {
-                step: step.to_string(),
-                probe: r.probe.clone(),
-                status: r.status.as_str().to_string(),
-                summary: r.summary.clone(),
-                ran_on: if canned { "canned" } else { "helpdesk" }.to_string(),
-                overridden,
-                at: at.to_string(),
-            };
+        let seen = |step: &str,
+                    r: &deskbook_probes::ProbeResult,
+                    canned: bool,
+                    origin: &Option<crate::record::Origin>,
+                    overridden| ProbeSeen {
+            step: step.to_string(),
+            probe: r.probe.clone(),
+            status: r.status.as_str().to_string(),
+            summary: r.summary.clone(),
+            ran_on: ran_on(canned, origin.as_ref()),
+            overridden,
+            at: at.to_string(),
+        };
         match record {
             Record::Entered { step } if self.path.last() != Some(step) => {
                 self.path.push(step.clone());
@@ -51,26 +54,41 @@ impl Summary {
                 step,
                 result,
                 canned,
+                origin,
                 ..
             }
             | Record::Ran {
                 step,
                 result,
                 canned,
+                origin,
                 ..
-            } => self.probes.push(seen(step, result, *canned, false)),
+            } => self.probes.push(seen(step, result, *canned, origin, false)),
             Record::Observed {
                 step,
                 result,
                 canned,
+                origin,
                 ..
-            } => self.probes.push(seen(step, result, *canned, true)),
+            } => self.probes.push(seen(step, result, *canned, origin, true)),
             Record::Ended { path, flags, .. } => {
                 self.path = path.clone();
                 self.flags = flags.clone();
             }
             _ => {}
         }
+    }
+}
+
+/// Where a result ran, for the `probes` column: `helpdesk`, `caller` or `target` (a
+/// packet's result is the caller's or the target's), `canned` for a result an answers
+/// file or a dry run gave.
+fn ran_on(canned: bool, origin: Option<&crate::record::Origin>) -> String {
+    match origin {
+        Some(o) if o.how == "canned" => "canned".to_string(),
+        Some(o) => o.from.clone(),
+        None if canned => "canned".to_string(),
+        None => "helpdesk".to_string(),
     }
 }
 
@@ -135,6 +153,8 @@ pub(crate) fn upgrade(db: &Db, name: &str, from: i64) -> Result<(), StoreError> 
     if from < 2 {
         v1_to_v2(db, name)?;
     }
+    // 2 -> 3 changes no table: older records read as they are (a result without an
+    // origin ran on the help desk computer), so only the number moves.
     set_version(db, schema::VERSION).map_err(fail("set the schema version"))
 }
 

@@ -77,8 +77,9 @@ pub struct ProbeSeen {
     pub probe: String,
     pub status: String,
     pub summary: String,
-    /// `helpdesk` (run live on the agent's computer) or `canned` (given by an answers
-    /// file or a dry run: it ran nowhere).
+    /// `helpdesk` (run live on the agent's computer), `caller` or `target` (from that
+    /// computer's evidence packet), or `canned` (given by an answers file or a dry run: it
+    /// ran nowhere).
     pub ran_on: String,
     /// The agent answered otherwise than the result suggested.
     #[serde(default)]

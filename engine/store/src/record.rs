@@ -16,6 +16,83 @@ pub struct ProbeCall {
     pub name: String,
     #[serde(default)]
     pub args: BTreeMap<String, String>,
+    /// Where the step says it must run: `caller`, `target` or `helpdesk` (absent in calls
+    /// recorded before vantages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// Where a result came from. A result speaks only for the computer it ran on, so every
+/// result recorded since schema version 3 says which computer that was and how the result
+/// reached the call. A result without one (recorded earlier) ran on the help desk computer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The computer it speaks for: `caller`, `target` or `helpdesk`.
+    pub from: String,
+    /// That computer's name: this help desk computer's host name, or the packet's computer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub computer: Option<String>,
+    /// How it reached the call: `probe` (run on this help desk computer), `packet` (from
+    /// an attached evidence packet), `canned` (an answers file or a dry run gave it).
+    pub how: String,
+    /// When the packet was collected (RFC 3339), for a result from a packet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected: Option<String>,
+}
+
+impl Origin {
+    /// Where the result comes from, as summaries and exports say it: `from the help desk
+    /// computer (DESK-07)`, `from PC-0042's packet, collected 10:42`, `canned, the caller's
+    /// computer` (an answers file gave it).
+    pub fn describe(&self) -> String {
+        let computer = self.computer.as_deref().unwrap_or("");
+        match (self.how.as_str(), self.from.as_str()) {
+            ("packet", _) => packet_label(computer, self.collected.as_deref().unwrap_or("")),
+            ("canned", from) => format!("canned, {}", whose(from)),
+            (_, "helpdesk") if !computer.is_empty() => {
+                format!("from the help desk computer ({computer})")
+            }
+            (_, from) => format!("from {}", whose(from)),
+        }
+    }
+}
+
+/// Where a result without an origin ran (recorded before schema version 3).
+pub const NO_ORIGIN: &str = "from the help desk computer";
+
+/// `the caller's computer`, `the target`, `the help desk computer`.
+pub fn whose(from: &str) -> &'static str {
+    match from {
+        "caller" => "the caller's computer",
+        "target" => "the target",
+        _ => "the help desk computer",
+    }
+}
+
+/// `from PC-0042's packet, collected 10:42` (the collection's start, UTC, as recorded).
+pub fn packet_label(computer: &str, collected: &str) -> String {
+    let time = collected
+        .split_once('T')
+        .map(|(_, t)| t.chars().take(5).collect::<String>())
+        .unwrap_or_else(|| collected.to_string());
+    format!("from {computer}'s packet, collected {time}")
+}
+
+/// One step of an attached evidence packet (kept in the `attached` record, so resume and
+/// the export need not read the packet file again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PacketStep {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ProbeResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 /// A command a `do` step runs (a tool-matrix task or an argv), as the engine gave it.
@@ -86,6 +163,12 @@ pub enum Record {
         prefill: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         overridden: Option<bool>,
+        /// The computer the step concerns, when the agent answered for another computer
+        /// (`caller` or `target`): the command shown for it to run there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        command: Option<String>,
     },
     /// A reply: a probe's result.
     Probed {
@@ -96,6 +179,9 @@ pub enum Record {
         /// The result came from the answers file (or a dry run), not from a live probe.
         #[serde(default)]
         canned: bool,
+        /// Which computer the result speaks for, and how it reached the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<Origin>,
     },
     /// A probe result the agent overrode with an answer (kept for Tier 2; not a reply).
     Observed {
@@ -105,6 +191,9 @@ pub enum Record {
         request: Option<ProbeCall>,
         #[serde(default)]
         canned: bool,
+        /// Which computer the result speaks for, and how it reached the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<Origin>,
     },
     /// A reply: a confirmed command ran (or its canned result was taken).
     Ran {
@@ -114,6 +203,40 @@ pub enum Record {
         result: ProbeResult,
         #[serde(default)]
         canned: bool,
+        /// Which computer the result speaks for, and how it reached the call.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        origin: Option<Origin>,
+    },
+    /// An evidence packet from the caller's (or the target's) computer was checked and
+    /// attached to the call (`run --evidence`, `sessions attach`): its steps with results
+    /// answer the steps of that computer.
+    Attached {
+        /// The packet file as the agent named it.
+        packet: String,
+        /// The computer it was collected on, and by whom.
+        computer: String,
+        #[serde(default)]
+        user: String,
+        #[serde(default)]
+        admin: bool,
+        /// Its OS and tool-matrix OS id.
+        #[serde(default)]
+        os: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        os_id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        /// When the collection started and ended (RFC 3339).
+        collected: String,
+        #[serde(default)]
+        ended: String,
+        /// The deskbook that collected it.
+        #[serde(default)]
+        deskbook: String,
+        #[serde(default)]
+        steps: Vec<PacketStep>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
     },
     /// The agent chose not to let deskbook run a step's command.
     Declined { step: String, command: String },
@@ -179,6 +302,7 @@ impl Record {
             Record::Probed { .. } => "probed",
             Record::Observed { .. } => "observed",
             Record::Ran { .. } => "ran",
+            Record::Attached { .. } => "attached",
             Record::Declined { .. } => "declined",
             Record::Said { .. } => "said",
             Record::Back { .. } => "back",
@@ -217,6 +341,17 @@ impl Record {
             | Record::Observed { result, .. }
             | Record::Ran { result, .. }
             | Record::Restored { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+
+    /// Where the result it carries comes from (`None`: recorded before schema version 3,
+    /// when every result ran on the help desk computer).
+    pub fn origin(&self) -> Option<&Origin> {
+        match self {
+            Record::Probed { origin, .. }
+            | Record::Observed { origin, .. }
+            | Record::Ran { origin, .. } => origin.as_ref(),
             _ => None,
         }
     }
@@ -263,6 +398,8 @@ mod tests {
                 text: Some("Can it ping?".into()),
                 prefill: None,
                 overridden: None,
+                from: None,
+                command: None,
             },
             Record::Back {
                 from: "b".into(),

@@ -9,8 +9,10 @@
 
 use crate::db::Backend;
 
-/// The schema version this code writes and reads.
-pub const VERSION: i64 = 2;
+/// The schema version this code writes and reads. Version 3 has the tables of version 2;
+/// its logs hold records an older deskbook cannot read (`attached`, and results that say
+/// which computer they speak for), so the number tells an older deskbook to stop.
+pub const VERSION: i64 = 3;
 
 /// Marks an SQLite file as deskbook's (`PRAGMA application_id`, "DSKB").
 pub const APPLICATION_ID: i64 = 0x4453_4B42;

@@ -182,6 +182,26 @@ impl Store {
     /// in the call's row (an end, a note, a probe result, a new fingerprint) in the same
     /// transaction. Returns its `seq` and time.
     pub fn append(&mut self, session: &str, record: &Record) -> Result<Stamp, StoreError> {
+        // Another process may have appended to this call meanwhile (`sessions attach` at
+        // another desk): its `seq` is then taken, and the position is read again, once.
+        match self.append_at_next(session, record)? {
+            Ok(stamp) => Ok(stamp),
+            Err(e) if e.is_unique_violation() => {
+                self.current = None;
+                self.append_at_next(session, record)?
+                    .map_err(|e| self.fail("record an event")(e))
+            }
+            Err(e) => Err(self.fail("record an event")(e)),
+        }
+    }
+
+    /// Append at the position the store holds for the call; a database error is given
+    /// back for [`Store::append`] to judge.
+    fn append_at_next(
+        &mut self,
+        session: &str,
+        record: &Record,
+    ) -> Result<Result<Stamp, crate::db::DbError>, StoreError> {
         self.load_current(session)?;
         let Some(mut cur) = self.current.take() else {
             return Err(StoreError::NoSuchCall(session.to_string()));
@@ -208,15 +228,15 @@ impl Store {
                 Ok(())
             }),
         };
-        match done {
+        Ok(match done {
             Ok(()) => {
                 cur.next = seq + 1;
                 self.current = Some(cur);
                 Ok(Stamp { seq, at })
             }
             // Forget the position: the next append reads it from the database again.
-            Err(e) => Err(self.fail("record an event")(e)),
-        }
+            Err(e) => Err(e),
+        })
     }
 
     /// End an open call on purpose (`sessions close`): a `closed` record by `agent`.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use deskbook_content::playbook::{Action, StepBody, Vantage};
+use deskbook_content::playbook::{Action, FromSpec, InputKind, StepBody, Vantage};
 use deskbook_content::vocab::TASKS;
 use deskbook_content::{Diagnostic, LayerSpec};
 use deskbook_probes::ProbeError;
@@ -159,8 +159,9 @@ impl YamlCheck<'_> {
 
     /// Every probe says where it runs (DESIGN.md, Probes): a built-in playbook must; a
     /// layer's probe that does not runs on the help desk computer, with a warning.
-    pub(super) fn check_vantage(&mut self, i: usize, from: Option<Vantage>) {
-        if from.is_some() {
+    pub(super) fn check_vantage(&mut self, i: usize, from: Option<&FromSpec>) {
+        if let Some(spec) = from {
+            self.check_from_template(i, "probe", spec);
             return;
         }
         let s = &self.pb.steps[i];
@@ -194,11 +195,48 @@ impl YamlCheck<'_> {
         }
     }
 
+    /// A templated `from:` reads one choice input whose choices are all vantages, so the
+    /// run resolves it to one of them (`"{{ side }}"` with `side: {kind: choice, choices:
+    /// [caller, target]}`).
+    pub(super) fn check_from_template(&mut self, i: usize, field: &str, spec: &FromSpec) {
+        let FromSpec::Template(text) = spec else {
+            return;
+        };
+        let id = self.pb.steps[i].id.clone();
+        let pos = self.value_pos(i, field, "from:");
+        let Some(name) = spec.input() else {
+            self.err(
+                pos,
+                format!("step `{id}`: `from: {text}` must name one choice input alone, such as \"{{{{ side }}}}\""),
+            );
+            return;
+        };
+        let problem = match self.pb.inputs.get(name) {
+            None => Some(format!("`{name}` is not an input of this playbook")),
+            Some(spec) if spec.kind != InputKind::Choice => {
+                Some(format!("input `{name}` is not a choice input"))
+            }
+            Some(spec) => spec
+                .choices
+                .iter()
+                .find(|c| Vantage::parse(c).is_none())
+                .map(|c| {
+                    format!("input `{name}` offers `{c}`, which is not caller, target or helpdesk")
+                }),
+        };
+        if let Some(p) = problem {
+            self.err(
+                pos,
+                format!("step `{id}`: `from: {text}`: {p}; a templated `from` reads a choice input whose choices are caller, target or helpdesk"),
+            );
+        }
+    }
+
     pub(super) fn check_probe_step(&mut self, i: usize) {
         let s = &self.pb.steps[i];
         if let Some(StepBody::Probe(p)) = s.body() {
             self.check_probe_call(i, &p.name, &p.with);
-            self.check_vantage(i, p.from);
+            self.check_vantage(i, p.from.as_ref());
             if p.answer.is_some() {
                 let pos = self.value_pos(i, "probe", "answer");
                 self.err(

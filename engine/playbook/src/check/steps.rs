@@ -112,7 +112,7 @@ impl YamlCheck<'_> {
         let s = &self.pb.steps[i];
         if let Some(StepBody::Ask { probe: Some(p), .. }) = s.body() {
             self.check_probe_call(i, &p.name, &p.with);
-            self.check_vantage(i, p.from);
+            self.check_vantage(i, p.from.as_ref());
             if let Some(answer) = &p.answer {
                 for (status, choice) in answer {
                     if !["ok", "fail", "error"].contains(&status.as_str()) {
@@ -144,6 +144,9 @@ impl YamlCheck<'_> {
         for (field, action) in [("command", &s.command), ("restore", &s.restore)] {
             if let Some(a) = action {
                 self.check_action(i, field, a);
+                if let Some(spec) = &a.from {
+                    self.check_from_template(i, field, spec);
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use deskbook_content::playbook::{Action, Vantage};
+use deskbook_content::playbook::{Action, FromSpec, Vantage};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
@@ -80,6 +80,27 @@ impl ActionRequest {
     }
 }
 
+/// The vantage of a step's `from:`: as written, or its template rendered (`check`
+/// makes sure the choices of the input it reads are vantages); `helpdesk` when absent.
+pub(super) fn vantage(
+    spec: Option<&FromSpec>,
+    step: &str,
+    render: impl FnOnce(&str) -> Result<String, RunError>,
+) -> Result<Vantage, RunError> {
+    match spec {
+        None => Ok(Vantage::Helpdesk),
+        Some(FromSpec::Fixed(v)) => Ok(*v),
+        Some(FromSpec::Template(t)) => {
+            let shown = render(t)?;
+            Vantage::parse(shown.trim()).ok_or_else(|| {
+                RunError::Step(format!(
+                    "step `{step}`: `from: {t}` is {shown:?}: expected caller, target or helpdesk (run `deskbook check`)"
+                ))
+            })
+        }
+    }
+}
+
 pub(super) fn render_action(
     y: &YamlBook,
     step_id: &str,
@@ -149,11 +170,14 @@ pub(super) fn render_action(
         }
         None => None,
     };
+    let from = vantage(action.from.as_ref(), step_id, |t| {
+        render(format!("{which}.from"), t)
+    })?;
     Ok(ActionRequest {
         step: qid.to_string(),
         task: action.task.clone(),
         argv,
         with,
-        from: action.from.unwrap_or_default(),
+        from,
     })
 }

@@ -154,7 +154,7 @@ impl Engine {
             Ok(ProbeRequest {
                 name: p.name.clone(),
                 args,
-                from: p.from.unwrap_or_default(),
+                from: super::request::vantage(p.from.as_ref(), &s.id, |t| render("probe.from", t))?,
             })
         };
         match body {

@@ -89,8 +89,15 @@ pub(crate) trait Agent {
         choices: &[String],
     ) -> Result<Allow, RuntimeError>;
 
-    /// Keep a probe step's result (`Answer(status)`) or override it with another status.
-    fn judge(&mut self, ui: &mut Ui<'_>, at: &At<'_>, status: &str) -> Result<Turn, RuntimeError>;
+    /// Keep a probe step's result (`Answer(status)`) or override it with another status;
+    /// with no `status` offered (the probe did not run here, or its result is about
+    /// another computer), give the status: ok, fail or error.
+    fn judge(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        status: Option<&str>,
+    ) -> Result<Turn, RuntimeError>;
 
     /// A free answer.
     fn free(&mut self, ui: &mut Ui<'_>, at: &At<'_>) -> Result<Turn, RuntimeError>;

@@ -265,20 +265,34 @@ impl Agent for TerminalAgent<'_> {
         )
     }
 
-    fn judge(&mut self, ui: &mut Ui<'_>, at: &At<'_>, status: &str) -> Result<Turn, RuntimeError> {
-        let prompt = format!("accept [{status}] or type ok / fail / error: ");
+    fn judge(
+        &mut self,
+        ui: &mut Ui<'_>,
+        at: &At<'_>,
+        status: Option<&str>,
+    ) -> Result<Turn, RuntimeError> {
+        // No status offered: the probe did not run here, or its result is about another
+        // computer; the agent types what was seen there.
+        let prompt = match status {
+            Some(status) => format!("accept [{status}] or type ok / fail / error: "),
+            None => "what did it show? type ok / fail / error: ".to_string(),
+        };
         self.read_until(
             ui,
             at,
             (&prompt, "ok, fail or error"),
             |t| t,
-            |_, ui, typed| match typed {
-                Typed::Empty => Some(Turn::Answer(status.to_string())),
-                Typed::Text(t) if ["ok", "fail", "error"].contains(&t.as_str()) => {
+            |_, ui, typed| match (typed, status) {
+                (Typed::Empty, Some(status)) => Some(Turn::Answer(status.to_string())),
+                (Typed::Text(t), _) if ["ok", "fail", "error"].contains(&t.as_str()) => {
                     Some(Turn::Answer(t))
                 }
-                _ => {
+                (_, Some(_)) => {
                     ui.error("press Enter to accept, or type ok, fail or error");
+                    None
+                }
+                (_, None) => {
+                    ui.error("type ok, fail or error");
                     None
                 }
             },

@@ -23,15 +23,19 @@ use crate::agent::scripted::ScriptedAgent;
 use crate::agent::terminal::TerminalAgent;
 use crate::agent::{Agent, At, Turn};
 use crate::answers::AnswersFile;
+use crate::evidence::Attachment;
 use crate::log::{self, Log};
 use crate::probing::Probes;
 use crate::replay::replay;
+use crate::tasks::ContentTasks;
 use crate::terminal::Ui;
 use crate::RuntimeError;
+use deskbook_content::playbook::Vantage;
 
 mod restore;
 mod slow;
 mod steps;
+mod vantage;
 mod whereabouts;
 
 use restore::Armed;
@@ -49,6 +53,9 @@ pub struct Options {
     pub json: bool,
     /// `--dry-run`: show every command the run would execute, run none, record nothing.
     pub dry_run: bool,
+    /// `--evidence FILE`: an evidence packet from the caller's computer, checked and
+    /// attached before the first step.
+    pub evidence: Option<std::path::PathBuf>,
 }
 
 /// Where the run reads and writes.
@@ -155,9 +162,14 @@ pub fn start<'a>(
         rollout: opts.rollout.as_deref(),
         vars: &vars,
     };
+    // A refused packet stops the run before anything is recorded.
+    let attached = match &opts.evidence {
+        Some(path) => Some(crate::evidence::read(path, &vars, opts.agent.as_deref())?),
+        None => None,
+    };
     let json_out = opts.json.then_some(json);
     let store = if opts.dry_run { None } else { store };
-    let log = Log::begin(store, &new, json_out)?;
+    let mut log = Log::begin(store, &new, json_out)?;
     let title = playbook_title(content, playbook);
     if log.is_dry_run() {
         ui.say(&format!(
@@ -165,6 +177,20 @@ pub fn start<'a>(
         ));
     } else {
         ui.say(&format!("call {} · {playbook} · {title}", log.session()));
+    }
+    if let Some(record) = attached {
+        if let Record::Attached {
+            computer,
+            collected,
+            ..
+        } = &record
+        {
+            ui.say(&format!(
+                "attached {}",
+                crate::evidence::label(computer, collected)
+            ));
+        }
+        log.record(record)?;
     }
     let mut runner = Runner::new(content, engine, log, ui, probes, agent, opts);
     let initial = runner.engine.initial_events().to_vec();
@@ -250,6 +276,17 @@ pub fn resume<'a>(
         if let Some(p) = runner.engine.pending() {
             runner.state = StepState::new(p.step());
             runner.state.probed = true;
+            // A help desk result recorded at a question about another computer still
+            // pre-fills nothing.
+            if let Pending::Ask {
+                text,
+                probe: Some(request),
+                ..
+            } = &p
+            {
+                runner.state.no_prefill = request.from == Vantage::Helpdesk
+                    && runner.about(text, &request.args).is_some();
+            }
         }
     }
     runner.finish()
@@ -302,6 +339,11 @@ struct StepState {
     probed: bool,
     /// A probe step's result waiting for the agent to accept or override it.
     result: Option<(ProbeResult, Map<String, Value>)>,
+    /// The step's probe ran on this help desk computer, but the step is about the caller's
+    /// or the target's: its result pre-fills nothing.
+    no_prefill: bool,
+    /// The command shown for another computer (and which), whose outcome the agent types.
+    readout: Option<(Vantage, String)>,
 }
 
 impl StepState {
@@ -327,6 +369,12 @@ struct Runner<'a> {
     state: StepState,
     armed: Armed,
     would_run: Vec<String>,
+    /// Evidence packets attached to the call.
+    attachments: Vec<Attachment>,
+    /// The tool matrix, for commands shown for another computer.
+    tasks: ContentTasks,
+    /// This help desk computer's name, asked of the probes when first shown.
+    host: std::cell::OnceCell<String>,
 }
 
 impl<'a> Runner<'a> {
@@ -339,18 +387,33 @@ impl<'a> Runner<'a> {
         agent: Box<dyn Agent + 'a>,
         opts: Options,
     ) -> Runner<'a> {
+        let attachments = crate::evidence::attachments(&log.events, &log.call.vars);
         Runner {
             content,
             engine,
             log,
             ui,
+            host: std::cell::OnceCell::new(),
             probes,
             agent,
             opts,
             state: StepState::default(),
             armed: Armed::default(),
             would_run: Vec::new(),
+            attachments,
+            tasks: ContentTasks::new(content),
         }
+    }
+
+    /// This help desk computer's name.
+    fn host(&self) -> String {
+        self.host
+            .get_or_init(|| {
+                self.probes
+                    .host()
+                    .unwrap_or_else(|| "this computer".to_string())
+            })
+            .clone()
     }
 
     /// Forget what was done at the step the runner was on.

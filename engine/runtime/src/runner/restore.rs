@@ -68,7 +68,8 @@ impl Runner<'_> {
             action.step
         ));
         let result = self.probes.run(&action.probe_request());
-        self.ui.probe_result("command", &result, false);
+        let how = format!("on this help desk computer ({})", self.host());
+        self.ui.probe_result("command", &result, &how);
         let record = Record::Restored {
             step: action.step.clone(),
             action: log::action(action),

@@ -2,6 +2,7 @@
 //! probe, a `do` step's command once the agent allows it (or showing it under `--dry-run`),
 //! a probe step's probe; then turning the agent's turn into the reply and its notes.
 
+use deskbook_content::playbook::Vantage;
 use deskbook_playbook::{ActionRequest, ProbeRequest, Reply};
 use deskbook_probes::ProbeResult;
 use deskbook_store::Record;
@@ -23,15 +24,19 @@ impl Runner<'_> {
     ) -> Result<Option<Submission>, RuntimeError> {
         if let Some(request) = probe.filter(|_| !self.state.probed) {
             self.state.probed = true;
-            let (result, notes) = self.run_probe(at.step, request);
-            return Ok(Some((Reply::Probe(result), notes)));
+            if let Some((result, notes)) = self.obtain(at.step, at.text, request) {
+                return Ok(Some((Reply::Probe(result), notes)));
+            }
         }
+        // A help desk result at a question about another computer suggests nothing.
+        let prefill = prefill.filter(|_| !self.state.no_prefill);
         let mut notes = Map::new();
         let turn = self.agent.choose(&mut self.ui, at, choices, prefill)?;
         if let (Some(p), Turn::Answer(answer)) = (prefill, &turn) {
             notes.insert("prefill".into(), json!(p));
             notes.insert("overridden".into(), json!(p != answer));
         }
+        self.readout_notes(&mut notes);
         Ok(submission(turn, notes))
     }
 
@@ -43,10 +48,26 @@ impl Runner<'_> {
     ) -> Result<Option<Submission>, RuntimeError> {
         let Some(action) = command.filter(|_| !self.state.probed) else {
             let turn = self.agent.confirm(&mut self.ui, at, choices)?;
-            return Ok(submission(turn, Map::new()));
+            let mut notes = Map::new();
+            self.readout_notes(&mut notes);
+            return Ok(submission(turn, notes));
         };
         let step = at.step;
-        let line = self.probes.describe(action);
+        if action.from != Vantage::Helpdesk && self.agent.canned(step).is_none() {
+            // A command for another computer runs there, never here: shown, then answered.
+            self.state.probed = true;
+            self.show_remote_action(action);
+            let turn = self.agent.confirm(&mut self.ui, at, choices)?;
+            let mut notes = Map::new();
+            self.readout_notes(&mut notes);
+            return Ok(submission(turn, notes));
+        }
+        // A canned result of another computer's command is shown with that computer's line.
+        let line = if action.from == Vantage::Helpdesk {
+            self.probes.describe(action)
+        } else {
+            self.action_lines(action).join("; ")
+        };
         let mut notes = Map::new();
         notes.insert("command".into(), json!(line));
         notes.insert("action".into(), json!(action));
@@ -63,8 +84,17 @@ impl Runner<'_> {
         if let Some(c) = canned {
             self.state.probed = true;
             notes.insert("canned".into(), json!(true));
+            notes.insert(
+                "origin".into(),
+                json!(deskbook_store::Origin {
+                    from: action.from.as_str().to_string(),
+                    computer: None,
+                    how: "canned".into(),
+                    collected: None,
+                }),
+            );
             let result = c.result("command");
-            self.ui.probe_result(&line, &result, true);
+            self.ui.probe_result(&line, &result, "canned");
             return Ok(Some((Reply::Probe(result), notes)));
         }
         match self.agent.allow(&mut self.ui, at, &line, choices)? {
@@ -83,7 +113,17 @@ impl Runner<'_> {
         notes.insert("canned".into(), json!(false));
         self.ui.say(&format!("  running: {line}"));
         let result = self.run_live(&action.probe_request());
-        self.ui.probe_result("command", &result, false);
+        let how = format!("on this help desk computer ({})", self.host());
+        self.ui.probe_result("command", &result, &how);
+        notes.insert(
+            "origin".into(),
+            json!(deskbook_store::Origin {
+                from: Vantage::Helpdesk.as_str().to_string(),
+                computer: Some(self.host()),
+                how: "probe".into(),
+                collected: None,
+            }),
+        );
         Ok(Some((Reply::Probe(result), notes)))
     }
 
@@ -92,15 +132,21 @@ impl Runner<'_> {
         at: &At<'_>,
         request: &ProbeRequest,
     ) -> Result<Option<Submission>, RuntimeError> {
-        if self.state.result.is_none() {
-            let r = self.run_probe(at.step, request);
-            self.state.result = Some(r);
+        if !self.state.probed {
+            self.state.probed = true;
+            self.state.result = self.obtain(at.step, at.text, request);
         }
         let Some((result, notes)) = self.state.result.clone() else {
-            return Ok(None);
+            // Not run here: the agent types the outcome the other computer showed.
+            let turn = self.agent.judge(&mut self.ui, at, None)?;
+            let mut notes = Map::new();
+            self.readout_notes(&mut notes);
+            return Ok(submission(turn, notes));
         };
         let status = result.status.as_str().to_string();
-        let answer = match self.agent.judge(&mut self.ui, at, &status)? {
+        // A help desk result about another computer decides nothing alone.
+        let offered = (!self.state.no_prefill).then_some(status.as_str());
+        let answer = match self.agent.judge(&mut self.ui, at, offered)? {
             Turn::Answer(a) => a,
             other => return Ok(submission(other, Map::new())),
         };
@@ -139,11 +185,13 @@ impl Runner<'_> {
             notes.insert("canned".into(), json!(false));
             self.run_live(request)
         };
-        self.ui.probe_result(
-            &describe_request(request),
-            &result,
-            notes.get("canned") == Some(&json!(true)),
-        );
+        let how = if notes.get("canned") == Some(&json!(true)) {
+            "canned".to_string()
+        } else {
+            format!("from this help desk computer ({})", self.host())
+        };
+        self.ui
+            .probe_result(&describe_request(request), &result, &how);
         (result, notes)
     }
 }

@@ -5,7 +5,7 @@
 
 pub mod layout;
 
-use deskbook_content::playbook::{Playbook, Step};
+use deskbook_content::playbook::{Playbook, Step, StepBody};
 use deskbook_playbook::graph;
 
 use layout::{EdgeSpec, NodeSize, Rect};
@@ -112,7 +112,7 @@ pub fn svg(pb: &Playbook, links: &dyn Links) -> Option<String> {
     for (i, s) in pb.steps.iter().enumerate() {
         let b = &boxes[i];
         let r = placed.nodes[i];
-        let href = match &s.call {
+        let href = match s.callee() {
             Some(callee) => links
                 .playbook(callee)
                 .unwrap_or_else(|| format!("#step-{}", s.id)),
@@ -136,56 +136,54 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
     let per_line = ((BOX_W - 2.0 * PAD) / CHAR_W).floor() as usize;
     let head_max = ((BOX_W - 2.0 * PAD) / HEAD_CHAR_W).floor() as usize;
     let mut lines = Vec::new();
-    let (class, kind, text) = if let Some(status) = &s.end {
-        let mut t = vec![status_title(status).to_string()];
-        if let Some(c) = &s.category {
-            t.push(format!("category: {c}"));
+    let body = s.body();
+    let (class, kind, text) = match body {
+        Some(StepBody::End { status }) => {
+            let mut t = vec![status_title(status).to_string()];
+            if let Some(c) = &s.category {
+                t.push(format!("category: {c}"));
+            }
+            if let Some(e) = &s.escalate {
+                t.push(format!("escalate to {e}"));
+            }
+            for l in t {
+                lines.push(truncate(&l, per_line));
+            }
+            (format!("fc-end fc-{status}"), "end", String::new())
         }
-        if let Some(e) = &s.escalate {
-            t.push(format!("escalate to {e}"));
+        Some(StepBody::Call(callee)) => {
+            lines.push(truncate(&format!("call playbook {callee}"), per_line));
+            ("fc-call".to_string(), "call", String::new())
         }
-        for l in t {
-            lines.push(truncate(&l, per_line));
-        }
-        (format!("fc-end fc-{status}"), "end", String::new())
-    } else if let Some(callee) = &s.call {
-        lines.push(truncate(&format!("call playbook {callee}"), per_line));
-        ("fc-call".to_string(), "call", String::new())
-    } else if let Some(a) = &s.ask {
-        ("fc-ask".to_string(), "question", a.clone())
-    } else if let Some(d) = &s.do_ {
-        ("fc-do".to_string(), "do", d.clone())
-    } else if s.lua.is_some() {
-        (
+        Some(StepBody::Ask { text, .. }) => ("fc-ask".to_string(), "question", text.to_string()),
+        Some(StepBody::Do { text, .. }) => ("fc-do".to_string(), "do", text.to_string()),
+        Some(StepBody::Lua(_)) => (
             "fc-lua".to_string(),
             "lua",
             "Decided by a Lua chunk.".to_string(),
-        )
-    } else if let Some(p) = &s.probe {
-        (
+        ),
+        Some(StepBody::Probe(p)) => (
             "fc-probe".to_string(),
             "probe",
             format!("Run the {} probe.", p.name),
-        )
-    } else {
-        (
+        ),
+        None => (
             "fc-step".to_string(),
             "step",
             s.say.clone().unwrap_or_default(),
-        )
+        ),
     };
     // Markdown code marks mean nothing in a box.
     let text = links.text(&text).replace('`', "");
     if !text.is_empty() {
         lines = wrap(&text, per_line, BODY_LINES);
     }
-    if let Some(p) = &s.probe {
-        if s.ask.is_some() || s.do_.is_some() {
-            if lines.len() >= BODY_LINES {
-                lines.pop();
-            }
-            lines.push(truncate(&format!("probe: {}", p.name), per_line));
+    // A question's pre-fill probe is named under its text.
+    if let Some(StepBody::Ask { probe: Some(p), .. }) = body {
+        if lines.len() >= BODY_LINES {
+            lines.pop();
         }
+        lines.push(truncate(&format!("probe: {}", p.name), per_line));
     }
     let full = if text.is_empty() {
         lines.join(" ")
@@ -211,7 +209,7 @@ fn node(out: &mut String, s: &Step, b: &BoxText, r: Rect, href: &str) {
         n(r.y),
         n(r.w),
         n(r.h),
-        if s.end.is_some() { 14 } else { 4 }
+        if s.end_status().is_some() { 14 } else { 4 }
     ));
     let x = r.x + PAD;
     out.push_str(&format!(

@@ -1,0 +1,203 @@
+//! `deskbook replay`: rehearse a change before publishing it. The recorded answers of past
+//! calls are given again, by step id, to the playbooks as they are now, and each call's
+//! new path, status and category are compared with what was recorded. Nothing runs and
+//! nothing is written: a probe or a command step takes its recorded result, never a live
+//! one, and the store is only read.
+//!
+//! Answers are matched by step id, not by position, so a changed flowchart that asks the
+//! same questions in another order still replays; a call that reaches a step it never
+//! answered (a step a layer inserted, or a branch the call never took) cannot be replayed,
+//! and the step is named.
+
+use std::collections::BTreeMap;
+
+use deskbook_content::Content;
+use deskbook_playbook::{Engine, Pending, Reply};
+use deskbook_probes::ProbeResult;
+use deskbook_store::{Call, Event, Record};
+use serde::Serialize;
+
+/// What a call recorded, or what it would do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ending {
+    pub status: String,
+    pub category: String,
+    pub path: Vec<String>,
+}
+
+/// One recorded call replayed against the current playbooks.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum Rehearsal {
+    /// Same path, status and category as recorded.
+    Unchanged { session: String, playbook: String },
+    /// The path, the status or the category would change.
+    Changed {
+        session: String,
+        playbook: String,
+        started_at: String,
+        recorded: Ending,
+        now: Ending,
+        /// The first step at which the paths part, when they do.
+        diverges_at: Option<String>,
+    },
+    /// The current playbooks cannot take the recorded answers.
+    Unreplayable {
+        session: String,
+        playbook: String,
+        started_at: String,
+        /// The step it stopped at (`None` when the run could not start).
+        step: Option<String>,
+        reason: String,
+    },
+}
+
+/// The answers and results a call recorded, by qualified step id; a later one (after going
+/// back, or a resume) replaces an earlier one.
+#[derive(Default)]
+struct Given {
+    answers: BTreeMap<String, String>,
+    results: BTreeMap<String, ProbeResult>,
+}
+
+fn given(events: &[Event]) -> Given {
+    let mut g = Given::default();
+    for e in events {
+        match &e.record {
+            Record::Answered { step, answer, .. } => {
+                g.answers.insert(step.clone(), answer.clone());
+            }
+            Record::Probed { step, result, .. } | Record::Ran { step, result, .. } => {
+                g.results.insert(step.clone(), result.clone());
+            }
+            _ => {}
+        }
+    }
+    g
+}
+
+/// A run never takes more replies than this (the engine bounds steps too).
+const MAX_REPLIES: usize = 100_000;
+
+/// Replay `call` (its log `events`) against the playbooks in `content`. Only calls that
+/// ended at an end step are compared; the caller leaves out open and closed-by-hand calls.
+pub fn rehearse(content: &Content, call: &Call, events: &[Event]) -> Rehearsal {
+    let unreplayable = |step: Option<String>, reason: String| Rehearsal::Unreplayable {
+        session: call.session.clone(),
+        playbook: call.playbook.clone(),
+        started_at: call.started_at.clone(),
+        step,
+        reason,
+    };
+    if content.playbook(&call.playbook).is_none() {
+        return unreplayable(
+            None,
+            format!(
+                "playbook `{}` is not in the content any more",
+                call.playbook
+            ),
+        );
+    }
+    if let Some(d) = deskbook_playbook::check::first_error(content, &[call.playbook.as_str()]) {
+        return unreplayable(
+            None,
+            format!(
+                "the playbook has errors: {}:{}:{}: {}",
+                d.file, d.line, d.column, d.message
+            ),
+        );
+    }
+    let mut engine = match Engine::start(content, &call.playbook, call.vars.clone()) {
+        Ok(e) => e,
+        Err(e) => return unreplayable(None, e.to_string()),
+    };
+    let g = given(events);
+    // A probe result is given once per step; then the step's answer (if any) follows.
+    let mut probed: Option<String> = None;
+    for _ in 0..MAX_REPLIES {
+        let Some(pending) = engine.pending() else {
+            break;
+        };
+        let step = pending.step().to_string();
+        let reply = match &pending {
+            Pending::Probe { .. } => match (g.results.get(&step), g.answers.get(&step)) {
+                (Some(r), _) => Reply::Probe(r.clone()),
+                (None, Some(a)) => Reply::Answer(a.clone()),
+                (None, None) => return unreplayable(
+                    Some(step),
+                    "a probe step the call has no recorded result for (replay never runs probes)"
+                        .into(),
+                ),
+            },
+            Pending::Ask { .. } | Pending::Input { .. } | Pending::Confirm { .. } => {
+                match g.answers.get(&step) {
+                    Some(a) => {
+                        let command_first = matches!(
+                            &pending,
+                            Pending::Confirm {
+                                command: Some(_),
+                                ..
+                            }
+                        ) && probed.as_deref() != Some(step.as_str());
+                        match (command_first, g.results.get(&step)) {
+                            (true, Some(r)) => {
+                                probed = Some(step.clone());
+                                Reply::Probe(r.clone())
+                            }
+                            _ => Reply::Answer(a.clone()),
+                        }
+                    }
+                    None => {
+                        return unreplayable(
+                            Some(step),
+                            "the current playbook asks a step this call never answered".into(),
+                        )
+                    }
+                }
+            }
+        };
+        if let Err(e) = engine.submit(reply) {
+            return unreplayable(Some(step), e.to_string());
+        }
+    }
+    let Some(outcome) = engine.outcome() else {
+        return unreplayable(
+            engine.pending().map(|p| p.step().to_string()),
+            format!("the run did not end within {MAX_REPLIES} replies"),
+        );
+    };
+    let now = Ending {
+        status: outcome.status.clone(),
+        category: outcome.category.clone(),
+        path: outcome.path.clone(),
+    };
+    let recorded = Ending {
+        status: call.status.clone().unwrap_or_default(),
+        category: call.category.clone().unwrap_or_default(),
+        path: call.path.clone(),
+    };
+    if now == recorded {
+        return Rehearsal::Unchanged {
+            session: call.session.clone(),
+            playbook: call.playbook.clone(),
+        };
+    }
+    let diverges_at = recorded
+        .path
+        .iter()
+        .zip(&now.path)
+        .find(|(a, b)| a != b)
+        .map(|(_, b)| b.clone())
+        .or_else(|| {
+            let n = recorded.path.len().min(now.path.len());
+            now.path.get(n).or(recorded.path.get(n)).cloned()
+        });
+    Rehearsal::Changed {
+        session: call.session.clone(),
+        playbook: call.playbook.clone(),
+        started_at: call.started_at.clone(),
+        recorded,
+        now,
+        diverges_at,
+    }
+}
