@@ -38,16 +38,16 @@ pub enum SiteCommand {
 /// The offline search index of the built pages, written under `search/` of the site
 /// (where `assets/search.js` looks for it).
 fn search_index(content: &Content, pages: &[PageRecord]) -> Result<Vec<OutFile>, String> {
-    let site = deskbook_sitesearch::site_pages(
+    let files = deskbook_sitesearch::site_index(
         content,
         pages.iter().map(|p| (p.id.as_str(), p.url.as_str())),
-    );
-    let (files, _) = deskbook_sitesearch::index_files(&site).map_err(|e| e.to_string())?;
+    )
+    .map_err(|e| e.to_string())?;
     Ok(files
         .into_iter()
-        .map(|f| OutFile {
-            path: format!("search/{}", f.path),
-            bytes: f.text.into_bytes(),
+        .map(|(path, text)| OutFile {
+            path,
+            bytes: text.into_bytes(),
         })
         .collect())
 }

@@ -168,35 +168,25 @@ pub fn collect(
             Pending::Probe { request, .. } => {
                 let line = describe_probe(probes, request);
                 let needs_target = request.args.values().any(String::is_empty);
-                if needs_target {
-                    say(&format!("[{step}] {line}: not run, no --target given"));
+                // A probe left out: the manifest says why, the run goes on with an error.
+                let mut not_run = |why: &str, manifest: &str| {
                     steps.push(record_probe(
                         &step,
                         request,
                         &line,
                         None,
                         Vec::new(),
-                        Some("no --target given".into()),
+                        Some(manifest.into()),
                     ));
-                    vec![Reply::Probe(ProbeResult::error(
-                        &request.name,
-                        "not run: no --target given",
-                    ))]
+                    vec![Reply::Probe(ProbeResult::error(&request.name, why))]
+                };
+                if needs_target {
+                    say(&format!("[{step}] {line}: not run, no --target given"));
+                    not_run("not run: no --target given", "no --target given")
                 } else if opts.dry_run {
                     say(&format!("  would run: {line}"));
                     would_run.push(line.clone());
-                    steps.push(record_probe(
-                        &step,
-                        request,
-                        &line,
-                        None,
-                        Vec::new(),
-                        Some("not run: --dry-run".into()),
-                    ));
-                    vec![Reply::Probe(ProbeResult::error(
-                        &request.name,
-                        "not run: --dry-run",
-                    ))]
+                    not_run("not run: --dry-run", "not run: --dry-run")
                 } else {
                     say(&format!("[{step}] {line}"));
                     let result = probes.run(request);

@@ -45,6 +45,20 @@ pub fn write_index(pages: &[Page], dir: &Path) -> Result<Written, SiteSearchErro
     Ok(written)
 }
 
+/// The offline search index of a built site, from its pages' ids and URLs: `(path, text)`
+/// for each file, the path under `search/` of the site (where `assets/search.js` looks).
+/// `deskbook site build` hands these to the site's index hook.
+pub fn site_index<'a>(
+    content: &deskbook_content::Content,
+    site: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<(String, String)>, SiteSearchError> {
+    let (files, _) = index_files(&site_pages(content, site))?;
+    Ok(files
+        .into_iter()
+        .map(|f| (format!("search/{}", f.path), f.text))
+        .collect())
+}
+
 /// The index of `pages` as files (paths relative to the index folder, `search/` of the
 /// site, where `search.js` looks by default).
 pub fn index_files(pages: &[Page]) -> Result<(Vec<IndexFile>, Written), SiteSearchError> {
