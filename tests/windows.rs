@@ -89,9 +89,27 @@ fn setup() -> Result<Wine, String> {
             String::from_utf8_lossy(&built.stderr)
         ));
     }
+    // The prefix is made once here, before the tests run in parallel: two first runs making
+    // it at the same time fail ("chdir to /tmp/wine-…/server-…: No such file").
+    let prefix = root.join("prefix");
+    let booted = Command::new(&loader)
+        .args(["wineboot", "--init"])
+        .env("WINEPREFIX", &prefix)
+        .env("WINEDEBUG", "-all")
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .env_remove("DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("run wineboot: {e}"))?;
+    if !booted.status.success() {
+        return Err(format!(
+            "wineboot could not make the prefix: {}",
+            String::from_utf8_lossy(&booted.stderr)
+        ));
+    }
     Ok(Wine {
         loader,
-        prefix: root.join("prefix"),
+        prefix,
         exe: copied,
         scratch,
     })
