@@ -358,3 +358,134 @@ fn restricted_organisation_variables_never_reach_the_public_site() {
         .contains("ZQX-SECRET-HOST-7781, ZQX-SECRET-HOST-7782"));
     assert!(read(&internal, "articles/fixture-exemptions.html").contains("ZQX-SECRET-EXEMPT-9921"));
 }
+
+/// Every file under `dir` with its bytes.
+fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).expect("read");
+            (f, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_writes_over_the_build_before_last_and_keeps_it_beside_the_site() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let previous = tmp.path().join(".site.previous");
+    assert!(build(&out, &[]).status.success());
+    let first = contents(&out);
+    assert!(!previous.exists(), "nothing to keep after a first build");
+    assert!(build(&out, &[]).status.success());
+    // The build just replaced is kept, marked with its role.
+    assert_eq!(
+        read(&previous, ".deskbook-site"),
+        "deskbook site build\nrole: tier1\n"
+    );
+    #[cfg(unix)]
+    let inode = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(previous.join("index.html"))
+            .expect("stat")
+            .ino()
+    };
+    // The next build writes over it: a page longer than the new one is cut to length, a
+    // file the site no longer has is removed, and so is a folder.
+    std::fs::write(previous.join("index.html"), "x".repeat(1 << 20)).expect("write");
+    std::fs::write(previous.join("stale.html"), "old").expect("write");
+    std::fs::create_dir_all(previous.join("gone/deeper")).expect("mkdir");
+    std::fs::write(previous.join("gone/deeper/page.html"), "old").expect("write");
+    assert!(build(&out, &[]).status.success());
+    assert_eq!(contents(&out), first, "the rebuilt site is the same site");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let now = std::fs::metadata(out.join("index.html"))
+            .expect("stat")
+            .ino();
+        assert_eq!(now, inode, "index.html was written over, not made anew");
+    }
+    // Only the site and the build before it are left beside each other.
+    let mut beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, [".site.previous", "site"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_build_before_last_is_removed_never_written_through() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let previous = tmp.path().join(".site.previous");
+    assert!(build(&out, &[]).status.success());
+    assert!(build(&out, &[]).status.success());
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "mine").expect("write");
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    std::fs::write(elsewhere.join("keep.txt"), "mine").expect("write");
+    std::fs::remove_file(previous.join("index.html")).expect("rm");
+    std::os::unix::fs::symlink(&outside, previous.join("index.html")).expect("symlink");
+    std::fs::remove_dir_all(previous.join("events")).expect("rm");
+    std::os::unix::fs::symlink(&elsewhere, previous.join("events")).expect("symlink");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read(tmp.path(), "outside.txt"), "mine");
+    assert_eq!(files(&elsewhere), [PathBuf::from("keep.txt")]);
+    for page in ["index.html", "events"] {
+        let meta = std::fs::symlink_metadata(out.join(page)).expect("stat");
+        assert!(!meta.file_type().is_symlink(), "{page} is still a link");
+    }
+    assert!(out.join("events/event-4268.html").is_file());
+}
+
+#[test]
+fn an_internal_build_is_never_left_beside_a_public_one() {
+    let config = fixture("org/basic/deskbook.yaml");
+    let config = config.to_str().expect("utf-8 path");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    for _ in 0..2 {
+        let o = build(&out, &["--config", config, "--role", "tier2"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(read(&out, "articles/fixture-exemptions.html").contains("ZQX-SECRET-EXEMPT-9921"));
+    let o = build(&out, &["--config", config]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Not in the site, not in a build kept beside it: every byte under the folder.
+    for f in files(tmp.path()) {
+        let bytes = std::fs::read(tmp.path().join(&f)).expect("read");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("ZQX-SECRET"),
+            "ZQX-SECRET in {}",
+            f.display()
+        );
+    }
+    // Public builds go on keeping the one before.
+    assert!(build(&out, &["--config", config]).status.success());
+    assert_eq!(
+        read(&tmp.path().join(".site.previous"), ".deskbook-site"),
+        "deskbook site build\nrole: tier1\n"
+    );
+}
+
+#[test]
+fn a_folder_named_like_the_kept_build_but_not_one_is_left_alone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let previous = tmp.path().join(".site.previous");
+    std::fs::create_dir_all(&previous).expect("mkdir");
+    std::fs::write(previous.join("notes.txt"), "mine").expect("write");
+    for _ in 0..3 {
+        let o = build(&out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(files(&previous), [PathBuf::from("notes.txt")]);
+    assert!(out.join("index.html").is_file());
+}

@@ -64,10 +64,20 @@ pub struct SearchDoc {
 /// The records for everything `scope` admits, items first, each in id order.
 pub fn documents(content: &Content, scope: Scope) -> Vec<SearchDoc> {
     let admitted: Vec<&Item> = content.items.iter().filter(|i| scope.admits(i)).collect();
-    let mut out: Vec<SearchDoc> = admitted.iter().map(|i| from_item(i)).collect();
-    for pb in &content.playbooks {
+    documents_of(&admitted, content.playbooks.iter())
+}
+
+/// The records of `items` and then `playbooks`, in the order given (a playbook's cues come
+/// from `items` only). The items' records are made on every core.
+pub fn documents_of<'a>(
+    items: &[&Item],
+    playbooks: impl IntoIterator<Item = &'a PlaybookDoc>,
+) -> Vec<SearchDoc> {
+    use rayon::prelude::*;
+    let mut out: Vec<SearchDoc> = items.par_iter().map(|i| from_item(i)).collect();
+    for pb in playbooks {
         let mut doc = from_playbook(pb);
-        doc.cues = cues(&admitted, &pb.id);
+        doc.cues = cues(items, &pb.id);
         out.push(doc);
     }
     out

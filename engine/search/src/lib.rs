@@ -30,7 +30,7 @@ mod stem;
 pub mod synonyms;
 
 pub use cache::{open, Opened, Origin};
-pub use document::{documents, into_documents, Scope, SearchDoc};
+pub use document::{documents, documents_of, into_documents, Scope, SearchDoc};
 pub use error::SearchError;
 pub use query::{FUZZY_MIN_LETTERS, MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 pub use searcher::{Hit, Results, SearchIndex, SearchOptions, MAX_LIMIT};

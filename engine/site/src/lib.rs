@@ -36,7 +36,8 @@ pub struct OutFile {
 }
 
 /// Extra files made from the list of pages (the offline search index): the one hook into
-/// the build, called once with every item and playbook page after they are rendered.
+/// the build, called once with every item and playbook page, on a thread of its own while
+/// the pages render.
 pub type IndexHook = dyn Fn(&[PageRecord]) -> Result<Vec<OutFile>, String> + Sync;
 
 /// How to build. The site is for the content's role (`Content::set_role`): `tier1` (the
@@ -82,7 +83,8 @@ fn render_diags(d: &[Diagnostic]) -> String {
 }
 
 /// Render the whole site for the content's role. Refuses content with errors (the problems
-/// `deskbook check` reports) and any broken internal link.
+/// `deskbook check` reports) and any broken internal link. The index hook runs while the
+/// pages render: it needs only where each page lives.
 pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, SiteError> {
     let mut problems: Vec<Diagnostic> = content
         .diagnostics
@@ -101,8 +103,21 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
     let theme = theme::Theme::load(&content.layers).map_err(SiteError::Diagnostics)?;
     let model = model::SiteModel::new(content);
     let jobs = pages::jobs(&model);
+    let records = model.records();
 
-    let rendered = render_all(&model, &theme, &jobs, opts.progress)?;
+    let (rendered, index) = std::thread::scope(|scope| {
+        let index = opts.index.map(|hook| {
+            let records = &records;
+            scope.spawn(move || hook(records))
+        });
+        let rendered = render_all(&model, &theme, &jobs, opts.progress);
+        let index = index.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err("the index builder stopped".to_string()))
+        });
+        (rendered, index)
+    });
+    let rendered = rendered?;
 
     let mut files: Vec<OutFile> = theme
         .assets
@@ -112,17 +127,16 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
             bytes: bytes.clone(),
         })
         .collect();
-    let mut records = Vec::new();
-    let mut checked = Vec::with_capacity(rendered.len());
-    for r in &rendered {
-        checked.push(links::Checked {
+    let checked: Vec<links::Checked<'_>> = rendered
+        .iter()
+        .map(|r| links::Checked {
             path: &r.path,
             html: &r.html,
             template: r.template,
             links: &r.links,
             file: r.file.as_ref(),
-        });
-    }
+        })
+        .collect();
     let mut file_set: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
     file_set.insert("sitemap.xml".to_string());
     let broken = links::check(&checked, &file_set);
@@ -130,19 +144,13 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
         return Err(SiteError::Diagnostics(broken));
     }
     let sitemap = sitemap(&theme, &rendered)?;
-    for r in rendered {
-        if let Some(rec) = r.record {
-            records.push(rec);
-        }
-        files.push(OutFile {
-            path: r.path,
-            bytes: r.html.into_bytes(),
-        });
-    }
+    files.extend(rendered.into_iter().map(|r| OutFile {
+        path: r.path,
+        bytes: r.html.into_bytes(),
+    }));
     files.push(sitemap);
-    if let Some(hook) = opts.index {
-        let extra = hook(&records).map_err(SiteError::Index)?;
-        files.extend(extra);
+    if let Some(extra) = index {
+        files.extend(extra.map_err(SiteError::Index)?);
     }
     Ok(Site {
         files,
@@ -153,7 +161,7 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
 /// Build the site and write it to `out` (replacing a previous build there).
 pub fn build(content: &Content, out: &Path, opts: &BuildOptions<'_>) -> Result<Site, SiteError> {
     let site = generate(content, opts)?;
-    output::write(out, &site.files)?;
+    output::write(out, &site.files, content.role.as_str())?;
     Ok(site)
 }
 
@@ -167,7 +175,6 @@ struct Rendered {
         std::sync::Arc<deskbook_content::SourceFile>,
     )>,
     file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
-    record: Option<PageRecord>,
 }
 
 /// Render every job, on every core; a progress bar appears once the build passes a second.
@@ -258,7 +265,6 @@ fn render_one(
         template: data.template,
         links: data.links,
         file: data.file,
-        record: data.record,
     })
 }
 

@@ -30,8 +30,6 @@ pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<BodyLink>,
-    /// The body as plain text (for the search index).
-    pub text: String,
 }
 
 /// Render `body`. `resolve` turns a `kb:` id into the relative path of its page, or `None`
@@ -152,17 +150,6 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Rendered 
                 if let Some((_, _, _, text)) = heading.as_mut() {
                     text.push_str(t);
                 }
-                out.text.push_str(t);
-                events.push(ev);
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                out.text.push(' ');
-                events.push(ev);
-            }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableCell,
-            ) => {
-                out.text.push('\n');
                 events.push(ev);
             }
             other => events.push(other),

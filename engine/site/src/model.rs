@@ -8,6 +8,7 @@ use deskbook_content::{Content, Item, PlaybookDoc};
 
 use deskbook_content::Role;
 
+use crate::record::PageRecord;
 use crate::role;
 
 /// A playbook as the site shows it (YAML or Lua).
@@ -71,6 +72,23 @@ impl<'a> SiteModel<'a> {
         };
         model.link_graph();
         model
+    }
+
+    /// Every item and playbook page, in page order.
+    pub fn records(&self) -> Vec<PageRecord> {
+        let items = self.items.iter().map(|i| (i.id(), i.meta.kind));
+        let playbooks = self
+            .playbooks
+            .iter()
+            .map(|p| (p.doc.id.as_str(), Kind::Playbook));
+        items
+            .chain(playbooks)
+            .map(|(id, kind)| PageRecord {
+                url: item_path(kind, id),
+                id: id.to_string(),
+                kind: kind.as_str().to_string(),
+            })
+            .collect()
     }
 
     /// The page of a visible item or playbook, from the site root.

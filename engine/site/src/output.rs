@@ -1,20 +1,59 @@
-//! Writing a built site: into a fresh folder beside the target, then renamed into place,
-//! so readers never see half a site and a failed write leaves the previous build. A folder
-//! that holds something other than a previous build is never replaced.
+//! Writing a built site into place in one step, so readers never see half a site and a
+//! failed write leaves the previous build. A folder that holds something other than a
+//! build of ours is never replaced or written into.
+//!
+//! The build is written beside the output folder and then swapped with it (atomically where
+//! the system can: Linux's `RENAME_EXCHANGE`). The build it replaces is kept beside it as
+//! `.NAME.previous` and the next build is written over that one, so a rebuild rewrites
+//! files that already exist rather than removing tens of thousands and creating as many
+//! again: file systems are slow at both, and ext4 without a journal very slow when new
+//! files follow many just removed (it steps over recently freed inodes one by one). The
+//! previous build is kept only while builds are for the same role: an internal build is
+//! never left beside a public one.
 
+use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use crate::{OutFile, SiteError};
 
-/// The file that marks a folder as a deskbook site build (safe to replace).
+/// The file that marks a folder as a deskbook site build (safe to replace), naming the
+/// role it was built for.
 pub const MARKER: &str = ".deskbook-site";
 
-pub fn write(out: &Path, files: &[OutFile]) -> Result<(), SiteError> {
-    let err = |path: &Path, e: std::io::Error| SiteError::Output {
+fn error(path: &Path, e: std::io::Error) -> SiteError {
+    SiteError::Output {
         path: path.display().to_string(),
         message: e.to_string(),
-    };
-    if out.exists() {
+    }
+}
+
+fn marker_text(role: &str) -> String {
+    format!("deskbook site build\nrole: {role}\n")
+}
+
+/// Whether `dir` is a build of ours, and for which role (`Some("")` for a build that
+/// predates the role line: ours, but never reused).
+fn build_role(dir: &Path) -> Option<String> {
+    let marker = dir.join(MARKER);
+    // A marker that is a link is not ours.
+    if !std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let text = std::fs::read_to_string(marker).ok()?;
+    let role = text
+        .lines()
+        .find_map(|l| l.strip_prefix("role: "))
+        .unwrap_or_default();
+    Some(role.to_string())
+}
+
+/// Write `files`, the site for `role`, to `out`.
+pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError> {
+    let live = std::fs::symlink_metadata(out).is_ok();
+    if live {
         if !out.is_dir() {
             return Err(SiteError::Output {
                 path: out.display().to_string(),
@@ -22,10 +61,10 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<(), SiteError> {
             });
         }
         let empty = std::fs::read_dir(out)
-            .map_err(|e| err(out, e))?
+            .map_err(|e| error(out, e))?
             .next()
             .is_none();
-        if !empty && !out.join(MARKER).exists() {
+        if !empty && build_role(out).is_none() {
             return Err(SiteError::Output {
                 path: out.display().to_string(),
                 message: "the folder is not empty and holds no previous site build; choose an empty or new folder".to_string(),
@@ -40,32 +79,145 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<(), SiteError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(|e| err(&parent, e))?;
-    let pid = std::process::id();
-    let fresh = parent.join(format!(".{name}.new-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    let _ = std::fs::remove_dir_all(&fresh);
-    let result = (|| {
-        std::fs::create_dir_all(&fresh).map_err(|e| err(&fresh, e))?;
-        for f in files {
-            let path = fresh.join(&f.path);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-            }
-            std::fs::write(&path, &f.bytes).map_err(|e| err(&path, e))?;
+    std::fs::create_dir_all(&parent).map_err(|e| error(&parent, e))?;
+    let work = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let previous = parent.join(format!(".{name}.previous"));
+    if std::fs::symlink_metadata(&work).is_ok() {
+        remove(&work);
+    }
+    // Take the build before last to write over (a rename: of two builds at once, one
+    // takes it). One for another role, or one that predates roles, is removed.
+    match build_role(&previous) {
+        Some(r) if r == role => {
+            let _ = std::fs::rename(&previous, &work);
         }
-        std::fs::write(fresh.join(MARKER), b"deskbook site build\n").map_err(|e| err(&fresh, e))?;
-        if out.exists() {
-            std::fs::rename(out, &old).map_err(|e| err(out, e))?;
+        Some(_) => remove(&previous),
+        None => {}
+    }
+    let result = fill(&work, files, role).and_then(|()| {
+        if live {
+            swap(&work, out)
+        } else {
+            std::fs::rename(&work, out).map_err(|e| error(out, e))
         }
-        std::fs::rename(&fresh, out).map_err(|e| err(out, e))
-    })();
+    });
     if result.is_err() {
-        let _ = std::fs::remove_dir_all(&fresh);
-        if old.exists() && !out.exists() {
-            let _ = std::fs::rename(&old, out);
+        remove(&work);
+        return result;
+    }
+    // `work` now holds the build just replaced, if there was one.
+    if std::fs::symlink_metadata(&work).is_ok() {
+        let keep = build_role(&work).is_some_and(|r| r == role)
+            && std::fs::symlink_metadata(&previous).is_err();
+        if !keep || std::fs::rename(&work, &previous).is_err() {
+            remove(&work);
         }
     }
-    let _ = std::fs::remove_dir_all(&old);
-    result
+    Ok(())
+}
+
+/// Remove a folder of ours, on every core; what cannot be removed is left.
+fn remove(dir: &Path) {
+    let _ = remove_dir_all::remove_dir_all(dir);
+}
+
+/// Exchange the folders `work` and `out`: afterwards `out` is the new build and `work` the
+/// old one.
+fn swap(work: &Path, out: &Path) -> Result<(), SiteError> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, work, CWD, out, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(()),
+            // A file system without the exchange: two renames, below.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(error(out, e.into())),
+        }
+    }
+    let mut aside = work.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
+    std::fs::rename(out, &aside).map_err(|e| error(out, e))?;
+    if let Err(e) = std::fs::rename(work, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(error(out, e));
+    }
+    std::fs::rename(&aside, work).map_err(|e| error(work, e))
+}
+
+/// Make `dir` hold exactly `files` and the marker: what is already there is written over,
+/// anything else removed. Links are removed, never followed.
+fn fill(dir: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError> {
+    std::fs::create_dir_all(dir).map_err(|e| error(dir, e))?;
+    let marker = dir.join(MARKER);
+    if std::fs::symlink_metadata(&marker).is_ok() {
+        std::fs::remove_file(&marker).map_err(|e| error(&marker, e))?;
+    }
+    let wanted: BTreeSet<&Path> = files.iter().map(|f| Path::new(f.path.as_str())).collect();
+    let mut folders: BTreeSet<&Path> = BTreeSet::new();
+    for f in files {
+        let mut p = Path::new(f.path.as_str()).parent();
+        while let Some(folder) = p.filter(|p| !p.as_os_str().is_empty()) {
+            if !folders.insert(folder) {
+                break;
+            }
+            p = folder.parent();
+        }
+    }
+    prune(dir, Path::new(""), &wanted, &folders)?;
+    for folder in &folders {
+        let path = dir.join(folder);
+        match std::fs::create_dir(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(error(&path, e)),
+            _ => {}
+        }
+    }
+    files.par_iter().try_for_each(|f| {
+        let path = dir.join(&f.path);
+        overwrite(&path, &f.bytes).map_err(|e| error(&path, e))
+    })?;
+    let mut m = std::fs::File::create(&marker).map_err(|e| error(&marker, e))?;
+    m.write_all(marker_text(role).as_bytes())
+        .map_err(|e| error(&marker, e))
+}
+
+/// Write `bytes` to `path` over what it holds, then cut it to their length: a file is
+/// never first emptied, which would free its blocks only for the write to take new ones
+/// (and, on a file system mounted with `discard`, wait for the freed ones to be trimmed).
+fn overwrite(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
+}
+
+/// Remove from `dir/rel` every entry that is neither a wanted file nor a folder on the way
+/// to one.
+fn prune(
+    dir: &Path,
+    rel: &Path,
+    wanted: &BTreeSet<&Path>,
+    folders: &BTreeSet<&Path>,
+) -> Result<(), SiteError> {
+    let here = dir.join(rel);
+    let entries = std::fs::read_dir(&here).map_err(|e| error(&here, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| error(&here, e))?;
+        let path = entry.path();
+        let name = rel.join(entry.file_name());
+        let kind = entry.file_type().map_err(|e| error(&path, e))?;
+        if kind.is_dir() {
+            if folders.contains(name.as_path()) {
+                prune(dir, &name, wanted, folders)?;
+            } else {
+                remove_dir_all::remove_dir_all(&path).map_err(|e| error(&path, e))?;
+            }
+        } else if !(kind.is_file() && wanted.contains(name.as_path())) {
+            std::fs::remove_file(&path).map_err(|e| error(&path, e))?;
+        }
+    }
+    Ok(())
 }

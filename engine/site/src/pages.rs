@@ -1,5 +1,4 @@
-//! Every page of the site: which pages there are, the data each template gets, and the
-//! search record of each item and playbook page.
+//! Every page of the site: which pages there are and the data each template gets.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +11,6 @@ use deskbook_content::vocab::{OS_IDS, STATUSES};
 use crate::flowchart;
 use crate::markdown::{self, BodyLink};
 use crate::model::{item_path, os_name, os_short, tag_path, PlaybookView, SiteModel};
-use crate::record::PageRecord;
 
 /// One page to render.
 #[derive(Debug, Clone)]
@@ -39,7 +37,6 @@ pub struct PageData {
     pub links: Vec<(BodyLink, std::sync::Arc<deskbook_content::SourceFile>)>,
     /// The content file the page is made from.
     pub file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
-    pub record: Option<PageRecord>,
 }
 
 /// Every page of the site, in a stable order.
@@ -68,7 +65,6 @@ pub fn data(model: &SiteModel<'_>, job: &Job) -> PageData {
         context: wrap(path, page),
         links: Vec::new(),
         file: None,
-        record: None,
     };
     match job {
         Job::Home => simple("home.html", "index.html", home(model)),
@@ -404,25 +400,12 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         "related": refs(model, from, m.related.iter().map(String::as_str)),
         "backlinks": backlinks, "event": event, "tool": tool,
     });
-    let record = PageRecord {
-        url: path.clone(),
-        id: item.id().to_string(),
-        kind: m.kind.as_str().to_string(),
-        title: m.title.clone(),
-        summary: m.summary.clone(),
-        aliases: m.aliases.clone(),
-        tags: m.tags.clone(),
-        events: m.events.clone(),
-        tools: m.tools.clone(),
-        text: body.text,
-    };
     PageData {
         template,
         context: wrap(&path, page),
         path,
         links,
         file: Some(item.file.clone()),
-        record: Some(record),
     }
 }
 
@@ -430,7 +413,6 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
     let path = item_path(Kind::Playbook, &p.doc.id);
     let from = path.as_str();
     let resolve = |id: &str| model.path(id).map(|x| rel(from, x));
-    let mut text = String::new();
     let mut steps: Vec<Value> = Vec::new();
     let mut svg = None;
     let mut inputs: Vec<Value> = Vec::new();
@@ -450,9 +432,7 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
             inputs.push(json!({"name": name, "prompt": spec.prompt, "kind": json!(spec.kind), "optional": spec.optional}));
         }
         for s in &y.steps {
-            let (value, plain, step_links) = step(model, from, s, &resolve);
-            text.push_str(&plain);
-            text.push('\n');
+            let (value, step_links) = step(model, from, s, &resolve);
             links.extend(step_links.into_iter().map(|mut l: BodyLink| {
                 l.line += s.line.saturating_sub(1);
                 (l, p.doc.file.clone())
@@ -465,14 +445,6 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
         .get(&p.doc.id)
         .map(|b| refs(model, from, b.iter().map(String::as_str)))
         .unwrap_or_default();
-    // Articles about this playbook lend it their aliases in search, as `deskbook search`
-    // does: what a caller says about the problem finds the playbook that solves it.
-    let aliases: Vec<String> = model
-        .items
-        .iter()
-        .filter(|i| i.meta.playbooks.first() == Some(&p.doc.id))
-        .flat_map(|i| i.meta.aliases.iter().cloned())
-        .collect();
     let lua_source = p.doc.yaml().is_none().then(|| p.doc.file.text.clone());
     let page = json!({
         "id": p.doc.id, "kind": "playbook", "title": p.title, "summary": p.summary, "tiers": p.tier,
@@ -481,35 +453,23 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
         "start": p.doc.yaml().map(|y| y.start.clone()),
         "large": p.doc.yaml().is_some_and(|y| y.steps.len() > flowchart::MAX_STEPS),
     });
-    let record = PageRecord {
-        url: path.clone(),
-        id: p.doc.id.clone(),
-        kind: "playbook".to_string(),
-        title: p.title.clone(),
-        summary: p.summary.clone(),
-        aliases,
-        tags: p.tags.clone(),
-        events: Vec::new(),
-        tools: Vec::new(),
-        text,
-    };
     PageData {
         template: "playbook.html",
         context: wrap(&path, page),
         path,
         links,
         file: Some(p.doc.file.clone()),
-        record: Some(record),
     }
 }
 
-/// One step for the steps list: its kind, rendered text, where each answer leads.
+/// One step for the steps list: its kind, rendered text, where each answer leads, and the
+/// links its text holds.
 fn step(
     model: &SiteModel<'_>,
     from: &str,
     s: &Step,
     resolve: &dyn Fn(&str) -> Option<String>,
-) -> (Value, String, Vec<BodyLink>) {
+) -> (Value, Vec<BodyLink>) {
     let (kind, text) = match s.body() {
         Some(StepBody::Ask { text, .. }) => ("question", text),
         Some(StepBody::Do { text, .. }) => ("do", text),
@@ -553,5 +513,5 @@ fn step(
     let help = refs(model, from, s.help.iter().map(String::as_str));
     let value = json!({"id": s.id, "kind": kind, "html": rendered.html, "choices": choices,
         "call": call, "end": end, "probe": probe, "help": help, "save": s.save});
-    (value, rendered.text, rendered.links)
+    (value, rendered.links)
 }

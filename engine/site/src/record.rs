@@ -1,5 +1,6 @@
-//! What the site knows about each item and playbook page, for whoever indexes the site
-//! (the offline search): one record per page, built in one place during the build.
+//! What the site tells whoever indexes it (the offline search) about each item and
+//! playbook page: where it lives. Known from the site model before any page is rendered,
+//! so the index is built while the pages are.
 
 use serde::Serialize;
 
@@ -11,12 +12,4 @@ pub struct PageRecord {
     pub id: String,
     /// `article`, `event`, `tool`, `guidance` or `playbook`.
     pub kind: String,
-    pub title: String,
-    pub summary: String,
-    pub aliases: Vec<String>,
-    pub tags: Vec<String>,
-    pub events: Vec<u32>,
-    pub tools: Vec<String>,
-    /// The page's body as plain text (for a playbook: its steps' text).
-    pub text: String,
 }

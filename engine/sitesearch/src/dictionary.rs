@@ -15,6 +15,7 @@ use tantivy::tokenizer::{
 
 use deskbook_search::analyzer::{self, MAX_TOKEN_BYTES};
 use deskbook_search::SearchDoc;
+use rayon::prelude::*;
 
 /// Endings tried on every word (after dropping a final `e` where English does).
 const ENDINGS: &[&str] = &[
@@ -116,42 +117,64 @@ impl Dictionary {
     }
 }
 
-/// The dictionary of the words of `docs`, inflections limited to terms in `known`.
-pub fn build(docs: &[SearchDoc], known: &BTreeSet<&str>) -> Dictionary {
-    let mut folder = folder();
-    let mut words = BTreeSet::new();
-    for d in docs {
-        for text in [&d.title, &d.summary, &d.body]
-            .into_iter()
-            .chain(&d.aliases)
-            .chain(&d.keywords)
-            .chain(&d.cues)
-        {
-            folded_words(&mut folder, text, &mut words);
-        }
-    }
-    let mut analyzer = analyzer::analyzer();
-    let mut out = Dictionary::default();
-    for w in &words {
-        if let Some(term) = term_of(&mut analyzer, w) {
-            if term != *w {
-                out.written.insert(w.clone(), term);
-            }
-        }
-    }
-    for w in &words {
-        for form in inflections(w) {
-            if words.contains(&form) || out.inflected.contains_key(&form) {
-                continue;
-            }
-            if let Some(term) = term_of(&mut analyzer, &form) {
-                if term != form && known.contains(term.as_str()) {
-                    out.inflected.insert(form, term);
+/// The dictionary of the words of `docs`, inflections limited to terms in `known`. The
+/// words are read and analysed on every core.
+pub fn build<'a>(
+    docs: impl IntoIterator<Item = &'a SearchDoc>,
+    known: &BTreeSet<&str>,
+) -> Dictionary {
+    let docs: Vec<&SearchDoc> = docs.into_iter().collect();
+    let words: BTreeSet<String> = docs
+        .par_chunks(256)
+        .map_init(folder, |folder, chunk| {
+            let mut words = BTreeSet::new();
+            for d in chunk {
+                for text in [&d.title, &d.summary, &d.body]
+                    .into_iter()
+                    .chain(&d.aliases)
+                    .chain(&d.keywords)
+                    .chain(&d.cues)
+                {
+                    folded_words(folder, text, &mut words);
                 }
             }
-        }
+            words
+        })
+        .reduce(BTreeSet::new, |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
+            }
+            a.extend(b);
+            a
+        });
+    let list: Vec<&String> = words.iter().collect();
+    let written: BTreeMap<String, String> = list
+        .par_iter()
+        .map_init(analyzer::analyzer, |analyzer, w| {
+            term_of(analyzer, w)
+                .filter(|term| term != *w)
+                .map(|term| ((*w).clone(), term))
+        })
+        .flatten_iter()
+        .collect();
+    // Every form maps to one term whichever word it was grown from.
+    let forms: Vec<Vec<(String, String)>> = list
+        .par_iter()
+        .map_init(analyzer::analyzer, |analyzer, w| {
+            inflections(w)
+                .into_iter()
+                .filter(|form| !words.contains(form))
+                .filter_map(|form| {
+                    let term = term_of(analyzer, &form)?;
+                    (term != form && known.contains(term.as_str())).then_some((form, term))
+                })
+                .collect()
+        })
+        .collect();
+    Dictionary {
+        written,
+        inflected: forms.into_iter().flatten().collect(),
     }
-    out
 }
 
 #[cfg(test)]
@@ -165,7 +188,7 @@ mod tests {
             ..SearchDoc::default()
         };
         let known: BTreeSet<&str> = ["negoti", "ticket"].into_iter().collect();
-        let dict = build(&[doc], &known);
+        let dict = build([&doc], &known);
         assert_eq!(
             dict.written.get("negotiating").map(String::as_str),
             Some("negoti")

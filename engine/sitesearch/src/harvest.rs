@@ -51,10 +51,30 @@ pub struct Harvest {
     pub terms: BTreeMap<String, BTreeMap<usize, Postings>>,
     /// Per document: id, kind, title, summary (stored values).
     pub docs: Vec<StoredDoc>,
-    /// Per document and phrase field: term -> positions.
-    pub positions: Vec<BTreeMap<usize, BTreeMap<String, Vec<u32>>>>,
+    /// Per document, its phrase fields position by position.
+    pub positions: Vec<DocPositions>,
+    /// The terms [`DocPositions`] refer to, by number.
+    pub term_names: Vec<String>,
     /// Per normed field index: each document's field norm id.
     pub norms: BTreeMap<usize, Vec<u8>>,
+}
+
+/// Where each term of a document's phrase fields stands: one entry per (field, term), in
+/// field order and then term order, its positions a range of `at`.
+#[derive(Debug, Clone, Default)]
+pub struct DocPositions {
+    /// (field index, term number in [`Harvest::term_names`], start and end in `at`).
+    pub entries: Vec<(usize, u32, u32, u32)>,
+    pub at: Vec<u32>,
+}
+
+impl DocPositions {
+    /// Each (field, term, positions), in field order and then term order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, u32, &[u32])> {
+        self.entries
+            .iter()
+            .map(|&(f, t, a, b)| (f, t, &self.at[a as usize..b as usize]))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -115,8 +135,9 @@ pub fn harvest(index: &Index) -> tantivy::Result<Harvest> {
     };
 
     let mut terms: BTreeMap<String, BTreeMap<usize, Postings>> = BTreeMap::new();
-    let mut positions: Vec<BTreeMap<usize, BTreeMap<String, Vec<u32>>>> =
-        vec![BTreeMap::new(); num_docs as usize];
+    let mut positions: Vec<DocPositions> = vec![DocPositions::default(); num_docs as usize];
+    let mut term_names: Vec<String> = Vec::new();
+    let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut norms = BTreeMap::new();
     let mut buf = Vec::new();
     for (fi, info) in infos.iter_mut().enumerate() {
@@ -132,21 +153,42 @@ pub fn harvest(index: &Index) -> tantivy::Result<Harvest> {
             let Ok(term) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
-            let term = term.to_string();
+            let number = if info.positions {
+                match numbers.get(term) {
+                    Some(n) => *n,
+                    None => {
+                        let n = u32::try_from(term_names.len()).unwrap_or(u32::MAX);
+                        numbers.insert(term.to_string(), n);
+                        term_names.push(term.to_string());
+                        n
+                    }
+                }
+            } else {
+                0
+            };
             let mut postings = inverted.read_postings_from_terminfo(stream.value(), option)?;
-            let mut list = Vec::new();
+            let mut list = Vec::with_capacity(postings.doc_freq() as usize);
             while postings.doc() != TERMINATED {
                 let doc = postings.doc();
                 list.push((doc, postings.term_freq()));
                 if info.positions {
                     postings.positions(&mut buf);
                     if let Some(d) = positions.get_mut(doc as usize) {
-                        d.entry(fi).or_default().insert(term.clone(), buf.clone());
+                        let start = d.at.len() as u32;
+                        d.at.extend_from_slice(&buf);
+                        d.entries.push((fi, number, start, d.at.len() as u32));
                     }
                 }
                 postings.advance();
             }
-            terms.entry(term).or_default().insert(fi, list);
+            match terms.get_mut(term) {
+                Some(fields) => {
+                    fields.insert(fi, list);
+                }
+                None => {
+                    terms.insert(term.to_string(), BTreeMap::from([(fi, list)]));
+                }
+            }
         }
         if info.normed {
             let reader: FieldNormReader = segment.get_fieldnorms_reader(info.field)?;
@@ -176,6 +218,7 @@ pub fn harvest(index: &Index) -> tantivy::Result<Harvest> {
         terms,
         docs,
         positions,
+        term_names,
         norms,
     })
 }

@@ -19,7 +19,7 @@
 //! Each file is a script calling `deskbookSearch.piece(name, data)`, which `search.js`
 //! defines; that works from `file://`, where `fetch` does not.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -30,7 +30,8 @@ use deskbook_search::{analyzer, query, schema, searcher, synonyms};
 use crate::code;
 use crate::dictionary::Dictionary;
 use crate::error::SiteSearchError;
-use crate::harvest::{fieldnorm_table, Harvest, Role};
+use crate::harvest::{fieldnorm_table, DocPositions, Harvest, Role};
+use rayon::prelude::*;
 
 /// Bytes of postings a shard aims at: a query reads about two shards a word, so shards
 /// stay small.
@@ -121,19 +122,22 @@ pub fn write_files(dir: &Path, files: &[IndexFile]) -> Result<(), SiteSearchErro
 /// A page's phrase fields as `{"v": "term term ...", "f": {field: slots}}`: the page's own
 /// vocabulary, and per field one varint per position, the vocabulary index plus one (0
 /// where a stop word or a gap between values stood).
-fn sequences(fields: &BTreeMap<usize, BTreeMap<String, Vec<u32>>>) -> Value {
-    let mut vocab: BTreeMap<&str, u64> = BTreeMap::new();
-    for terms in fields.values() {
-        for t in terms.keys() {
-            let next = vocab.len() as u64 + 1;
-            vocab.entry(t.as_str()).or_insert(next);
-        }
+fn sequences(doc: &DocPositions, names: &[String]) -> Value {
+    // Vocabulary codes in order of first use, fields in order and terms in order.
+    let mut codes: HashMap<u32, u64> = HashMap::new();
+    let mut words: Vec<&str> = Vec::new();
+    for (_, t, _) in doc.iter() {
+        codes.entry(t).or_insert_with(|| {
+            words.push(names.get(t as usize).map_or("", String::as_str));
+            words.len() as u64
+        });
     }
     let mut per_field = Map::new();
-    for (f, terms) in fields {
+    let mut entries = doc.iter().peekable();
+    while let Some((f, _, _)) = entries.peek().copied() {
         let mut slots: Vec<u64> = Vec::new();
-        for (t, positions) in terms {
-            let code = vocab.get(t.as_str()).copied().unwrap_or(0);
+        while let Some((_, t, positions)) = entries.next_if(|e| e.0 == f) {
+            let code = codes.get(&t).copied().unwrap_or(0);
             for &p in positions {
                 let p = p as usize;
                 if slots.len() <= p {
@@ -144,9 +148,6 @@ fn sequences(fields: &BTreeMap<usize, BTreeMap<String, Vec<u32>>>) -> Value {
         }
         per_field.insert(f.to_string(), Value::String(code::numbers(slots)));
     }
-    let mut words: Vec<(&str, u64)> = vocab.into_iter().collect();
-    words.sort_by_key(|(_, i)| *i);
-    let words: Vec<&str> = words.into_iter().map(|(w, _)| w).collect();
     json!({ "v": words.join(" "), "f": per_field })
 }
 
@@ -292,20 +293,31 @@ pub fn pieces(
     }
 
     // Pages: what a hit shows, and apart from it the terms of the phrase fields position by
-    // position (read only for the best candidates of a query that can match a phrase).
-    for (d, stored) in harvest.docs.iter().enumerate() {
-        out.piece(
-            &format!("d/{d}"),
-            &json!({
+    // position (read only for the best candidates of a query that can match a phrase);
+    // made on every core.
+    let per_doc: Vec<[(String, Value); 2]> = harvest
+        .docs
+        .par_iter()
+        .enumerate()
+        .map(|(d, stored)| {
+            let shown = json!({
                 "i": stored.id,
                 "k": stored.kind,
                 "t": stored.title,
                 "s": stored.summary,
                 "u": urls.get(d).cloned().unwrap_or_default(),
-            }),
-        );
-        if let Some(fields) = harvest.positions.get(d) {
-            out.piece(&format!("p/{d}"), &sequences(fields));
+            });
+            let empty = DocPositions::default();
+            let positions = harvest.positions.get(d).unwrap_or(&empty);
+            [
+                (format!("d/{d}"), shown),
+                (format!("p/{d}"), sequences(positions, &harvest.term_names)),
+            ]
+        })
+        .collect();
+    for pair in per_doc {
+        for (name, data) in pair {
+            out.piece(&name, &data);
         }
     }
 

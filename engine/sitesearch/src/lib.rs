@@ -85,7 +85,6 @@ pub fn index_files(pages: &[Page]) -> Result<(Vec<IndexFile>, Written), SiteSear
         })
         .collect();
     let known: BTreeSet<&str> = harvest.terms.keys().map(String::as_str).collect();
-    let docs: Vec<_> = pages.iter().map(|p| p.doc.clone()).collect();
-    let dictionary = dictionary::build(&docs, &known);
+    let dictionary = dictionary::build(pages.iter().map(|p| &p.doc), &known);
     Ok(layout::pieces(&harvest, &urls, &dictionary))
 }

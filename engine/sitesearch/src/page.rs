@@ -2,7 +2,7 @@
 //! and where the page lives.
 
 use deskbook_content::{Content, Item};
-use deskbook_search::{documents, Scope, SearchDoc};
+use deskbook_search::{documents_of, SearchDoc};
 
 /// One page of the site.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,17 +23,9 @@ pub fn pages(
     admit_playbook: impl Fn(&str) -> bool,
     url_of: impl Fn(&str, &str) -> String,
 ) -> Vec<Page> {
-    let visible = Content {
-        items: content.items.iter().filter(|i| admit(i)).cloned().collect(),
-        playbooks: content
-            .playbooks
-            .iter()
-            .filter(|p| admit_playbook(&p.id))
-            .cloned()
-            .collect(),
-        ..Content::default()
-    };
-    documents(&visible, Scope::All)
+    let items: Vec<&Item> = content.items.iter().filter(|i| admit(i)).collect();
+    let playbooks = content.playbooks.iter().filter(|p| admit_playbook(&p.id));
+    documents_of(&items, playbooks)
         .into_iter()
         .map(|doc| Page {
             url: url_of(&doc.id, &doc.kind),
