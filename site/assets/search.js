@@ -756,9 +756,9 @@
           var needed = top.filter(function (t) {
             return q.phrases.some(function (ph) { return holds(ph, t[0]); });
           });
-          return loadAll(needed.map(function (t) { return "p/" + t[0]; })).then(function (pos) {
+          return loadAll(needed.map(function (t) { return "d/" + t[0]; })).then(function (pos) {
             needed.forEach(function (t) {
-              var held = sequences(pos["p/" + t[0]]);
+              var held = sequences(pos["d/" + t[0]]);
               q.phrases.forEach(function (ph) {
                 if (holds(ph, t[0])) {
                   t[1] = f32(t[1] + phraseScore(m, q, ph, held, normOf, t[0]));

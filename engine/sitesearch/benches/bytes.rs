@@ -101,6 +101,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cached(&got);
         let bytes = got[0].as_u64().unwrap_or(0);
         let top = b.eval("const a = document.querySelector('#search-results a'); return a ? a.getAttribute('href') : '';")?;
+        if hits.as_u64() == Some(0) {
+            let said = b.eval("return document.getElementById('search-results').textContent;")?;
+            println!("query {q:?} found nothing; the results say: {said}");
+        }
         worst = worst.max(bytes);
         println!(
             "query {q:?}: {bytes} bytes in {} pieces by transferSize ({} body bytes sent by the server), {hits} hits, first {}",

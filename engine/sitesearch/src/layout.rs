@@ -12,9 +12,10 @@
 //!   with the fields that hold them, for typo corrections (a term one edit away keeps
 //!   its first two or its last two characters), and `f/<p|s><hex>-<length>.js` the
 //!   dictionary's words of that beginning or ending and length, with their terms;
-//! - `d/<doc>.js`: what a hit shows: id, kind, title, summary, URL;
-//! - `p/<doc>.js`: the page's phrase fields position by position (for rescoring the best
-//!   candidates with phrases).
+//! - `d/<doc>.js`: what a hit shows (id, kind, title, summary, URL) and the page's phrase
+//!   fields position by position (for rescoring the best candidates with phrases): one
+//!   file, so a site of N pages has N of them, not twice as many; the positions are read
+//!   for the best candidates and the rest for the hits shown, mostly the same pages.
 //!
 //! Each file is a script calling `deskbookSearch.piece(name, data)`, which `search.js`
 //! defines; that works from `file://`, where `fetch` does not.
@@ -292,33 +293,26 @@ pub fn pieces(
         out.piece(&format!("f/{key}-{len}"), &json!({ "w": words }));
     }
 
-    // Pages: what a hit shows, and apart from it the terms of the phrase fields position by
-    // position (read only for the best candidates of a query that can match a phrase);
-    // made on every core.
-    let per_doc: Vec<[(String, Value); 2]> = harvest
+    // Pages: what a hit shows and the terms of the phrase fields position by position, made
+    // on every core.
+    let per_doc: Vec<Value> = harvest
         .docs
         .par_iter()
         .enumerate()
         .map(|(d, stored)| {
-            let shown = json!({
-                "i": stored.id,
-                "k": stored.kind,
-                "t": stored.title,
-                "s": stored.summary,
-                "u": urls.get(d).cloned().unwrap_or_default(),
-            });
             let empty = DocPositions::default();
             let positions = harvest.positions.get(d).unwrap_or(&empty);
-            [
-                (format!("d/{d}"), shown),
-                (format!("p/{d}"), sequences(positions, &harvest.term_names)),
-            ]
+            let mut page = sequences(positions, &harvest.term_names);
+            page["i"] = json!(stored.id);
+            page["k"] = json!(stored.kind);
+            page["t"] = json!(stored.title);
+            page["s"] = json!(stored.summary);
+            page["u"] = json!(urls.get(d).cloned().unwrap_or_default());
+            page
         })
         .collect();
-    for pair in per_doc {
-        for (name, data) in pair {
-            out.piece(&name, &data);
-        }
+    for (d, page) in per_doc.iter().enumerate() {
+        out.piece(&format!("d/{d}"), page);
     }
 
     let mut meta = meta(harvest, shards, tool_field);

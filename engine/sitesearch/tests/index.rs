@@ -85,15 +85,15 @@ fn pieces_hold_meta_dictionary_postings_and_pages() {
     assert_eq!(body, vec![1, 1]);
     assert!(entry.get("0").is_none(), "not in any title");
 
-    // The page piece: what a hit shows and where it lives; apart from it, its phrase fields
-    // position by position (title "Kerberos tickets": kerbero at 0, ticket at 1).
+    // The page piece: what a hit shows and where it lives, and its phrase fields position
+    // by position (title "Kerberos tickets": kerbero at 0, ticket at 1).
     let d = (0..3)
         .find(|d| piece(dir.path(), &format!("d/{d}"))["i"] == "tickets")
         .expect("the tickets page");
     let tickets = piece(dir.path(), &format!("d/{d}"));
     assert_eq!(tickets["u"], "articles/tickets.html");
     assert_eq!(tickets["t"], "Kerberos tickets");
-    let p = piece(dir.path(), &format!("p/{d}"));
+    let p = &tickets;
     let vocab: Vec<&str> = p["v"].as_str().expect("vocabulary").split(' ').collect();
     let title = code::decode(p["f"]["0"].as_str().expect("title slots")).expect("varints");
     let words: Vec<&str> = title.iter().map(|i| vocab[*i as usize - 1]).collect();
