@@ -1,6 +1,7 @@
 //! `deskbook site serve`: serves on loopback, rebuilds when a layer file changes, reports a
 //! broken file on the terminal with its file and line and keeps serving the last good site,
-//! and never serves a path outside the site.
+//! never serves a path outside the site, and answers every connection a browser opens while
+//! others it keeps open stay idle.
 
 mod common;
 mod site_support;
@@ -50,4 +51,72 @@ fn serve_rebuilds_on_change_and_survives_bad_files() {
     serve.wait_for("/articles/serve-check.html", |b| {
         b.contains("<h1>Third title</h1>")
     });
+}
+
+/// One `GET` on a kept-alive connection: reads the head and exactly the body it announces,
+/// and leaves the connection open, as a browser does.
+fn keep_alive_get(port: u16, path: &str) -> Result<std::net::TcpStream, String> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut reader = BufReader::new(s.try_clone().map_err(|e| e.to_string())?);
+    let mut length = 0usize;
+    let mut status = String::new();
+    reader
+        .read_line(&mut status)
+        .map_err(|e| format!("{path}: no answer: {e}"))?;
+    if !status.starts_with("HTTP/1.1 200") {
+        return Err(format!("{path}: {status}"));
+    }
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).map_err(|e| e.to_string())?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().map_err(|_| format!("bad length {line}"))?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader
+        .read_exact(&mut body)
+        .map_err(|e| format!("{path}: body: {e}"))?;
+    Ok(s)
+}
+
+#[test]
+fn connections_a_browser_keeps_open_never_hold_up_new_ones() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let serve = Serve::start(&bin(), tmp.path(), &[]);
+    // Bursts of six connections at once (a browser's per-host limit), each left open after
+    // its answer, as a page loading its search pieces leaves them: every request of every
+    // burst is answered, the last as the first.
+    let mut open = Vec::new();
+    for burst in 0..8 {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let port = serve.port;
+                let path = if i % 2 == 0 {
+                    "/index.html"
+                } else {
+                    "/assets/search.js"
+                };
+                std::thread::spawn(move || keep_alive_get(port, path))
+            })
+            .collect();
+        for h in handles {
+            match h.join().expect("thread") {
+                Ok(s) => open.push(s),
+                Err(e) => panic!("burst {burst}: {e}"),
+            }
+        }
+    }
+    assert_eq!(open.len(), 48);
 }

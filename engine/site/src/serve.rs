@@ -1,6 +1,7 @@
-//! The authors' loop: serve the built site from memory on 127.0.0.1 and rebuild it when a
-//! file of any layer changes. A failed rebuild is reported and the last good site stays
-//! up (or, before the first good build, a page showing the problems).
+//! The authors' loop: serve the built site from memory on 127.0.0.1 (axum on a one-thread
+//! tokio runtime) and rebuild it when a file of any layer changes. A failed rebuild is
+//! reported and the last good site stays up (or, before the first good build, a page
+//! showing the problems).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -23,15 +24,23 @@ pub fn serve(
     build: &dyn Fn() -> Result<Site, SiteError>,
     log: &dyn Fn(&str),
 ) -> Result<(), SiteError> {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| SiteError::Output {
-        path: format!("127.0.0.1:{port}"),
-        message: format!("cannot listen: {e}"),
-    })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| SiteError::Output {
+            path: format!("127.0.0.1:{port}"),
+            message: format!("cannot listen: {e}"),
+        })?;
+    let addr = listener
+        .local_addr()
         .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("127.0.0.1:{port}"));
+        .unwrap_or_else(|_| format!("127.0.0.1:{port}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SiteError::Output {
+            path: addr.clone(),
+            message: format!("cannot start the server: {e}"),
+        })?;
     let files: Files = Arc::new(RwLock::new(HashMap::new()));
     rebuild(build, &files, log);
     log(&format!("serving http://{addr}/ (Ctrl-C to stop)"));
@@ -56,9 +65,16 @@ pub fn serve(
 
     let served = Arc::clone(&files);
     std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            respond(request, &served);
-        }
+        runtime.block_on(async move {
+            let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                return;
+            };
+            let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+                let files = Arc::clone(&served);
+                async move { respond(uri.path(), &files) }
+            });
+            let _ = axum::serve(listener, app).await;
+        });
     });
 
     while rx.recv().is_ok() {
@@ -109,8 +125,10 @@ fn rebuild(build: &dyn Fn() -> Result<Site, SiteError>, files: &Files, log: &dyn
 /// Present while the served site is the "did not build" page.
 const ERROR_MARK: &str = "\u{0}build-failed";
 
-fn respond(request: tiny_http::Request, files: &Files) {
-    let raw = request.url().split(['?', '#']).next().unwrap_or("/");
+/// The file at the request's `raw` path (`%XX` decoded, `dir/` as `dir/index.html`), or
+/// the site's 404 page.
+fn respond(raw: &str, files: &Files) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
     let path = percent_decode(raw.trim_start_matches('/'));
     let path = if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
@@ -124,25 +142,21 @@ fn respond(request: tiny_http::Request, files: &Files) {
         None
     };
     let (status, body, kind) = match found {
-        Some(b) => (200, b, content_type(&path)),
+        Some(b) => (StatusCode::OK, b, content_type(&path)),
         None => {
             let nf = files.read().ok().and_then(|f| f.get("404.html").cloned());
             (
-                404,
+                StatusCode::NOT_FOUND,
                 nf.unwrap_or_else(|| Arc::new(b"not found".to_vec())),
                 "text/html; charset=utf-8",
             )
         }
     };
-    let mut response =
-        tiny_http::Response::from_data(body.as_slice().to_vec()).with_status_code(status);
-    if let Ok(h) = tiny_http::Header::from_bytes(&b"Content-Type"[..], kind.as_bytes()) {
-        response.add_header(h);
-    }
-    if let Ok(h) = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-cache"[..]) {
-        response.add_header(h);
-    }
-    let _ = request.respond(response);
+    let headers = [
+        (header::CONTENT_TYPE, kind),
+        (header::CACHE_CONTROL, "no-cache"),
+    ];
+    axum::response::IntoResponse::into_response((status, headers, body.as_slice().to_vec()))
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -155,24 +155,28 @@ struct Server {
 }
 
 impl Server {
+    /// Serve `files` on a free loopback port (axum on a one-thread runtime of its own).
     fn start(files: Vec<OutFile>) -> Result<Server, String> {
-        let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or("no port")?;
-        let files: HashMap<String, Vec<u8>> =
-            files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let files: Arc<HashMap<String, Vec<u8>>> =
+            Arc::new(files.into_iter().map(|f| (f.path, f.bytes)).collect());
         let sent = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&sent);
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let path = request.url().split(['?', '#']).next().unwrap_or("/");
-                let path = path.trim_start_matches('/');
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let files = Arc::clone(&files);
+            let counter = Arc::clone(&counter);
+            async move {
+                use axum::http::{header, StatusCode};
+                let path = uri.path().trim_start_matches('/');
                 let (status, body) = match files.get(path) {
-                    Some(b) => (200, b.clone()),
-                    None => (404, b"not found".to_vec()),
+                    Some(b) => (StatusCode::OK, b.clone()),
+                    None => (StatusCode::NOT_FOUND, b"not found".to_vec()),
                 };
                 let kind = match path.rsplit('.').next() {
                     Some("html") => "text/html; charset=utf-8",
@@ -182,14 +186,19 @@ impl Server {
                     _ => "application/octet-stream",
                 };
                 counter.fetch_add(body.len() as u64, Ordering::SeqCst);
-                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-                for (k, v) in [("Content-Type", kind), ("Cache-Control", "no-store")] {
-                    if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-                        response.add_header(h);
-                    }
-                }
-                let _ = request.respond(response);
+                let headers = [
+                    (header::CONTENT_TYPE, kind),
+                    (header::CACHE_CONTROL, "no-store"),
+                ];
+                (status, headers, body)
             }
+        });
+        std::thread::spawn(move || {
+            runtime.block_on(async move {
+                if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
+                    let _ = axum::serve(listener, app).await;
+                }
+            });
         });
         Ok(Server { port, sent })
     }
