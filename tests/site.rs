@@ -489,3 +489,29 @@ fn a_folder_named_like_the_kept_build_but_not_one_is_left_alone() {
     assert_eq!(files(&previous), [PathBuf::from("notes.txt")]);
     assert!(out.join("index.html").is_file());
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn what_a_build_that_never_finished_left_is_written_over_or_removed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    // Two folders of builds whose processes are gone (no process has a number above the
+    // kernel's limit of 2^22), and one of a process that runs: this test.
+    let gone = [".site.new-999999999", ".site.new-999999998.old"];
+    for g in gone {
+        std::fs::create_dir_all(tmp.path().join(g).join("articles")).expect("mkdir");
+        std::fs::write(tmp.path().join(g).join("articles/stale.html"), "old").expect("write");
+    }
+    let running = format!(".site.new-{}", std::process::id());
+    std::fs::create_dir_all(tmp.path().join(&running)).expect("mkdir");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, [running, "site".to_string()]);
+    assert!(!out.join("articles/stale.html").exists());
+    assert!(out.join("index.html").is_file());
+}

@@ -94,6 +94,14 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
         Some(_) => remove(&previous),
         None => {}
     }
+    // What builds that never finished left (stopped by Ctrl-C, say): the first is written
+    // over when there is nothing else to write over, the others removed.
+    for left in abandoned(&parent, &name) {
+        if std::fs::symlink_metadata(&work).is_err() && std::fs::rename(&left, &work).is_ok() {
+            continue;
+        }
+        remove(&left);
+    }
     let result = fill(&work, files, role).and_then(|()| {
         if live {
             swap(&work, out)
@@ -114,6 +122,42 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
         }
     }
     Ok(())
+}
+
+/// The folders beside the output that builds of processes no longer running were writing
+/// (`.NAME.new-PID`, and `.NAME.new-PID.old` of the two-rename swap). Where the system
+/// cannot say whether a process runs (other than Linux's `/proc`), none.
+fn abandoned(parent: &Path, name: &str) -> Vec<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        let prefix = format!(".{name}.new-");
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return Vec::new();
+        };
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| {
+                let file = e.file_name();
+                let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+                    return false;
+                };
+                let pid = rest.strip_suffix(".old").unwrap_or(rest);
+                !pid.is_empty()
+                    && pid.bytes().all(|b| b.is_ascii_digit())
+                    && pid != std::process::id().to_string()
+                    && !Path::new("/proc").join(pid).exists()
+            })
+            .map(|e| e.path())
+            .collect();
+        out.sort();
+        out
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (parent, name);
+        Vec::new()
+    }
 }
 
 /// Remove a folder of ours, on every core; what cannot be removed is left.
