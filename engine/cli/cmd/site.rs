@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use deskbook_content::{Content, LayerSpec};
-use deskbook_site::{BuildOptions, OutFile, PageRecord, SiteError};
+use deskbook_content::LayerSpec;
+use deskbook_site::{BuildOptions, PageRecord, SiteError};
 
 use super::Ctx;
 use crate::args::Globals;
@@ -35,23 +35,6 @@ pub enum SiteCommand {
     },
 }
 
-/// The offline search index of the built pages, written under `search/` of the site
-/// (where `assets/search.js` looks for it).
-fn search_index(content: &Content, pages: &[PageRecord]) -> Result<Vec<OutFile>, String> {
-    let files = deskbook_sitesearch::site_index(
-        content,
-        pages.iter().map(|p| (p.id.as_str(), p.url.as_str())),
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(files
-        .into_iter()
-        .map(|(path, text)| OutFile {
-            path,
-            bytes: text.into_bytes(),
-        })
-        .collect())
-}
-
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let opts = BuildOptions {
         progress: std::io::stderr().is_terminal(),
@@ -62,7 +45,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let content = Arc::new(Ctx::load(g)?.content);
             let held = content.clone();
-            let index = move |pages: &[PageRecord]| search_index(&held, pages);
+            let index = move |pages: &[PageRecord]| deskbook_sitesearch::site_index(&held, pages);
             let opts = BuildOptions {
                 progress: opts.progress,
                 index: Some(&index),
@@ -109,7 +92,8 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 Ok(ctx) => {
                     let content = Arc::new(ctx.content);
                     let held = content.clone();
-                    let index = move |pages: &[PageRecord]| search_index(&held, pages);
+                    let index =
+                        move |pages: &[PageRecord]| deskbook_sitesearch::site_index(&held, pages);
                     let opts = BuildOptions {
                         progress: opts.progress,
                         index: Some(&index),

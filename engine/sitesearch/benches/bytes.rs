@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ]));
     let start = Instant::now();
     let held = Arc::clone(&content);
-    let index = move |pages: &[PageRecord]| search_index(&held, pages);
+    let index = move |pages: &[PageRecord]| deskbook_sitesearch::site_index(&held, pages);
     let opts = BuildOptions {
         progress: false,
         index: Some(&index),
@@ -126,26 +126,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn cached(v: &Value) {
     let names = v[2].as_array().map(Vec::len).unwrap_or(0);
     assert!(names == 0, "served from a cache, not counted: {}", v[2]);
-}
-
-/// The site's search index as `deskbook site build` makes it (engine/cli/cmd/site.rs):
-/// under `search/`, from the pages the site built.
-fn search_index(
-    content: &deskbook_content::Content,
-    pages: &[PageRecord],
-) -> Result<Vec<OutFile>, String> {
-    let files = deskbook_sitesearch::site_index(
-        content,
-        pages.iter().map(|p| (p.id.as_str(), p.url.as_str())),
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(files
-        .into_iter()
-        .map(|(path, text)| OutFile {
-            path,
-            bytes: text.into_bytes(),
-        })
-        .collect())
 }
 
 /// The generated site served from memory on 127.0.0.1, never cached, counting what it sends.

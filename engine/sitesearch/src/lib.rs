@@ -45,17 +45,22 @@ pub fn write_index(pages: &[Page], dir: &Path) -> Result<Written, SiteSearchErro
     Ok(written)
 }
 
-/// The offline search index of a built site, from its pages' ids and URLs: `(path, text)`
-/// for each file, the path under `search/` of the site (where `assets/search.js` looks).
-/// `deskbook site build` hands these to the site's index hook.
-pub fn site_index<'a>(
+/// The offline search index of a built site, from its pages' ids and URLs, as the site's
+/// index hook ([`deskbook_site::IndexHook`]) gives them: one file each under `search/` of
+/// the site (where `assets/search.js` looks). `deskbook site build` and the bytes
+/// benchmark hand this to the hook.
+pub fn site_index(
     content: &deskbook_content::Content,
-    site: impl IntoIterator<Item = (&'a str, &'a str)>,
-) -> Result<Vec<(String, String)>, SiteSearchError> {
-    let (files, _) = index_files(&site_pages(content, site))?;
+    records: &[deskbook_site::PageRecord],
+) -> Result<Vec<deskbook_site::OutFile>, String> {
+    let site = records.iter().map(|p| (p.id.as_str(), p.url.as_str()));
+    let (files, _) = index_files(&site_pages(content, site)).map_err(|e| e.to_string())?;
     Ok(files
         .into_iter()
-        .map(|f| (format!("search/{}", f.path), f.text))
+        .map(|f| deskbook_site::OutFile {
+            path: format!("search/{}", f.path),
+            bytes: f.text.into_bytes(),
+        })
         .collect())
 }
 
