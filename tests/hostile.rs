@@ -479,6 +479,22 @@ fn control_characters_never_reach_the_terminal_raw() {
         row.ends_with("  -       -       agent^[]0;pwned^G  fixed-understood  other"),
         "{text}"
     );
+    // Every column of the list is recorded text: a shared database written by another
+    // program can hold anything, the start time included.
+    let sql = "UPDATE calls SET started_at = char(27) || '[2J' || started_at";
+    let o = std::process::Command::new("sqlite3")
+        .arg(desk.path().join("calls.sqlite"))
+        .arg(sql)
+        .output()
+        .expect("sqlite3 (installed by scripts/test)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = desk
+        .command(&[], &["sessions", "list"])
+        .output()
+        .expect("list");
+    let text = runtime_support::stdout(&out);
+    no_raw_controls("sessions list", &text);
+    assert!(text.contains("  ^[[2J2026-"), "{text}");
     let out = desk
         .command(&[], &["report", "--by", "agent"])
         .output()

@@ -83,7 +83,9 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 diverges_at,
             } => {
                 outln!(
-                    "\nwould change: call {session} ({playbook}, {})",
+                    "\nwould change: call {} ({}, {})",
+                    neutralise_line(session),
+                    neutralise_line(playbook),
                     neutralise_line(started_at)
                 );
                 outln!(
@@ -93,7 +95,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 );
                 outln!("  now:      {} · {}", now.status, now.category);
                 if let Some(step) = diverges_at {
-                    outln!("  the path parts at `{step}`");
+                    outln!("  the path parts at `{}`", neutralise_line(step));
                 }
                 outln!(
                     "  recorded path: {}",
@@ -109,7 +111,9 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 reason,
             } => {
                 outln!(
-                    "\ncannot be replayed: call {session} ({playbook}, {})",
+                    "\ncannot be replayed: call {} ({}, {})",
+                    neutralise_line(session),
+                    neutralise_line(playbook),
                     neutralise_line(started_at)
                 );
                 match step {

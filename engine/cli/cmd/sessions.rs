@@ -328,7 +328,7 @@ fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode
     };
     outln!("{}", line(&header.map(str::to_string)));
     for r in &rows {
-        // Agent names and categories are recorded text, neutralised cell by cell.
+        // Recorded text, neutralised cell by cell in `row`.
         outln!("{}", line(r));
     }
     Ok(ExitCode::SUCCESS)
@@ -337,9 +337,10 @@ fn list_calls(store: &Store, filter: &CallFilter, json: bool) -> Result<ExitCode
 fn row(c: &Call) -> [String; 7] {
     let started: String = c.started_at.replace('T', " ").chars().take(16).collect();
     let dash = |v: &Option<String>| cell(v.as_deref().unwrap_or("-"));
+    // Every cell is recorded text (a shared database may have been written by anyone).
     [
-        c.session.clone(),
-        started,
+        cell(&c.session),
+        cell(&started),
         dash(&c.caller),
         dash(&c.target),
         dash(&c.agent),
