@@ -460,12 +460,10 @@ fn an_internal_build_is_never_left_beside_a_public_one() {
     // Not in the site, not in a build kept beside it: every byte under the folder.
     for f in files(tmp.path()) {
         let bytes = std::fs::read(tmp.path().join(&f)).expect("read");
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains("ZQX-SECRET"),
-            "ZQX-SECRET in {}",
-            f.display()
-        );
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for s in ["zqx-secret", "fixture-exemptions"] {
+            assert!(!text.contains(s), "{s} in {}", f.display());
+        }
     }
     // Public builds go on keeping the one before.
     assert!(build(&out, &["--config", config]).status.success());
@@ -514,4 +512,48 @@ fn what_a_build_that_never_finished_left_is_written_over_or_removed() {
     assert_eq!(beside, [running, "site".to_string()]);
     assert!(!out.join("articles/stale.html").exists());
     assert!(out.join("index.html").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_output_folder_is_refused_and_what_links_point_to_is_never_touched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let target = tmp.path().join("r42");
+    assert!(build(&target, &[]).status.success());
+    let before = contents(&target);
+    // `--out` a link: refused, the folder it points to untouched.
+    let link = tmp.path().join("site");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let o = build(&link, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: {}: is a symbolic link; give the folder itself\n",
+            link.display()
+        )
+    );
+    // `.NAME.previous` a link to a build: never taken to write over, never removed.
+    let out = tmp.path().join("docs");
+    std::os::unix::fs::symlink(&target, tmp.path().join(".docs.previous")).expect("symlink");
+    for _ in 0..2 {
+        let o = build(&out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert_eq!(contents(&target), before, "the linked build was changed");
+    // A page of the build before last with a second name (a hard link): that name keeps
+    // what it held.
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_file(tmp.path().join(".docs.previous")).expect("rm link");
+    assert!(build(&out, &[]).status.success());
+    let previous = tmp.path().join(".docs.previous");
+    let outside = tmp.path().join("outside.html");
+    std::fs::write(&outside, "mine").expect("write");
+    std::fs::remove_file(previous.join("index.html")).expect("rm");
+    std::fs::hard_link(&outside, previous.join("index.html")).expect("hard link");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read(tmp.path(), "outside.html"), "mine");
+    assert_eq!(read(&out, "index.html"), read(&target, "index.html"));
 }

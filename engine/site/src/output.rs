@@ -37,6 +37,10 @@ fn marker_text(role: &str) -> String {
 /// Whether `dir` is a build of ours, and for which role (`Some("")` for a build that
 /// predates the role line: ours, but never reused).
 fn build_role(dir: &Path) -> Option<String> {
+    // A link to a folder is not a build of ours, whatever it points to.
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
     let marker = dir.join(MARKER);
     // A marker that is a link is not ours.
     if !std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
@@ -53,6 +57,12 @@ fn build_role(dir: &Path) -> Option<String> {
 /// Write `files`, the site for `role`, to `out`.
 pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError> {
     let live = std::fs::symlink_metadata(out).is_ok();
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(SiteError::Output {
+            path: out.display().to_string(),
+            message: "is a symbolic link; give the folder itself".to_string(),
+        });
+    }
     if live {
         if !out.is_dir() {
             return Err(SiteError::Output {
@@ -83,15 +93,18 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
     let work = parent.join(format!(".{name}.new-{}", std::process::id()));
     let previous = parent.join(format!(".{name}.previous"));
     if std::fs::symlink_metadata(&work).is_ok() {
-        remove(&work);
+        let _ = remove(&work);
     }
     // Take the build before last to write over (a rename: of two builds at once, one
-    // takes it). One for another role, or one that predates roles, is removed.
+    // takes it). One that predates roles is removed; one for another role must go.
     match build_role(&previous) {
         Some(r) if r == role => {
             let _ = std::fs::rename(&previous, &work);
         }
-        Some(_) => remove(&previous),
+        Some(r) if r.is_empty() => {
+            let _ = remove(&previous);
+        }
+        Some(_) => remove(&previous).map_err(|e| error(&previous, e))?,
         None => {}
     }
     // What builds that never finished left (stopped by Ctrl-C, say): the first is written
@@ -100,7 +113,7 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
         if std::fs::symlink_metadata(&work).is_err() && std::fs::rename(&left, &work).is_ok() {
             continue;
         }
-        remove(&left);
+        let _ = remove(&left);
     }
     let result = fill(&work, files, role).and_then(|()| {
         if live {
@@ -110,15 +123,29 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
         }
     });
     if result.is_err() {
-        remove(&work);
+        let _ = remove(&work);
         return result;
     }
-    // `work` now holds the build just replaced, if there was one.
+    // `work` now holds the build just replaced, if there was one: kept for the next build
+    // when it is for the same role, else removed (and a build for another role must go).
     if std::fs::symlink_metadata(&work).is_ok() {
-        let keep = build_role(&work).is_some_and(|r| r == role)
-            && std::fs::symlink_metadata(&previous).is_err();
-        if !keep || std::fs::rename(&work, &previous).is_err() {
-            remove(&work);
+        let replaced = build_role(&work);
+        let same = replaced.as_deref() == Some(role);
+        if same
+            && std::fs::symlink_metadata(&previous).is_err()
+            && std::fs::rename(&work, &previous).is_ok()
+        {
+            return Ok(());
+        }
+        if let Err(e) = remove(&work) {
+            if !same && replaced.is_some_and(|r| !r.is_empty()) {
+                return Err(SiteError::Output {
+                    path: work.display().to_string(),
+                    message: format!(
+                        "the site is built, but the build for another role it replaced could not be removed: {e}"
+                    ),
+                });
+            }
         }
     }
     Ok(())
@@ -130,6 +157,10 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
 fn abandoned(parent: &Path, name: &str) -> Vec<PathBuf> {
     #[cfg(target_os = "linux")]
     {
+        // Without a working /proc every build would look abandoned.
+        if !Path::new("/proc/self").exists() {
+            return Vec::new();
+        }
         let prefix = format!(".{name}.new-");
         let Ok(entries) = std::fs::read_dir(parent) else {
             return Vec::new();
@@ -160,9 +191,13 @@ fn abandoned(parent: &Path, name: &str) -> Vec<PathBuf> {
     }
 }
 
-/// Remove a folder of ours, on every core; what cannot be removed is left.
-fn remove(dir: &Path) {
-    let _ = remove_dir_all::remove_dir_all(dir);
+/// Remove a folder of ours (a link in its place is removed, never followed).
+fn remove(dir: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(dir)?.is_dir() {
+        std::fs::remove_dir_all(dir)
+    } else {
+        std::fs::remove_file(dir)
+    }
 }
 
 /// Exchange the folders `work` and `out`: afterwards `out` is the new build and `work` the
@@ -186,11 +221,16 @@ fn swap(work: &Path, out: &Path) -> Result<(), SiteError> {
         let _ = std::fs::rename(&aside, out);
         return Err(error(out, e));
     }
-    std::fs::rename(&aside, work).map_err(|e| error(work, e))
+    // The new site is live: the old one goes where the caller looks for it, or away.
+    if std::fs::rename(&aside, work).is_err() {
+        let _ = remove(&aside);
+    }
+    Ok(())
 }
 
 /// Make `dir` hold exactly `files` and the marker: what is already there is written over,
-/// anything else removed. Links are removed, never followed.
+/// anything else removed. Links, and files with another name, are removed, never written
+/// through.
 fn fill(dir: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError> {
     std::fs::create_dir_all(dir).map_err(|e| error(dir, e))?;
     let marker = dir.join(MARKER);
@@ -257,11 +297,26 @@ fn prune(
             if folders.contains(name.as_path()) {
                 prune(dir, &name, wanted, folders)?;
             } else {
-                remove_dir_all::remove_dir_all(&path).map_err(|e| error(&path, e))?;
+                std::fs::remove_dir_all(&path).map_err(|e| error(&path, e))?;
             }
-        } else if !(kind.is_file() && wanted.contains(name.as_path())) {
+        } else if !(kind.is_file() && wanted.contains(name.as_path()) && single(&entry)) {
             std::fs::remove_file(&path).map_err(|e| error(&path, e))?;
         }
     }
     Ok(())
+}
+
+/// Whether a file has no other name (a hard link made by `cp -al` or a backup tool would
+/// carry a rewrite outside the folder): only such a file is written over.
+fn single(entry: &std::fs::DirEntry) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        entry.metadata().is_ok_and(|m| m.nlink() == 1)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = entry;
+        true
+    }
 }
