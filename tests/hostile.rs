@@ -17,21 +17,8 @@ fn hostile(rel: &str) -> std::path::PathBuf {
 /// Copies the fixture layer `name` into a temporary folder and returns the folder.
 fn copy_layer(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&hostile(name), dir.path());
+    common::copy_dir(&hostile(name), dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[cfg(unix)]

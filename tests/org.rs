@@ -286,7 +286,7 @@ fn config_is_found_upward_from_the_working_folder_and_by_environment() {
     let org = dir.path().join("org");
     let deep = org.join("phase-1/playbooks");
     // A copy of the fixture organisation, run from a folder inside it.
-    copy_tree(&fixture("org/basic"), &org);
+    copy_dir(&fixture("org/basic"), &org);
     let o = run_in(&deep, &["show", "fixture-contacts"]);
     assert_eq!(o.status.code(), Some(0), "{}", bytes(&o));
     assert!(stdout(&o).contains("DESK-PHONE-5551"));
@@ -320,19 +320,6 @@ fn config_is_found_upward_from_the_working_folder_and_by_environment() {
         "{}",
         stderr(&o)
     );
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read").flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).expect("copy");
-        }
-    }
 }
 
 #[test]

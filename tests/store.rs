@@ -3,6 +3,7 @@
 //! call database, a locked one, a damaged record, a malformed URL) refused with an exact
 //! message and left byte for byte as it was.
 
+mod common;
 mod runtime_support;
 
 use deskbook_testkit::pg::{self, PgServer};
@@ -837,12 +838,27 @@ fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
     let id = desk.escalate("alice");
     let before = std::fs::read(desk.file()).expect("read");
     let user = pg::Unprivileged::get().unwrap_or_else(|e| panic!("{e}"));
+    // The other user reads the layer from the desk, not from the checkout (which may sit
+    // in a folder only its owner may enter, such as root's home).
+    let layer = fixture("layer");
+    let copy = desk.path().join("layer");
+    common::copy_dir(&layer, &copy);
     let run_db = |db: &str, args: &[&str]| {
         let c = desk.command_db(db, args);
+        let args: Vec<&std::ffi::OsStr> = c
+            .get_args()
+            .map(|a| {
+                if a == layer.as_os_str() {
+                    copy.as_os_str()
+                } else {
+                    a
+                }
+            })
+            .collect();
         let mut c = match &user {
             Some(u) => {
                 let mut as_user = u.command(Path::new(c.get_program()));
-                as_user.args(c.get_args()).current_dir(desk.path());
+                as_user.args(&args).current_dir(desk.path());
                 for (k, v) in c.get_envs() {
                     match v {
                         Some(v) => as_user.env(k, v),

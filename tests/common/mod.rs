@@ -71,3 +71,17 @@ fn is_snippet_line(line: &str) -> bool {
     line.contains(" | ") && gutter.trim().chars().all(|c| c.is_ascii_digit())
         || line.trim_end().ends_with(" |")
 }
+
+/// Copy the folder `from` (files and folders, recursively) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}

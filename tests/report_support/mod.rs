@@ -139,93 +139,25 @@ pub fn svg<'a>(dom: &'a str, id: &str) -> &'a str {
     &dom[start..end]
 }
 
-/// A PostgreSQL server of its own (Debian's postgresql package): `initdb` into a temporary
-/// folder as the unprivileged `postgres` user when run as root, listening on 127.0.0.1 on a
-/// free port, stopped when dropped.
+/// A database of its own on the test process's shared PostgreSQL server (the testkit's,
+/// started from Debian's postgresql package, installed by scripts/test).
 pub struct Postgres {
-    _dir: tempfile::TempDir,
-    data: PathBuf,
+    server: std::sync::Arc<deskbook_testkit::pg::PgServer>,
     pub url: String,
-}
-
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-fn as_server_user(program: &str) -> Command {
-    let path = format!("{PG_BIN}/{program}");
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| stdout(&o).trim() == "0")
-        .unwrap_or(false);
-    if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", &path]);
-        c
-    } else {
-        Command::new(path)
-    }
 }
 
 impl Postgres {
     pub fn start() -> Postgres {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let data = dir.path().join("pg");
-        std::fs::create_dir(&data).expect("data folder");
-        for (what, args) in [
-            (
-                "chmod",
-                vec!["755".to_string(), dir.path().display().to_string()],
-            ),
-            (
-                "chown",
-                vec!["postgres".to_string(), data.display().to_string()],
-            ),
-        ] {
-            // Only root needs (and may) hand the folder to the server's user.
-            let _ = Command::new(what).args(&args).output();
-        }
-        let init = as_server_user("initdb")
-            .args(["-A", "trust", "-U", "deskbook", "-D"])
-            .arg(&data)
-            .output()
-            .expect("initdb runs (Debian package postgresql, installed by scripts/test)");
-        assert!(init.status.success(), "initdb: {}", stderr(&init));
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let start = as_server_user("pg_ctl")
-            .arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(data.join("log"))
-            .arg("-w")
-            .arg("-o")
-            .arg(format!(
-                "-c listen_addresses=127.0.0.1 -p {port} -k {}",
-                data.display()
-            ))
-            .arg("start")
-            .output()
-            .expect("pg_ctl runs");
-        assert!(
-            start.status.success(),
-            "pg_ctl start: {}{}",
-            stdout(&start),
-            std::fs::read_to_string(data.join("log")).unwrap_or_default()
-        );
-        Postgres {
-            _dir: dir,
-            data,
-            url: format!("postgres://deskbook@127.0.0.1:{port}/postgres"),
-        }
+        let server = deskbook_testkit::pg::PgServer::shared().expect("PostgreSQL starts");
+        let url = server.fresh_database().expect("a fresh database");
+        Postgres { server, url }
     }
 
     /// Load `calls` into the server's `calls` table with psql's COPY.
     pub fn load(&self, calls: &[GenCall]) {
         let mut text = String::new();
         calls::copy_text(calls.iter().cloned(), &mut text);
-        let mut child = Command::new("psql")
+        let mut child = Command::new(self.server.bin("psql"))
             .args(["-X", "-q", &self.url, "-c"])
             .arg(format!("COPY calls ({}) FROM STDIN", calls::copy_columns()))
             .stdin(std::process::Stdio::piped())
@@ -237,15 +169,5 @@ impl Postgres {
             stdin.write_all(text.as_bytes()).expect("COPY data");
         }
         assert!(child.wait().expect("psql").success(), "COPY failed");
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = as_server_user("pg_ctl")
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-m", "immediate", "stop"])
-            .output();
     }
 }

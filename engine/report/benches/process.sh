@@ -15,7 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 n="${1:-1000000}"
 work="$(mktemp -d)"
-pgbin=/usr/lib/postgresql/15/bin
+# The server binaries: $DESKBOOK_PG_BIN, else the newest installed (as engine/testkit/src/pg.rs).
+pgbin="${DESKBOOK_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}"
 # The server runs as nobody when this script runs as root (PostgreSQL refuses root).
 as_pg() {
   if [ "$(id -u)" = 0 ]; then setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; else "$@"; fi
