@@ -52,7 +52,7 @@ fn step(id: &str, probe: &str, args: &[(&str, &str)], r: ProbeResult, file: &str
 /// another order than the triage asks, so only probe and arguments can match them.
 fn packet(dir: &Path, ping: Status) -> PathBuf {
     let path = dir.join("PC-0042_deskbook.zip");
-    let mut w = PacketWriter::create(&path).expect("create packet");
+    let w = PacketWriter::create(&path).expect("create packet");
     let summary = match ping {
         Status::Ok => "srv-files-01: 4 replies, 0% loss",
         _ => "srv-files-01: Request timed out (4 sent, 0 received)",
@@ -73,6 +73,16 @@ fn packet(dir: &Path, ping: Status) -> PathBuf {
             "PC-0042_srv-files-01_ping.txt",
         ),
     ];
+    write_packet(w, "PC-0042", Some(TARGET), steps)
+}
+
+/// Finish a packet collected on `computer` (Windows XP SP2) with `steps`.
+fn write_packet(
+    mut w: PacketWriter,
+    computer: &str,
+    target: Option<&str>,
+    steps: Vec<StepRecord>,
+) -> PathBuf {
     for s in &steps {
         w.add(&s.files[0], b"output\n").expect("add member");
     }
@@ -81,7 +91,7 @@ fn packet(dir: &Path, ping: Status) -> PathBuf {
         deskbook: env!("CARGO_PKG_VERSION").into(),
         content: "test".into(),
         playbook: "collect-diagnostics".into(),
-        computer: "PC-0042".into(),
+        computer: computer.into(),
         user: "alice".into(),
         admin: true,
         os: OsInfo {
@@ -89,7 +99,7 @@ fn packet(dir: &Path, ping: Status) -> PathBuf {
             version: "5.1.2600 Service Pack 2".into(),
             os_id: Some("winxp-sp2".into()),
         },
-        target: Some(TARGET.into()),
+        target: target.map(str::to_string),
         started: "2026-12-01T10:42:05.000Z".into(),
         ended: "2026-12-01T10:43:40.000Z".into(),
         steps,
@@ -584,4 +594,48 @@ fn a_packet_attached_while_the_call_runs_prefills_the_next_caller_step() {
     let answered = payloads(&shown, "answered", Some("ping-address"));
     assert_eq!(answered[0]["prefill"], "replies", "{shown}");
     assert_eq!(payloads(&shown, "attached", None).len(), 1);
+}
+
+/// detect-policy on the target (`side: target`, `computer` the target): a packet collected
+/// on that computer is the target's, and its policy version answers the probe that runs
+/// `from: "{{ side }}"`.
+#[test]
+fn a_packet_from_the_computer_a_side_playbook_checks_answers_its_probe() {
+    let desk = Desk::new();
+    let path = desk.path().join("SRV-FILES-01_deskbook.zip");
+    let w = PacketWriter::create(&path).expect("create packet");
+    let steps = vec![step(
+        "read-policy-version",
+        "command",
+        &[("task", "show-policy-version")],
+        result("command", Status::Ok, "policy version 42"),
+        "SRV-FILES-01_policy_version.txt",
+    )];
+    let packet = write_packet(w, "SRV-FILES-01", None, steps);
+    let answers = json!({
+        "vars": {"computer": TARGET, "side": "target"},
+        "answers": {"same-version": "matches", "still-failing": "works now"},
+    });
+    std::fs::write(desk.path().join("answers.yaml"), answers.to_string()).expect("write");
+    let out = desk.run_layers(
+        &[],
+        &[
+            "run",
+            "detect-policy",
+            "--answers",
+            "answers.yaml",
+            "--evidence",
+            packet.to_str().expect("path"),
+        ],
+        "",
+    );
+    let text = success_stdout(&out);
+    assert!(
+        text.contains("\nattached SRV-FILES-01's packet, collected 10:42\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("policy version 42 (from SRV-FILES-01's packet, collected 10:42)"),
+        "{text}"
+    );
 }

@@ -18,9 +18,7 @@ use deskbook_evidence::table73::comp_name;
 use deskbook_evidence::{neutralise_line, Packet};
 use deskbook_playbook::ProbeRequest;
 use deskbook_probes::ProbeResult;
-use deskbook_store::{
-    input_of, Event, Origin, PacketStep, Record, Store, CALLER_INPUTS, TARGET_INPUTS,
-};
+use deskbook_store::{computer_of, Event, Origin, PacketStep, Record, Store};
 
 use crate::RuntimeError;
 
@@ -48,8 +46,8 @@ pub fn read(
     let m = &packet.manifest;
     let shown = neutralise_line(&path.display().to_string()).into_owned();
     if side_of(&m.computer, vars).is_none() {
-        let caller = input_of(vars, CALLER_INPUTS).unwrap_or_else(|| "(not given)".into());
-        let target = input_of(vars, TARGET_INPUTS).unwrap_or_else(|| "(not given)".into());
+        let caller = computer_of(vars, "caller").unwrap_or_else(|| "(not given)".into());
+        let target = computer_of(vars, "target").unwrap_or_else(|| "(not given)".into());
         return Err(RuntimeError::Evidence(format!(
             "{shown}: the packet was collected on {}, which is neither this call's caller ({}) nor its target ({}): a result speaks only for the computer it ran on",
             neutralise_line(&m.computer),
@@ -110,8 +108,8 @@ pub fn attach(
 /// Which of the call's computers `computer` is: its caller, its target, or (a call that
 /// names neither) taken to be the caller's. `None`: another computer.
 fn side_of(computer: &str, vars: &BTreeMap<String, String>) -> Option<Vantage> {
-    let caller = input_of(vars, CALLER_INPUTS);
-    let target = input_of(vars, TARGET_INPUTS);
+    let caller = computer_of(vars, "caller");
+    let target = computer_of(vars, "target");
     let same = |v: &Option<String>| {
         v.as_deref()
             .is_some_and(|v| comp_name(v) == comp_name(computer))

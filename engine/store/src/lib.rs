@@ -24,7 +24,7 @@ pub use aggregate::{AggregateQuery, GroupKey, GroupRow};
 pub use db::Backend;
 pub use error::StoreError;
 pub use model::{
-    input_of, Call, CallFilter, Event, NewCall, Note, ProbeSeen, Stamp, CALLER_INPUTS,
+    computer_of, input_of, Call, CallFilter, Event, NewCall, Note, ProbeSeen, Stamp, CALLER_INPUTS,
     CLOSED_BY_AGENT, CLOSED_BY_PLAYBOOK, TARGET_INPUTS,
 };
 pub use open::{lock_timeout, redact, Access};

@@ -138,6 +138,30 @@ pub fn input_of(vars: &BTreeMap<String, String>, names: &[&str]) -> Option<Strin
     names.iter().find_map(|k| vars.get(*k)).cloned()
 }
 
+/// The caller's (`side` "caller") or the target's ("target") computer among a call's
+/// inputs. A playbook for either computer (refresh-policy, detect-policy) names it
+/// `computer` and says whose it is in `side`; then `computer` is that side's only.
+/// Otherwise the first of [`CALLER_INPUTS`] or [`TARGET_INPUTS`].
+pub fn computer_of(vars: &BTreeMap<String, String>, side: &str) -> Option<String> {
+    let names = if side == "target" {
+        TARGET_INPUTS
+    } else {
+        CALLER_INPUTS
+    };
+    match vars.get("side").map(String::as_str) {
+        Some(s) if s == side => vars
+            .get("computer")
+            .cloned()
+            .or_else(|| input_of(vars, names)),
+        Some("caller" | "target") => names
+            .iter()
+            .filter(|k| **k != "computer")
+            .find_map(|k| vars.get(*k))
+            .cloned(),
+        _ => input_of(vars, names),
+    }
+}
+
 /// One entry of a call's log. `seq` starts at 1 and has no gaps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -192,4 +216,31 @@ pub struct CallFilter {
     pub agent: Option<String>,
     /// Only calls still open.
     pub open: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn computer_is_the_sides_named_by_side_else_the_callers() {
+        let target_side = vars(&[("computer", "srv-files-01"), ("side", "target")]);
+        assert_eq!(
+            computer_of(&target_side, "target").as_deref(),
+            Some("srv-files-01")
+        );
+        assert_eq!(computer_of(&target_side, "caller"), None);
+        let with_caller = vars(&[("computer", "srv"), ("side", "target"), ("caller", "pc")]);
+        assert_eq!(computer_of(&with_caller, "caller").as_deref(), Some("pc"));
+        let no_side = vars(&[("computer", "pc-0042"), ("target", "srv")]);
+        assert_eq!(computer_of(&no_side, "caller").as_deref(), Some("pc-0042"));
+        assert_eq!(computer_of(&no_side, "target").as_deref(), Some("srv"));
+    }
 }

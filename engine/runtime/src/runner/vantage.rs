@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use deskbook_content::playbook::Vantage;
 use deskbook_playbook::{ActionRequest, ProbeRequest};
 use deskbook_probes::{ProbeResult, TaskResolver};
-use deskbook_store::{input_of, Origin, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_store::{computer_of, Origin, CALLER_INPUTS, TARGET_INPUTS};
 use serde_json::{json, Map, Value};
 
 use super::{describe_request, Runner};
@@ -166,29 +166,20 @@ impl Runner<'_> {
         }
     }
 
-    /// The name of the computer `from` stands for, when the call knows it.
+    /// The name of the computer `from` stands for, when the call knows it: the store's
+    /// one rule over the call's inputs, with what the run has set since (a `side` chosen
+    /// during the call).
     fn computer_of(&self, from: Vantage) -> Option<String> {
-        let vars = &self.log.call.vars;
-        // A playbook for either computer (refresh-policy, detect-policy) names it
-        // `computer` and says whose it is in `side`.
-        let var = |k: &str| {
-            self.engine
-                .vars()
-                .get(k)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .or_else(|| vars.get(k).cloned())
-        };
-        if var("side").as_deref() == Some(from.as_str()) {
-            if let Some(c) = var("computer") {
-                return Some(c);
+        if from == Vantage::Helpdesk {
+            return Some(self.host());
+        }
+        let mut vars = self.log.call.vars.clone();
+        for k in ["side", "computer"] {
+            if let Some(v) = self.engine.vars().get(k).and_then(Value::as_str) {
+                vars.insert(k.to_string(), v.to_string());
             }
         }
-        match from {
-            Vantage::Caller => input_of(vars, CALLER_INPUTS),
-            Vantage::Target => input_of(vars, TARGET_INPUTS),
-            Vantage::Helpdesk => Some(self.host()),
-        }
+        computer_of(&vars, from.as_str())
     }
 
     /// `on the caller's computer (PC-0042), have them run and read out:` and the lines.
