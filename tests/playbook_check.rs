@@ -37,6 +37,16 @@ fn probe_without_vantage_in_a_layer_is_a_warning() {
 /// A templated `from:` must read one choice input whose choices are all vantages, so the
 /// run can only resolve it to caller, target or helpdesk.
 #[test]
+fn from_word() {
+    expect(
+        "from-word",
+        r#"$LAYER/playbooks/x.yaml:7:12: steps[0].probe: invalid `from` "nowhere": expected caller, target, helpdesk, or a choice input of them such as "{{ side }}"
+7 |     probe: {name: tcp, from: nowhere, with: {host: "192.0.2.1", port: "445"}}
+  |            ^"#,
+    );
+}
+
+#[test]
 fn from_template() {
     expect(
         "from-template",

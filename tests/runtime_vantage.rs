@@ -342,6 +342,12 @@ fn a_hostile_packet_is_refused_with_its_message_and_the_call_is_unaffected() {
             "other-computer.zip",
             "the packet was collected on PC-0099, which is neither this call's caller (pc-0042.woodgrovebank.com) nor its target (srv-files-01): a result speaks only for the computer it ran on",
         ),
+        // No such file, and a folder given as the packet.
+        (
+            "missing.zip",
+            "cannot read the packet: No such file or directory (os error 2)",
+        ),
+        ("", "cannot read the packet: Is a directory (os error 21)"),
     ];
     for (case, message) in cases {
         let path = packets_fixture(case);
@@ -636,6 +642,23 @@ fn a_packet_from_the_computer_a_side_playbook_checks_answers_its_probe() {
     );
     assert!(
         text.contains("policy version 42 (from SRV-FILES-01's packet, collected 10:42)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_caller_command_probe_given_as_a_command_line_shows_that_command_line() {
+    let desk = Desk::new();
+    let answers = json!({"vars": {"caller": "pc-0042"}, "answers": {"tickets": "ok"}});
+    std::fs::write(desk.path().join("answers.yaml"), answers.to_string()).expect("write");
+    let out = desk.run_layers(
+        &["vantage"],
+        &["run", "rt-vantage-argv", "--answers", "answers.yaml"],
+        "",
+    );
+    let text = success_stdout(&out);
+    assert!(
+        text.contains("ask the caller to run and read out:\n    klist tickets\n"),
         "{text}"
     );
 }

@@ -549,7 +549,7 @@ fn task_name(v: &str) -> Result<String, ProbeError> {
 /// the playbook runtime passes, so a variable can never split into two arguments) or a
 /// command line split like POSIX shell words (quotes group; no variables, pipes or
 /// redirections: those characters stay literal text inside an argument).
-pub(crate) fn parse_argv(v: &str) -> Result<Vec<String>, ProbeError> {
+pub fn parse_argv(v: &str) -> Result<Vec<String>, ProbeError> {
     let words: Vec<String> = if v.trim_start().starts_with('[') {
         serde_json::from_str(v).map_err(|_| {
             ProbeError::bad(

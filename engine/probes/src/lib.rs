@@ -41,6 +41,7 @@ mod wire;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+pub use args::parse_argv;
 pub use error::ProbeError;
 pub use interpreters::script_runner;
 pub use result::{ProbeResult, Status, MAX_OUTPUT};

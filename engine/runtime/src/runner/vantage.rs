@@ -222,8 +222,12 @@ impl Runner<'_> {
     fn probe_lines(&self, request: &ProbeRequest) -> Vec<String> {
         if request.name == "command" {
             if let Some(argv) = request.args.get("argv") {
-                let argv: Vec<String> = serde_json::from_str(argv).unwrap_or_default();
-                return vec![shell_words_join(&argv)];
+                // As the probe reads it (a JSON array or a command line); what it would
+                // refuse is shown as written.
+                return match deskbook_probes::parse_argv(argv) {
+                    Ok(words) => vec![shell_words_join(&words)],
+                    Err(_) => vec![argv.clone()],
+                };
             }
             if let Some(task) = request.args.get("task") {
                 return self.task_lines(request.from, task, &request.args);
