@@ -4,7 +4,7 @@
 
 use anyhow::{bail, Result};
 use deskbook_content::terminal::neutralise_line;
-use deskbook_report::rehearse::{rehearse, Rehearsal};
+use deskbook_runtime::rehearse::{rehearse, Rehearsal};
 use deskbook_store::time::{parse_bound, Bound};
 use deskbook_store::{Access, CallFilter};
 use std::process::ExitCode;

@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod log;
 pub mod pager;
 pub mod probing;
+pub mod rehearse;
 pub mod replay;
 pub mod runner;
 pub mod tasks;

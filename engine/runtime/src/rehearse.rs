@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use deskbook_content::Content;
 use deskbook_playbook::{Engine, Pending, Reply};
 use deskbook_probes::ProbeResult;
-use deskbook_store::{Call, Event, Record};
+use deskbook_store::{Call, Event};
+
+use crate::log::recorded_replies;
 use serde::Serialize;
 
 /// What a call recorded, or what it would do now.
@@ -53,7 +55,8 @@ pub enum Rehearsal {
 }
 
 /// The answers and results a call recorded, by qualified step id; a later one (after going
-/// back, or a resume) replaces an earlier one.
+/// back) replaces an earlier one, and what a resume discarded is not given (the replies
+/// as resume itself reads them, [`recorded_replies`]).
 #[derive(Default)]
 struct Given {
     answers: BTreeMap<String, String>,
@@ -62,13 +65,13 @@ struct Given {
 
 fn given(events: &[Event]) -> Given {
     let mut g = Given::default();
-    for e in events {
-        match &e.record {
-            Record::Answered { step, answer, .. } => {
-                g.answers.insert(step.clone(), answer.clone());
+    for r in recorded_replies(events) {
+        match r.reply {
+            Reply::Answer(answer) => {
+                g.answers.insert(r.step, answer);
             }
-            Record::Probed { step, result, .. } | Record::Ran { step, result, .. } => {
-                g.results.insert(step.clone(), result.clone());
+            Reply::Probe(result) => {
+                g.results.insert(r.step, result);
             }
             _ => {}
         }
@@ -199,5 +202,115 @@ pub fn rehearse(content: &Content, call: &Call, events: &[Event]) -> Rehearsal {
         recorded,
         now,
         diverges_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deskbook_content::LayerSpec;
+    use deskbook_store::Record;
+
+    const PLAYBOOK: &str = "id: rh\ntitle: Rehearsal test\nsummary: Two questions.\ntier: [1]\ntags: [test]\nsource: test\nstart: first\nsteps:\n  - id: first\n    ask: \"First?\"\n    choices: {\"yes\": NEXT, \"no\": second}\n  - id: second\n    ask: \"Second?\"\n    choices: {\"yes\": done, \"no\": done}\n  - id: done\n    end: fixed-understood\n    category: network-connectivity\n";
+
+    fn content(yes_leads_to: &str) -> (tempfile::TempDir, Content) {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("playbooks")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("playbooks/rh.yaml"),
+            PLAYBOOK.replace("NEXT", yes_leads_to),
+        )
+        .expect("write");
+        let content =
+            deskbook_content::load(&[LayerSpec::BuiltIn, LayerSpec::Dir(dir.path().into())]);
+        (dir, content)
+    }
+
+    fn event(seq: i64, record: Record) -> Event {
+        Event {
+            seq,
+            at: "2026-12-01T10:00:00.000Z".into(),
+            record,
+        }
+    }
+
+    fn answered(seq: i64, step: &str, answer: &str) -> Event {
+        event(
+            seq,
+            Record::Answered {
+                step: step.into(),
+                answer: answer.into(),
+                text: None,
+                prefill: None,
+                overridden: None,
+                from: None,
+                command: None,
+            },
+        )
+    }
+
+    /// The call answered `second` before a resume that kept nothing, then took the other
+    /// branch: the discarded answer is not the call's, so the playbook that now asks
+    /// `second` after "yes" cannot be replayed with it.
+    #[test]
+    fn an_answer_a_resume_discarded_is_not_replayed() {
+        let (_dir, was) = content("done");
+        let call_of = |content: &Content| {
+            let mut call = deskbook_store::Call {
+                session: "s1".into(),
+                playbook: "rh".into(),
+                fingerprint: String::new(),
+                content_version: String::new(),
+                agent: None,
+                caller: None,
+                target: None,
+                rollout: String::new(),
+                vars: BTreeMap::new(),
+                started_at: "2026-12-01T10:00:00.000Z".into(),
+                ended_at: Some("2026-12-01T10:05:00.000Z".into()),
+                duration_ms: Some(1),
+                status: Some("fixed-understood".into()),
+                category: Some("network-connectivity".into()),
+                escalate: None,
+                path: vec!["first".into(), "done".into()],
+                notes: Vec::new(),
+                probes: Vec::new(),
+                flags: Vec::new(),
+                closed_by: Some("playbook".into()),
+            };
+            call.fingerprint = Engine::fingerprint(content, "rh");
+            call
+        };
+        let events = vec![
+            answered(2, "first", "no"),
+            answered(3, "second", "no"),
+            event(
+                4,
+                Record::Resumed {
+                    fingerprint_before: String::new(),
+                    fingerprint: String::new(),
+                    changed: false,
+                    kept: 0,
+                    misfits: Vec::new(),
+                    at: "first".into(),
+                    agent: None,
+                },
+            ),
+            answered(5, "first", "yes"),
+        ];
+        let call = call_of(&was);
+        let before = rehearse(&was, &call, &events);
+        assert!(matches!(before, Rehearsal::Unchanged { .. }), "{before:?}");
+        let (_dir2, now) = content("second");
+        match rehearse(&now, &call, &events) {
+            Rehearsal::Unreplayable { step, reason, .. } => {
+                assert_eq!(step.as_deref(), Some("second"));
+                assert_eq!(
+                    reason,
+                    "the current playbook asks a step this call never answered"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
