@@ -8,7 +8,6 @@
 //! nothing about the caller's), one from the target under `target-<NAME>_…`.
 
 use deskbook_content::Content;
-use deskbook_store::record::NO_ORIGIN;
 use deskbook_store::{Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -107,7 +106,7 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
             result,
         );
         let file = unique(&mut used, &base);
-        let whence = origin.map_or_else(|| NO_ORIGIN.to_string(), Origin::describe);
+        let whence = e.record.whence();
         let header = format!(
             "deskbook call {}, step {step}, {}\nresult {whence}\n",
             call.session, e.at

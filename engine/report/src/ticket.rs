@@ -4,8 +4,8 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::record::{whose, NO_ORIGIN};
-use deskbook_store::{input_of, Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_store::record::whose;
+use deskbook_store::{input_of, Call, Event, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -65,10 +65,7 @@ impl Ticket {
         let mut collect = Vec::new();
         for e in events {
             let step = e.step().unwrap_or("");
-            let whence = e
-                .record
-                .origin()
-                .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe);
+            let whence = e.record.whence();
             let mut result = |what: String, r: &ProbeResult| {
                 results.push((
                     step.to_string(),

@@ -4,8 +4,7 @@
 
 use deskbook_content::Content;
 use deskbook_probes::ProbeResult;
-use deskbook_store::record::NO_ORIGIN;
-use deskbook_store::{Call, Event, Origin, ProbeCall, Record};
+use deskbook_store::{Call, Event, ProbeCall, Record};
 use std::fmt::Write;
 
 /// A probe or command result in one line: `fail: no reply (3012 ms)`.
@@ -154,7 +153,7 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
                 let line = format!(
                     "probe {} ({}): {}{}",
                     request_line(request.as_ref(), result),
-                    whence(&e.record),
+                    e.record.whence(),
                     result_line(result),
                     canned_mark(*canned)
                 );
@@ -168,7 +167,7 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
             } => {
                 let line = format!(
                     "ran `{command}` ({}): {}{}",
-                    whence(&e.record),
+                    e.record.whence(),
                     result_line(result),
                     canned_mark(*canned)
                 );
@@ -266,13 +265,6 @@ pub fn transcript(call: &Call, events: &[Event], content: &Content) -> String {
         }
     }
     out
-}
-
-/// Where a recorded result comes from.
-fn whence(record: &Record) -> String {
-    record
-        .origin()
-        .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe)
 }
 
 fn one_line(text: &str) -> String {

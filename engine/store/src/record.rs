@@ -356,6 +356,13 @@ impl Record {
         }
     }
 
+    /// Where a result record ran, as shown to people ("from PC-0042's packet, collected
+    /// 10:42"; a result recorded before origins were, [`NO_ORIGIN`]).
+    pub fn whence(&self) -> String {
+        self.origin()
+            .map_or_else(|| NO_ORIGIN.to_string(), Origin::describe)
+    }
+
     /// The record without its tag and step: what the `payload` column holds.
     pub fn payload(&self) -> Map<String, Value> {
         let mut map = match serde_json::to_value(self) {
