@@ -100,9 +100,12 @@ impl DbError {
     /// A row with the same key is already there: another writer took this `seq` first.
     pub(crate) fn is_unique_violation(&self) -> bool {
         match self {
-            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
-                e.code == rusqlite::ErrorCode::ConstraintViolation
-            }
+            // A primary key or unique clash only: NOT NULL or CHECK failures are not a race.
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            ),
             DbError::Sqlite(_) => false,
             DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
         }
