@@ -509,9 +509,10 @@ fn control_characters_never_reach_the_terminal_raw() {
     );
 }
 
-/// Regression: `list` titles, `search` titles and snippets, `layers diff` choice labels and
-/// `test` scenario names reached the terminal raw. The fixture layer's title, summary,
-/// scenario name and a patch's choice label hold ESC and BEL.
+/// Regression: `list` titles, `search` titles and snippets, and `test` scenario names
+/// reached the terminal raw; `layers` and `layers diff` show layer folders, here named with
+/// ESC. The fixture layer's title, summary, scenario name and a patch's choice label hold
+/// ESC and BEL.
 #[test]
 fn listings_show_control_characters_neutralised() {
     let layer = hostile("terminal").to_string_lossy().to_string();
@@ -543,9 +544,31 @@ fn listings_show_control_characters_neutralised() {
     A summary that rings ^G and sets the window title ^[]0;pwned^G
 "
     );
-    let out = common::run(&["--content", &layer, "--content", &patch, "layers", "diff"]);
+    // The layers' folders too are written by someone: named with ESC here, shown
+    // neutralised by `layers diff` and `layers`.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let esc_layer = tmp.path().join("esc\x1b[2J-layer");
+    let esc_patch = tmp.path().join("esc\x1b[2J-patch");
+    common::copy_dir(&hostile("terminal"), &esc_layer);
+    common::copy_dir(&hostile("terminal-patch"), &esc_patch);
+    let (layer_e, patch_e) = (
+        esc_layer.to_string_lossy().to_string(),
+        esc_patch.to_string_lossy().to_string(),
+    );
+    let shown_patch = patch_e.replace('\x1b', "^[");
+    let out = common::run(&[
+        "--content",
+        &layer_e,
+        "--content",
+        &patch_e,
+        "layers",
+        "diff",
+    ]);
+    let text = common::stdout(&out);
+    no_raw_controls("layers diff", &text);
+    assert!(text.contains("esc^[[2J-patch"), "{text}");
     assert_eq!(
-        common::stdout(&out).replace(&patch, "$PATCH"),
+        text.replace(&shown_patch, "$PATCH"),
         "layer $PATCH: 1 change(s)
   patched   playbook  esc
       ~ step q
@@ -566,8 +589,10 @@ fn listings_show_control_characters_neutralised() {
         body.contains("CSI \u{9b}2J and a right-to-left override \u{202e}evil."),
         "{body}"
     );
-    let out = common::run(&["--content", &layer, "layers"]);
-    no_raw_controls("layers", &common::stdout(&out));
+    let out = common::run(&["--content", &layer_e, "layers"]);
+    let text = common::stdout(&out);
+    no_raw_controls("layers", &text);
+    assert!(text.contains("esc^[[2J-layer"), "{text}");
     let out = common::run(&["--content", &layer, "test"]);
     let text = common::stdout(&out);
     no_raw_controls("test", &text);
