@@ -516,7 +516,6 @@ fn control_characters_never_reach_the_terminal_raw() {
 #[test]
 fn listings_show_control_characters_neutralised() {
     let layer = hostile("terminal").to_string_lossy().to_string();
-    let patch = hostile("terminal-patch").to_string_lossy().to_string();
     let out = common::run(&["--content", &layer, "list", "--kind", "article"]);
     let text = common::stdout(&out);
     no_raw_controls("list", &text);
