@@ -3,13 +3,16 @@
 //! transaction each). Target: at most 1 s for the whole process.
 //!
 //! `cargo bench --bench run` (DESKBOOK_BENCH_STEPS changes the size). Timed with hyperfine
-//! (10 runs after a warm-up, a fresh database each run) when it is installed, else the
-//! median of 5 runs timed here.
+//! (10 runs after a warm-up, a fresh database each run; Debian's hyperfine, installed by
+//! scripts/test).
+
+mod support;
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+
+use support::{argv, hyperfine};
 
 fn main() {
     let n: usize = std::env::var("DESKBOOK_BENCH_STEPS")
@@ -47,14 +50,20 @@ fn main() {
     ];
     let events = check_once(bin, root, &args);
 
-    let (mean, how) = match hyperfine(bin, root, &args) {
-        Some(mean) => (mean, "hyperfine, mean of 10 runs after a warm-up"),
-        None => (median_of_5(bin, root, &args), "median of 5 runs"),
-    };
+    let t = hyperfine(
+        root,
+        &[("run", argv(bin, &args))],
+        1,
+        10,
+        Some("rm -f bench.sqlite bench.sqlite-wal bench.sqlite-shm"),
+    );
+    let mean = t[0].mean;
     println!(
-        "run, {n}-step playbook, answers file, {events} events each committed to SQLite: {:.0} ms ({how}); {:.1} µs per step; target 1000 ms",
-        mean.as_secs_f64() * 1e3,
-        mean.as_secs_f64() * 1e6 / n as f64
+        "run, {n}-step playbook, answers file, {events} events each committed to SQLite: {:.0} ± {:.0} ms (hyperfine, {} runs after a warm-up); {:.1} µs per step; target 1000 ms",
+        mean * 1e3,
+        t[0].stddev * 1e3,
+        t[0].runs,
+        mean * 1e6 / n as f64
     );
 }
 
@@ -99,54 +108,4 @@ fn check_once(bin: &str, root: &Path, args: &[&str]) -> usize {
         .expect("show");
     let call: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
     call["events"].as_array().map(Vec::len).unwrap_or(0)
-}
-
-fn hyperfine(bin: &str, root: &Path, args: &[&str]) -> Option<Duration> {
-    let command = std::iter::once(format!("'{bin}'"))
-        .chain(args.iter().map(|a| a.to_string()))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let status = Command::new("hyperfine")
-        .current_dir(root)
-        .args([
-            "--warmup",
-            "1",
-            "--runs",
-            "10",
-            "--style",
-            "basic",
-            "--prepare",
-            "rm -f bench.sqlite bench.sqlite-wal bench.sqlite-shm",
-            "--export-json",
-            "hyperfine.json",
-            &command,
-        ])
-        .status()
-        .ok()?;
-    if !status.success() {
-        return None;
-    }
-    let text = std::fs::read_to_string(root.join("hyperfine.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["results"][0]["mean"]
-        .as_f64()
-        .map(Duration::from_secs_f64)
-}
-
-fn median_of_5(bin: &str, root: &Path, args: &[&str]) -> Duration {
-    let mut times: Vec<Duration> = (0..5)
-        .map(|_| {
-            clean(root);
-            let t = Instant::now();
-            let out = Command::new(bin)
-                .args(args)
-                .current_dir(root)
-                .output()
-                .expect("run deskbook");
-            assert!(out.status.success());
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[2]
 }
