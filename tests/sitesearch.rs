@@ -11,17 +11,15 @@
 //! The pages here are a small harness (a search box, the results element, search.js and
 //! the index), built from the same search records the command line indexes.
 
-mod browser;
-
 use std::path::Path;
 
-use browser::{file_url, Server};
 use deskbook_content::model::Audience;
 use deskbook_content::LayerSpec;
 use deskbook_search::eval::{evaluate, EvalSet};
 use deskbook_search::{documents, Scope, SearchIndex, SearchOptions};
 use deskbook_sitesearch::{pages, write_index, Page};
 use deskbook_testkit::browser::Browser;
+use deskbook_testkit::server::{file_url, Server};
 use serde_json::json;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

@@ -11,14 +11,13 @@
 //! `cargo bench -p deskbook-sitesearch --bench bytes` (`-- N` for another article count).
 //! Target: at most 300 KB a query at 10,000 articles.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deskbook_content::LayerSpec;
-use deskbook_site::{BuildOptions, OutFile, PageRecord};
+use deskbook_site::{BuildOptions, PageRecord};
 use deskbook_testkit::browser::Browser;
+use deskbook_testkit::server::Server;
 use serde_json::{json, Value};
 
 const QUERIES: &[&str] = &[
@@ -72,12 +71,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / 1e6
     );
 
-    let server = Server::start(site.files)?;
+    let server = Server::files(site.files.into_iter().map(|f| (f.path, f.bytes)));
     let mut b = Browser::start()?;
     let count = "return document.querySelectorAll('#search-results a').length;";
     let mut worst = 0;
     for (i, q) in QUERIES.iter().enumerate() {
-        server.sent.store(0, Ordering::SeqCst);
+        server.reset();
         b.goto(&server.url("index.html"))?;
         let first = b.eval_with(TRANSFERRED, vec![json!(true)])?;
         if i == 0 {
@@ -85,18 +84,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "first page load (index.html and what it loads): {} bytes in {} files by transferSize, {} body bytes sent by the server",
                 first[0],
                 first[1],
-                server.sent.load(Ordering::SeqCst)
+                server.body_bytes()
             );
             cached(&first);
         }
         b.eval(
             "performance.setResourceTimingBufferSize(100000); performance.clearResourceTimings();",
         )?;
-        server.sent.store(0, Ordering::SeqCst);
+        server.reset();
         b.type_into("#search", q)?;
         let hits = b.wait_for(count, 60, |v| v.as_u64().unwrap_or(0) > 0)?;
-        // Let late pieces of the last keystroke's query finish.
-        std::thread::sleep(Duration::from_millis(300));
+        // Let late pieces of the last keystroke's query finish: until no piece has arrived
+        // for half a second (at most 10 s).
+        let settled = Instant::now() + Duration::from_secs(10);
+        let pieces = "return performance.getEntriesByType('resource').length;";
+        let mut seen = b.eval(pieces)?;
+        while Instant::now() < settled {
+            std::thread::sleep(Duration::from_millis(500));
+            let now = b.eval(pieces)?;
+            if now == seen {
+                break;
+            }
+            seen = now;
+        }
         let got = b.eval_with(TRANSFERRED, vec![json!(false)])?;
         cached(&got);
         let bytes = got[0].as_u64().unwrap_or(0);
@@ -109,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "query {q:?}: {bytes} bytes in {} pieces by transferSize ({} body bytes sent by the server), {hits} hits, first {}",
             got[1],
-            server.sent.load(Ordering::SeqCst),
+            server.body_bytes(),
             top.as_str().unwrap_or("")
         );
     }
@@ -126,64 +136,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn cached(v: &Value) {
     let names = v[2].as_array().map(Vec::len).unwrap_or(0);
     assert!(names == 0, "served from a cache, not counted: {}", v[2]);
-}
-
-/// The generated site served from memory on 127.0.0.1, never cached, counting what it sends.
-struct Server {
-    port: u16,
-    sent: Arc<AtomicU64>,
-}
-
-impl Server {
-    /// Serve `files` on a free loopback port (axum on a one-thread runtime of its own).
-    fn start(files: Vec<OutFile>) -> Result<Server, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        let files: Arc<HashMap<String, Vec<u8>>> =
-            Arc::new(files.into_iter().map(|f| (f.path, f.bytes)).collect());
-        let sent = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&sent);
-        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
-            let files = Arc::clone(&files);
-            let counter = Arc::clone(&counter);
-            async move {
-                use axum::http::{header, StatusCode};
-                let path = uri.path().trim_start_matches('/');
-                let (status, body) = match files.get(path) {
-                    Some(b) => (StatusCode::OK, b.clone()),
-                    None => (StatusCode::NOT_FOUND, b"not found".to_vec()),
-                };
-                let kind = match path.rsplit('.').next() {
-                    Some("html") => "text/html; charset=utf-8",
-                    Some("js") => "text/javascript; charset=utf-8",
-                    Some("css") => "text/css; charset=utf-8",
-                    Some("svg") => "image/svg+xml",
-                    _ => "application/octet-stream",
-                };
-                counter.fetch_add(body.len() as u64, Ordering::SeqCst);
-                let headers = [
-                    (header::CONTENT_TYPE, kind),
-                    (header::CACHE_CONTROL, "no-store"),
-                ];
-                (status, headers, body)
-            }
-        });
-        std::thread::spawn(move || {
-            runtime.block_on(async move {
-                if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
-                    let _ = axum::serve(listener, app).await;
-                }
-            });
-        });
-        Ok(Server { port, sent })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{path}", self.port)
-    }
 }

@@ -7,3 +7,4 @@ pub mod calls;
 pub mod corpus;
 pub mod pg;
 pub mod playbook;
+pub mod server;

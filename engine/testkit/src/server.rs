@@ -1,14 +1,40 @@
-//! Browser tests' harness: a static file server on loopback that counts the bytes it
-//! sends, and `file://` URLs. The browser itself is `deskbook_testkit::browser`.
-#![allow(dead_code)]
+//! A static file server on loopback for browser tests and benchmarks: one folder, or files
+//! held in memory, served never-cached (`Cache-Control: no-store`), one thread per
+//! connection (a browser keeps several open), counting the bytes it sends and the paths it
+//! served. And `file://` URLs. The browser itself is [`crate::browser`].
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// A static file server on 127.0.0.1 for one folder, counting what it sends.
+/// Where the served files come from.
+enum Source {
+    Folder(PathBuf),
+    Files(HashMap<String, Vec<u8>>),
+}
+
+impl Source {
+    /// The file at `rel` (`dir/` is `dir/index.html`); `None` for a path outside.
+    fn get(&self, rel: &str) -> Option<Vec<u8>> {
+        let rel = if rel.is_empty() || rel.ends_with('/') {
+            format!("{rel}index.html")
+        } else {
+            rel.to_string()
+        };
+        if rel.split('/').any(|c| c == "..") {
+            return None;
+        }
+        match self {
+            Source::Folder(root) => std::fs::read(root.join(&rel)).ok(),
+            Source::Files(files) => files.get(&rel).cloned(),
+        }
+    }
+}
+
+/// A static file server on 127.0.0.1, counting what it sends.
 pub struct Server {
     pub port: u16,
     bytes: Arc<AtomicU64>,
@@ -17,13 +43,23 @@ pub struct Server {
 }
 
 impl Server {
+    /// Serve the folder `root`.
     pub fn start(root: &Path) -> Server {
+        Server::with(Source::Folder(root.to_path_buf()))
+    }
+
+    /// Serve `files` (path from the site root, bytes) from memory.
+    pub fn files(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Server {
+        Server::with(Source::Files(files.into_iter().collect()))
+    }
+
+    fn with(source: Source) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("address").port();
         let bytes = Arc::new(AtomicU64::new(0));
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let root = root.to_path_buf();
+        let source = Arc::new(source);
         let (b, l, s) = (bytes.clone(), log.clone(), stop.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -31,8 +67,8 @@ impl Server {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (root, b, l) = (root.clone(), b.clone(), l.clone());
-                std::thread::spawn(move || serve(stream, &root, &b, &l));
+                let (source, b, l) = (source.clone(), b.clone(), l.clone());
+                std::thread::spawn(move || serve(stream, &source, &b, &l));
             }
         });
         Server {
@@ -56,6 +92,11 @@ impl Server {
         self.bytes.load(Ordering::SeqCst)
     }
 
+    /// Body bytes sent since the last reset.
+    pub fn body_bytes(&self) -> u64 {
+        self.served().iter().map(|(_, n)| n).sum()
+    }
+
     /// Paths served since the last reset, with their body sizes.
     pub fn served(&self) -> Vec<(String, u64)> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
@@ -76,7 +117,7 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, root: &Path, bytes: &AtomicU64, log: &Mutex<Vec<(String, u64)>>) {
+fn serve(stream: TcpStream, source: &Source, bytes: &AtomicU64, log: &Mutex<Vec<(String, u64)>>) {
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
         Err(_) => return,
@@ -96,21 +137,17 @@ fn serve(stream: TcpStream, root: &Path, bytes: &AtomicU64, log: &Mutex<Vec<(Str
         let path = request.split_whitespace().nth(1).unwrap_or("/");
         let path = path.split(['?', '#']).next().unwrap_or("/");
         let rel = percent_decode(path.trim_start_matches('/'));
-        let mut file: PathBuf = root.join(&rel);
-        if rel.is_empty() || rel.ends_with('/') {
-            file = file.join("index.html");
-        }
-        let safe = !rel.split('/').any(|c| c == "..");
-        let (status, body) = match std::fs::read(&file) {
-            Ok(b) if safe => ("200 OK", b),
-            _ => ("404 Not Found", b"not found".to_vec()),
+        let (status, body) = match source.get(&rel) {
+            Some(b) => ("200 OK", b),
+            None => ("404 Not Found", b"not found".to_vec()),
         };
-        let kind = match file.extension().and_then(|e| e.to_str()) {
+        let kind = match rel.rsplit('.').next() {
             Some("html") => "text/html; charset=utf-8",
             Some("js") => "text/javascript; charset=utf-8",
             Some("css") => "text/css",
             Some("svg") => "image/svg+xml",
             Some("xml") => "application/xml",
+            _ if rel.is_empty() || rel.ends_with('/') => "text/html; charset=utf-8",
             _ => "application/octet-stream",
         };
         let head = format!(
