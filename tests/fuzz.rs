@@ -7,28 +7,12 @@
 //! fuzz` runs longer. Failures proptest shrinks are kept in `tests/proptest-regressions/`
 //! and replayed first on every run.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use deskbook_content::{Content, Diagnostic, LayerSpec, SourceFile};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence};
-
-fn cases() -> u32 {
-    std::env::var("DESKBOOK_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(32)
-}
-
-fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
-        ..Config::default()
-    }
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -180,7 +164,7 @@ fn load_and_check(rel: &str, text: &str, builtin: bool) -> (Content, Vec<Diagnos
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::fuzz_config())]
 
     #[test]
     fn front_matter(seed in prop::sample::select(seeds("front-matter", "kb", "md")), e in edits()) {

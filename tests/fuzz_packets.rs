@@ -9,6 +9,8 @@
 //! fuzz_packets` runs longer. Failures proptest shrinks are kept in
 //! `tests/proptest-regressions/` and replayed first on every run.
 
+mod common;
+
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -16,20 +18,6 @@ use std::time::Duration;
 
 use deskbook_evidence::{Limits, Packet};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence};
-
-fn config() -> Config {
-    Config {
-        cases: std::env::var("DESKBOOK_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(32),
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
-        ..Config::default()
-    }
-}
 
 /// The fixture packets (the good one and every hostile one), as bytes.
 fn seeds() -> Vec<(String, Vec<u8>)> {
@@ -230,7 +218,7 @@ fn has_control(s: &str) -> bool {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::fuzz_config())]
 
     #[test]
     fn mutated_packets_are_read_or_refused_clearly(

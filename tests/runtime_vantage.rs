@@ -462,7 +462,7 @@ fn a_help_desk_probe_prefills_nothing_about_the_caller_and_decides_nothing_alone
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let desk_name = host.split('.').next().unwrap_or(&host).to_uppercase();
+    let desk_name = deskbook_evidence::table73::comp_name(&host);
     assert_eq!(
         names,
         [

@@ -52,7 +52,8 @@ impl ContentTasks {
 }
 
 impl ContentTasks {
-    /// The command line of `task` on every OS that has one, in the matrix's OS order.
+    /// The command line of `task` on every OS that has one, in OS id order (`win2000`,
+    /// `win2003`, `windows`, …: the table's key order, not the matrix's columns).
     pub fn commands(&self, task: &str) -> Vec<(String, String)> {
         self.table
             .iter()
