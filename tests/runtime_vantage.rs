@@ -662,3 +662,43 @@ fn a_caller_command_probe_given_as_a_command_line_shows_that_command_line() {
         "{text}"
     );
 }
+
+/// A probe step for the caller's computer at a terminal: the agent types what it showed
+/// there; anything but ok, fail or error is refused and asked again.
+#[test]
+fn what_a_caller_probe_showed_is_ok_fail_or_error() {
+    let desk = Desk::new();
+    let mut live = Live::spawn(desk.command(
+        &["vantage"],
+        &["run", "rt-vantage-argv", "--var", "caller=pc-0042"],
+    ));
+    let first = live.wait_prompt();
+    assert!(
+        first.ends_with("what did it show? type ok / fail / error: "),
+        "{first}"
+    );
+    live.send("maybe");
+    let again = live.wait_prompt();
+    assert!(again.contains("type ok, fail or error\n"), "{again}");
+    assert!(
+        again.ends_with("what did it show? type ok / fail / error: "),
+        "{again}"
+    );
+    live.send("ok");
+    // The call ends at its end step: wait for its summary.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !live.transcript().contains("fixed-understood") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            live.transcript()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let session = session_of(&live.transcript());
+    live.kill9();
+    let shown = desk.show(&session);
+    let answered = payloads(&shown, "answered", Some("tickets"));
+    assert_eq!(answered.len(), 1, "{shown}");
+    assert_eq!(answered[0]["answer"], "ok");
+}

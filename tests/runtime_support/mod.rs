@@ -219,7 +219,10 @@ pub struct Live {
 /// The last line of the output is one of the runner's prompts (it waits for a line).
 fn is_prompt(text: &str) -> bool {
     let last = text.rsplit('\n').next().unwrap_or("");
-    (last.starts_with("answer") || last.starts_with("confirm") || last.starts_with("accept ["))
+    (last.starts_with("answer")
+        || last.starts_with("confirm")
+        || last.starts_with("accept [")
+        || last.starts_with("what did it show?"))
         && last.ends_with(": ")
         || last == "run it? "
 }
