@@ -912,6 +912,20 @@ fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
         refused(&new),
         format!("error: new.sqlite: cannot record calls: the folder {} is read-only here, and the new call database new.sqlite must be created in it (check the permissions, or give --db a file this user may write)\n", folder.display())
     );
+    // Folder and file writable, but a WAL file beside them is not.
+    set(desk.path(), 0o777);
+    let wal = desk.path().join("calls.sqlite-wal");
+    std::fs::write(&wal, b"").expect("write");
+    set(&wal, 0o444);
+    if user.is_some() {
+        assert_eq!(
+            write(),
+            "error: calls.sqlite: cannot record the call's start: the file calls.sqlite-wal is read-only here (check the permissions, or give --db a file this user may write)\n"
+        );
+    }
+    std::fs::remove_file(&wal).expect("rm");
+    // SQLite made its shared-memory file beside the database before the write failed.
+    let _ = std::fs::remove_file(desk.path().join("calls.sqlite-shm"));
     set(desk.path(), 0o700);
     set(&desk.file(), 0o644);
     assert_eq!(std::fs::read(desk.file()).expect("read"), before);

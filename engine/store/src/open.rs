@@ -564,10 +564,11 @@ pub(crate) fn classify(name: &str, op: &'static str, e: DbError) -> StoreError {
                 waited_ms: u64::try_from(lock_timeout().as_millis()).unwrap_or(u64::MAX),
             },
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                // Name what is read-only: the file, a WAL file beside it, or the folder.
                 StoreError::ReadOnly {
+                    why: read_only_place(Path::new(&db)),
                     db,
                     op,
-                    why: "the call database is read-only here".to_string(),
                 }
             }
             _ => StoreError::Database {
