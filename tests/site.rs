@@ -502,14 +502,33 @@ fn what_a_build_that_never_finished_left_is_written_over_or_removed() {
     }
     let running = format!(".site.new-{}", std::process::id());
     std::fs::create_dir_all(tmp.path().join(&running)).expect("mkdir");
+    // And one whose number is gone here but whose build holds its lock (a build in another
+    // process namespace): `flock` (util-linux) holds it while this build runs.
+    let locked = ".site.new-999999997";
+    std::fs::create_dir_all(tmp.path().join(locked)).expect("mkdir");
+    let mut holder = std::process::Command::new("flock")
+        .arg(tmp.path().join(locked))
+        .args(["-c", "echo locked; exec sleep 60"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("flock (util-linux)");
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().expect("stdout")),
+        &mut said,
+    )
+    .expect("read");
+    assert_eq!(said, "locked\n");
     let o = build(&out, &[]);
+    let _ = holder.kill();
+    let _ = holder.wait();
     assert!(o.status.success(), "{}", stderr(&o));
     let mut beside: Vec<String> = std::fs::read_dir(tmp.path())
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     beside.sort();
-    assert_eq!(beside, [running, "site".to_string()]);
+    assert_eq!(beside, [running, locked.to_string(), "site".to_string()]);
     assert!(!out.join("articles/stale.html").exists());
     assert!(out.join("index.html").is_file());
 }

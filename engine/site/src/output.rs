@@ -115,6 +115,10 @@ pub fn write(out: &Path, files: &[OutFile], role: &str) -> Result<(), SiteError>
         }
         let _ = remove(&left);
     }
+    // While this build writes its folder, it holds a lock on it: another build (in another
+    // process namespace, say, where our process number means nothing) leaves it alone.
+    std::fs::create_dir_all(&work).map_err(|e| error(&work, e))?;
+    let _held = hold(&work);
     let result = fill(&work, files, role).and_then(|()| {
         if live {
             swap(&work, out)
@@ -178,6 +182,7 @@ fn abandoned(parent: &Path, name: &str) -> Vec<PathBuf> {
                     && pid.bytes().all(|b| b.is_ascii_digit())
                     && pid != std::process::id().to_string()
                     && !Path::new("/proc").join(pid).exists()
+                    && hold(&e.path()).is_some()
             })
             .map(|e| e.path())
             .collect();
@@ -188,6 +193,26 @@ fn abandoned(parent: &Path, name: &str) -> Vec<PathBuf> {
     {
         let _ = (parent, name);
         Vec::new()
+    }
+}
+
+/// An exclusive lock on the folder `dir`, held while the returned file is open; `None`
+/// when another process holds it (or, off Linux, always: there `abandoned` finds nothing).
+fn hold(dir: &Path) -> Option<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        let folder = std::fs::File::open(dir).ok()?;
+        rustix::fs::flock(
+            &folder,
+            rustix::fs::FlockOperation::NonBlockingLockExclusive,
+        )
+        .ok()?;
+        Some(folder)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        None
     }
 }
 
