@@ -1,5 +1,6 @@
 //! Whole-process benchmark of `deskbook site build`: the built-in content, a generated
-//! corpus of 10,000 articles (time, and peak memory from GNU time), and the same 1,000
+//! corpus of 10,000 articles rebuilt and built into an empty folder (time, and peak memory
+//! from GNU time), and the same 1,000
 //! articles through `deskbook site build` and mdBook side by side in one hyperfine run, with
 //! the ratio. Times are hyperfine's mean ± standard deviation.
 //!
@@ -78,11 +79,29 @@ fn main() {
     );
     let t = hyperfine(dir, &[("large", large.clone())], 1, 3, None);
     println!(
-        "site build, built-in + {n} generated articles: {} ({} runs), peak {:.0} MB, {:.0} pages/s (target 5 s, 1024 MB)",
+        "site build, built-in + {n} generated articles, a rebuild (it writes over the build before last): {} ({} runs), peak {:.0} MB, {:.0} pages/s (target 5 s, 1024 MB)",
         t[0].show(),
         t[0].runs,
         peak_mb(dir, &large),
         n as f64 / t[0].mean
+    );
+    // The first build into an empty folder, each run's output removed before the next (on
+    // a file system that is slow to create files just after removing many, the worst case).
+    let cold = argv(
+        bin,
+        &["--content", &layer, "site", "build", "--out", "cold"],
+    );
+    let t = hyperfine(
+        dir,
+        &[("cold", cold)],
+        0,
+        3,
+        Some("rm -rf cold .cold.previous"),
+    );
+    println!(
+        "site build, built-in + {n} generated articles, into an empty folder: {} ({} runs) (target 5 s)",
+        t[0].show(),
+        t[0].runs
     );
 
     let small = 1_000;
