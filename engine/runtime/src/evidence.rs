@@ -169,12 +169,11 @@ impl Attachment {
 
     /// Where a result from this packet comes from.
     pub fn origin(&self) -> Origin {
-        Origin {
-            from: self.side.as_str().to_string(),
-            computer: Some(self.computer.clone()),
-            how: "packet".into(),
-            collected: Some(self.collected.clone()),
-        }
+        Origin::packet(
+            self.side.as_str(),
+            self.computer.clone(),
+            self.collected.clone(),
+        )
     }
 }
 

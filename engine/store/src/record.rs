@@ -41,6 +41,38 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// A result a probe gave live on this help desk computer, named `host`.
+    pub fn probe(host: String) -> Origin {
+        Origin {
+            from: "helpdesk".into(),
+            computer: Some(host),
+            how: "probe".into(),
+            collected: None,
+        }
+    }
+
+    /// A result an answers file or a dry run gave in place of running on the computer
+    /// `from` stands for (`computer`, its name, when the call knows it).
+    pub fn canned(from: &str, computer: Option<String>) -> Origin {
+        Origin {
+            from: from.into(),
+            computer,
+            how: "canned".into(),
+            collected: None,
+        }
+    }
+
+    /// A result read from a packet collected on `computer` at `collected`, standing for
+    /// the computer `from` names.
+    pub fn packet(from: &str, computer: String, collected: String) -> Origin {
+        Origin {
+            from: from.into(),
+            computer: Some(computer),
+            how: "packet".into(),
+            collected: Some(collected),
+        }
+    }
+
     /// Where the result comes from, as summaries and exports say it: `from the help desk
     /// computer (DESK-07)`, `from PC-0042's packet, collected 10:42`, `canned, the caller's
     /// computer` (an answers file gave it).

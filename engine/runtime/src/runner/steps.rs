@@ -86,12 +86,7 @@ impl Runner<'_> {
             notes.insert("canned".into(), json!(true));
             notes.insert(
                 "origin".into(),
-                json!(deskbook_store::Origin {
-                    from: action.from.as_str().to_string(),
-                    computer: None,
-                    how: "canned".into(),
-                    collected: None,
-                }),
+                json!(deskbook_store::Origin::canned(action.from.as_str(), None)),
             );
             let result = c.result("command");
             self.ui.probe_result(&line, &result, "canned");
@@ -117,12 +112,7 @@ impl Runner<'_> {
         self.ui.probe_result("command", &result, &how);
         notes.insert(
             "origin".into(),
-            json!(deskbook_store::Origin {
-                from: Vantage::Helpdesk.as_str().to_string(),
-                computer: Some(self.host()),
-                how: "probe".into(),
-                collected: None,
-            }),
+            json!(deskbook_store::Origin::probe(self.host())),
         );
         Ok(Some((Reply::Probe(result), notes)))
     }

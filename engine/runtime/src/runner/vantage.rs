@@ -46,8 +46,13 @@ impl Runner<'_> {
         let canned = self.agent.canned(step).is_some();
         if request.from == Vantage::Helpdesk {
             let (result, mut notes) = self.run_probe(step, request);
-            let how = if canned { "canned" } else { "probe" };
-            notes.insert("origin".into(), json!(self.here(how)));
+            // A canned result ran nowhere; only a live one names this computer.
+            let origin = if canned {
+                Origin::canned(Vantage::Helpdesk.as_str(), None)
+            } else {
+                Origin::probe(self.host())
+            };
+            notes.insert("origin".into(), json!(origin));
             if let Some(whose) = self.about(text, &request.args) {
                 self.state.no_prefill = true;
                 let ask = if whose == "the target" {
@@ -66,12 +71,10 @@ impl Runner<'_> {
             let (result, mut notes) = self.run_probe(step, request);
             notes.insert(
                 "origin".into(),
-                json!(Origin {
-                    from: request.from.as_str().to_string(),
-                    computer: self.computer_of(request.from),
-                    how: "canned".into(),
-                    collected: None,
-                }),
+                json!(Origin::canned(
+                    request.from.as_str(),
+                    self.computer_of(request.from)
+                )),
             );
             return Some((result, notes));
         }
@@ -120,17 +123,6 @@ impl Runner<'_> {
     fn refresh_attachments(&mut self) {
         if self.log.refresh().unwrap_or(false) {
             self.attachments = evidence::attachments(&self.log.events, &self.log.call.vars);
-        }
-    }
-
-    /// Where a result from this help desk computer comes from.
-    fn here(&self, how: &str) -> Origin {
-        Origin {
-            from: Vantage::Helpdesk.as_str().to_string(),
-            // A canned result ran nowhere; only a live one names this computer.
-            computer: (how != "canned").then(|| self.host()),
-            how: how.into(),
-            collected: None,
         }
     }
 
