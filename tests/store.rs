@@ -101,6 +101,10 @@ impl Desk {
 
     /// The command with another `--db`.
     fn command_db(&self, db: &str, args: &[&str]) -> Command {
+        self.command_at(Some(db), args)
+    }
+
+    fn command_at(&self, db: Option<&str>, args: &[&str]) -> Command {
         let mut c = Command::new(bin());
         c.current_dir(self.path())
             .env("NO_COLOR", "1")
@@ -108,13 +112,18 @@ impl Desk {
             .env_remove("DESKBOOK_CONFIG")
             .env("XDG_CACHE_HOME", self.path().join("cache"))
             .env("XDG_DATA_HOME", self.path().join("data"))
-            .arg("--db")
-            .arg(db)
+            .args(db.into_iter().flat_map(|db| ["--db", db]))
             .arg("--content")
             .arg(fixture("layer"))
             .args(args)
             .stdin(Stdio::null());
         c
+    }
+
+    /// `deskbook ARGS` with no `--db`: the call database in the user's data folder
+    /// (`XDG_DATA_HOME`, here `data/` in the desk's folder).
+    fn command_default(&self, args: &[&str]) -> Command {
+        self.command_at(None, args)
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -843,8 +852,7 @@ fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
     let layer = fixture("layer");
     let copy = desk.path().join("layer");
     common::copy_dir(&layer, &copy);
-    let run_db = |db: &str, args: &[&str]| {
-        let c = desk.command_db(db, args);
+    let as_user = |c: Command| {
         let args: Vec<&std::ffi::OsStr> = c
             .get_args()
             .map(|a| {
@@ -871,6 +879,7 @@ fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
         };
         c.stdin(Stdio::null()).output().expect("run deskbook")
     };
+    let run_db = |db: &str, args: &[&str]| as_user(desk.command_db(db, args));
     let run = |args: &[&str]| run_db(&desk.db, args);
     let set = |path: &Path, mode: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod")
@@ -886,6 +895,26 @@ fn a_read_only_folder_is_read_and_a_write_names_what_is_read_only() {
         assert!(stdout(&shown).contains("not-fixed"), "{}", stdout(&shown));
     };
     let write = || refused(&run(&["run", "rt-escalate", "--answers", "esc.yaml"]));
+
+    // The same file as the user's own call database (no `--db`), read-only with its
+    // folder: reading it needs no write either.
+    let data = desk.path().join("data").join("deskbook");
+    std::fs::create_dir_all(&data).expect("mkdir");
+    std::fs::copy(desk.file(), data.join("calls.sqlite")).expect("copy");
+    set(&data.join("calls.sqlite"), 0o444);
+    set(&data, 0o555);
+    set(&desk.path().join("data"), 0o755);
+    let listed = as_user(desk.command_default(&["sessions", "list", "--json"]));
+    let calls: Value = serde_json::from_slice(&listed.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&listed), stderr(&listed)));
+    assert_eq!(calls[0]["session"], id.as_str(), "{calls}");
+    assert_eq!(stderr(&listed), "");
+    let recorded = as_user(desk.command_default(&["run", "rt-escalate", "--answers", "esc.yaml"]));
+    assert_eq!(
+        refused(&recorded),
+        format!("error: {0}: cannot record calls: the file {0} is read-only here (check the permissions, or give --db a file this user may write)\n", data.join("calls.sqlite").display())
+    );
+    set(&data, 0o755);
 
     set(desk.path(), 0o555);
     set(&desk.file(), 0o444);

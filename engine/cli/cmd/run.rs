@@ -119,7 +119,8 @@ pub(super) fn open_store(ctx: &Ctx, access: Access) -> Result<Store> {
     Ok(match (ctx.db.as_deref(), access) {
         (Some(db), Access::Write) => Store::open(db)?,
         (Some(db), Access::Read) => Store::open_read(db)?,
-        (None, _) => Store::open_default()?,
+        (None, Access::Write) => Store::open_default()?,
+        (None, Access::Read) => Store::open_default_read()?,
     })
 }
 

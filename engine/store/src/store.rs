@@ -88,6 +88,16 @@ impl Store {
 
     /// Open (or create) the database at [`crate::default_path`], creating its folder.
     pub fn open_default() -> Result<Store, StoreError> {
+        Store::open_default_with(Access::Write)
+    }
+
+    /// Open the database at [`crate::default_path`] to read it: read-only, as
+    /// [`Store::open_read`] does, when this process may not write it.
+    pub fn open_default_read() -> Result<Store, StoreError> {
+        Store::open_default_with(Access::Read)
+    }
+
+    fn open_default_with(access: Access) -> Result<Store, StoreError> {
         let path = crate::default_path()?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
@@ -95,7 +105,7 @@ impl Store {
                 reason: format!("cannot create the folder {}: {e}", dir.display()),
             })?;
         }
-        Store::open_path(&path)
+        Store::from_opened(open::sqlite(&path, access)?, Some(path))
     }
 
     fn from_opened(opened: open::Opened, path: Option<PathBuf>) -> Result<Store, StoreError> {
