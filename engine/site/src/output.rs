@@ -238,6 +238,13 @@ fn swap(work: &Path, out: &Path) -> Result<(), SiteError> {
             Err(e) => return Err(error(out, e.into())),
         }
     }
+    swap_by_renames(work, out)
+}
+
+/// [`swap`] where the system cannot exchange two folders in one step: `out` is moved
+/// aside, `work` put in its place, and the old build moved to `work` (or removed). Between
+/// the first two renames `out` does not exist; a failure of the second puts it back.
+fn swap_by_renames(work: &Path, out: &Path) -> Result<(), SiteError> {
     let mut aside = work.as_os_str().to_owned();
     aside.push(".old");
     let aside = PathBuf::from(aside);
@@ -343,5 +350,55 @@ fn single(entry: &std::fs::DirEntry) -> bool {
     {
         let _ = entry;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(parent: &Path, name: &str, page: &str) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::write(dir.join("index.html"), page).expect("write");
+        dir
+    }
+
+    fn page(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("index.html")).expect("read")
+    }
+
+    fn names(parent: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(parent)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Without the one-step exchange the two builds still trade places, and nothing is
+    /// left aside.
+    #[test]
+    fn two_renames_trade_the_builds_and_leave_nothing_aside() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = folder(tmp.path(), "site", "old");
+        let work = folder(tmp.path(), ".site.new-1", "new");
+        swap_by_renames(&work, &out).expect("swap");
+        assert_eq!(page(&out), "new");
+        assert_eq!(page(&work), "old");
+        assert_eq!(names(tmp.path()), [".site.new-1", "site"]);
+    }
+
+    /// When the new build cannot take the place of the old, the old one is put back.
+    #[test]
+    fn a_failed_second_rename_puts_the_old_build_back() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = folder(tmp.path(), "site", "old");
+        let missing = tmp.path().join(".site.new-1");
+        let e = swap_by_renames(&missing, &out).expect_err("no build to swap in");
+        assert!(e.to_string().contains("site"), "{e}");
+        assert_eq!(page(&out), "old");
+        assert_eq!(names(tmp.path()), ["site"]);
     }
 }
