@@ -105,31 +105,17 @@ pub fn collect(
         say("not running as an administrator: the probes run, but the steps that change this computer (logging, ticket purge, policy refresh, IPsec restart) are skipped and marked missing; run it again as an administrator for a full packet");
     }
 
-    let mut steps: Vec<StepRecord> = Vec::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut used = BTreeSet::new();
-    let mut armed: HashSet<String> = HashSet::new();
-    let mut would_run = Vec::new();
-    let mut interrupted = false;
-    let output = |used: &mut BTreeSet<String>,
-                  files: &mut Vec<(String, Vec<u8>)>,
-                  step: &str,
-                  payload: &Value,
-                  result: &ProbeResult|
-     -> String {
-        let stem = match TABLE_7_3.iter().find(|(id, _)| *id == step) {
-            Some((_, name)) => format!("{comp}_{name}"),
-            None => file_stem(&comp, payload, result),
-        };
-        let name = unique(used, &stem);
-        files.push((name.clone(), format!("{result}").into_bytes()));
-        name
+    let mut g = Gathered {
+        comp: comp.clone(),
+        dry_run: opts.dry_run,
+        ..Gathered::default()
     };
+    let mut interrupted = false;
     let mut first = true;
     while let Some(p) = engine.pending() {
         if crate::interrupt::requested() {
             interrupted = true;
-            steps.push(missing(
+            g.steps.push(missing(
                 p.step(),
                 "",
                 None,
@@ -148,7 +134,7 @@ pub fn collect(
                 say(&format!(
                     "stopping at `{step}`: a question for the call, not for this computer"
                 ));
-                steps.push(missing(
+                g.steps.push(missing(
                     &step,
                     "ask",
                     None,
@@ -157,7 +143,7 @@ pub fn collect(
                 break;
             }
             Pending::Input { text, .. } => {
-                steps.push(missing(
+                g.steps.push(missing(
                     &step,
                     "ask",
                     None,
@@ -170,7 +156,7 @@ pub fn collect(
                 let needs_target = request.args.values().any(String::is_empty);
                 // A probe left out: the manifest says why, the run goes on with an error.
                 let mut not_run = |why: &str, manifest: &str| {
-                    steps.push(record_probe(
+                    g.steps.push(record_probe(
                         &step,
                         request,
                         &line,
@@ -185,7 +171,7 @@ pub fn collect(
                     not_run("not run: no --target given", "no --target given")
                 } else if opts.dry_run {
                     say(&format!("  would run: {line}"));
-                    would_run.push(line.clone());
+                    g.would_run.push(line.clone());
                     not_run("not run: --dry-run", "not run: --dry-run")
                 } else {
                     say(&format!("[{step}] {line}"));
@@ -197,12 +183,9 @@ pub fn collect(
                         (Vec::new(), Some(result.summary.clone()))
                     } else {
                         let payload = json!({"request": request});
-                        (
-                            vec![output(&mut used, &mut files, &step, &payload, &result)],
-                            None,
-                        )
+                        (vec![g.output(&step, &payload, &result)], None)
                     };
-                    steps.push(record_probe(
+                    g.steps.push(record_probe(
                         &step,
                         request,
                         &line,
@@ -222,7 +205,7 @@ pub fn collect(
                 let done = choices.first().cloned().unwrap_or_else(|| "done".into());
                 match command {
                     None => {
-                        steps.push(missing(
+                        g.steps.push(missing(
                             &step,
                             "do",
                             None,
@@ -234,17 +217,18 @@ pub fn collect(
                         let line = probes.describe(action);
                         if opts.dry_run {
                             say(&format!("  would run: {line}"));
-                            would_run.push(line.clone());
-                            steps.push(missing(&step, "do", Some(&line), "not run: --dry-run"));
+                            g.would_run.push(line.clone());
+                            g.steps
+                                .push(missing(&step, "do", Some(&line), "not run: --dry-run"));
                             // As the runner's dry run: a result that says it did not run, so
                             // the step's restore is listed at the end too.
-                            armed.insert(step.clone());
+                            g.armed.insert(step.clone());
                             vec![
                                 Reply::Probe(ProbeResult::error("command", "not run: --dry-run")),
                                 Reply::Answer(done),
                             ]
                         } else if !admin {
-                            steps.push(missing(
+                            g.steps.push(missing(
                                 &step,
                                 "do",
                                 Some(&line),
@@ -261,14 +245,13 @@ pub fn collect(
                             } else {
                                 let payload = json!({"command": line, "action": action});
                                 rec.missing = None;
-                                rec.files =
-                                    vec![output(&mut used, &mut files, &step, &payload, &result)];
+                                rec.files = vec![g.output(&step, &payload, &result)];
                             }
                             rec.result = Some(result.clone());
-                            steps.push(rec);
+                            g.steps.push(rec);
                             // Only what really changed is restored.
                             if result.status != Status::Error {
-                                armed.insert(step.clone());
+                                g.armed.insert(step.clone());
                             }
                             let answer = if result.status == Status::Ok {
                                 done
@@ -290,35 +273,13 @@ pub fn collect(
             let events = engine.submit(r)?;
             for ev in events {
                 if let EngineEvent::Restore { action } = ev {
-                    restore(
-                        probes,
-                        &action,
-                        &mut armed,
-                        opts.dry_run,
-                        &mut steps,
-                        &mut would_run,
-                        &mut files,
-                        &mut used,
-                        &comp,
-                        &mut say,
-                    );
+                    g.restore(probes, &action, &mut say);
                 }
             }
         }
     }
     for action in engine.restores() {
-        restore(
-            probes,
-            &action,
-            &mut armed,
-            opts.dry_run,
-            &mut steps,
-            &mut would_run,
-            &mut files,
-            &mut used,
-            &comp,
-            &mut say,
-        );
+        g.restore(probes, &action, &mut say);
     }
     let manifest = Manifest {
         format: FORMAT,
@@ -336,13 +297,13 @@ pub fn collect(
         target: opts.target.clone(),
         started,
         ended: deskbook_store::time::now(),
-        steps,
+        steps: g.steps,
     };
     if opts.dry_run {
         return Ok(Collected {
             packet: None,
             manifest,
-            would_run,
+            would_run: g.would_run,
             interrupted,
         });
     }
@@ -350,11 +311,11 @@ pub fn collect(
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{comp}_deskbook.zip")));
-    let packet = write_packet(&path, &manifest, &files, &os)?;
+    let packet = write_packet(&path, &manifest, &g.files, &os)?;
     say(&format!(
         "packet written: {} ({} files, {} steps missing, {:.1} s)",
         packet.display(),
-        files.len(),
+        g.files.len(),
         manifest
             .steps
             .iter()
@@ -365,49 +326,70 @@ pub fn collect(
     Ok(Collected {
         packet: Some(packet),
         manifest,
-        would_run,
+        would_run: g.would_run,
         interrupted,
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn restore(
-    probes: &dyn Probes,
-    action: &ActionRequest,
-    armed: &mut HashSet<String>,
+/// What a collection has gathered so far: the manifest's steps, the packet's files (each
+/// name used once), the commands a dry run lists, and the steps whose changes are to be
+/// restored.
+#[derive(Default)]
+struct Gathered {
+    /// The computer's name as packet file names start (`<CompName>`).
+    comp: String,
     dry_run: bool,
-    steps: &mut Vec<StepRecord>,
-    would_run: &mut Vec<String>,
-    files: &mut Vec<(String, Vec<u8>)>,
-    used: &mut BTreeSet<String>,
-    comp: &str,
-    say: &mut dyn FnMut(&str),
-) {
-    if !armed.remove(&action.step) {
-        return;
+    steps: Vec<StepRecord>,
+    files: Vec<(String, Vec<u8>)>,
+    used: BTreeSet<String>,
+    armed: HashSet<String>,
+    would_run: Vec<String>,
+}
+
+impl Gathered {
+    /// Keep a step's result as a packet file, named as Table 7.3 names it or else after
+    /// the escalation packet's naming; returns the file's name.
+    fn output(&mut self, step: &str, payload: &Value, result: &ProbeResult) -> String {
+        let stem = match TABLE_7_3.iter().find(|(id, _)| *id == step) {
+            Some((_, name)) => format!("{}_{name}", self.comp),
+            None => file_stem(&self.comp, payload, result),
+        };
+        let name = unique(&mut self.used, &stem);
+        self.files
+            .push((name.clone(), format!("{result}").into_bytes()));
+        name
     }
-    let line = probes.describe(action);
-    let id = format!("{}/restore", action.step);
-    if dry_run {
-        say(&format!("  would restore: {line}"));
-        would_run.push(line.clone());
-        steps.push(missing(&id, "do", Some(&line), "not run: --dry-run"));
-        return;
+
+    /// Undo what a `do` step changed, when it really changed something (once).
+    fn restore(&mut self, probes: &dyn Probes, action: &ActionRequest, say: &mut dyn FnMut(&str)) {
+        if !self.armed.remove(&action.step) {
+            return;
+        }
+        let line = probes.describe(action);
+        let id = format!("{}/restore", action.step);
+        if self.dry_run {
+            say(&format!("  would restore: {line}"));
+            self.would_run.push(line.clone());
+            self.steps
+                .push(missing(&id, "do", Some(&line), "not run: --dry-run"));
+            return;
+        }
+        say(&format!("[restore {}] {line}", action.step));
+        let result = probes.run(&action.probe_request());
+        say(&format!("  {}: {}", result.status, result.summary));
+        let mut rec = missing(&id, "do", Some(&line), "");
+        if result.status == Status::Error {
+            rec.missing = Some(format!("the restore could not run: {}", result.summary));
+        } else {
+            let name = unique(&mut self.used, &format!("{}_restore.txt", self.comp));
+            self.files
+                .push((name.clone(), format!("{line}\n{result}").into_bytes()));
+            rec.missing = None;
+            rec.files = vec![name];
+        }
+        rec.result = Some(result);
+        self.steps.push(rec);
     }
-    say(&format!("[restore {}] {line}", action.step));
-    let result = probes.run(&action.probe_request());
-    say(&format!("  {}: {}", result.status, result.summary));
-    let mut rec = missing(&id, "do", Some(&line), "");
-    if result.status == Status::Error {
-        rec.missing = Some(format!("the restore could not run: {}", result.summary));
-    } else {
-        let name = unique(used, &format!("{comp}_restore.txt"));
-        files.push((name.clone(), format!("{line}\n{result}").into_bytes()));
-        rec.missing = None;
-        rec.files = vec![name];
-    }
-    rec.result = Some(result);
-    steps.push(rec);
 }
 
 fn one_line(text: &str) -> String {
@@ -455,13 +437,21 @@ fn record_probe(
 /// A probe as a line a person reads: the command line for `command`, else `ping host=…`.
 fn describe_probe(probes: &dyn Probes, request: &ProbeRequest) -> String {
     if request.name == "command" {
+        // As the probe reads it (a JSON array or a command line); what it would refuse is
+        // shown as written.
+        let argv = match request
+            .args
+            .get("argv")
+            .map(|a| (a, deskbook_probes::parse_argv(a)))
+        {
+            Some((_, Ok(words))) => Some(words),
+            Some((written, Err(_))) => return written.clone(),
+            None => None,
+        };
         let action = ActionRequest {
             step: String::new(),
             task: request.args.get("task").cloned(),
-            argv: request
-                .args
-                .get("argv")
-                .map(|a| a.split_whitespace().map(str::to_owned).collect()),
+            argv,
             with: request
                 .args
                 .iter()
@@ -548,4 +538,34 @@ fn readme(m: &Manifest, files: &[(String, Vec<u8>)], os: &ProbeResult) -> String
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probing::LiveProbes;
+    use crate::ContentTasks;
+
+    fn command_probe(argv: &str) -> ProbeRequest {
+        ProbeRequest::here("command", BTreeMap::from([("argv".into(), argv.into())]))
+    }
+
+    /// A `command` probe's `argv` is shown as the probe runs it, whether the playbook gave
+    /// a JSON array (as a list in YAML becomes) or a command line with quotes.
+    #[test]
+    fn a_command_probe_is_shown_as_the_probe_reads_its_argv() {
+        let probes = LiveProbes::new(ContentTasks::default());
+        let shown = |argv: &str| describe_probe(&probes, &command_probe(argv));
+        assert_eq!(shown(r#"["klist", "tickets"]"#), "klist tickets");
+        assert_eq!(
+            shown(r#"["reg", "query", "HKLM\\Software\\Policies"]"#),
+            r"reg query 'HKLM\Software\Policies'"
+        );
+        assert_eq!(
+            shown(r#"netsh advfirewall show "all profiles""#),
+            "netsh advfirewall show 'all profiles'"
+        );
+        // Refused by the probe (unbalanced quotes): shown as written.
+        assert_eq!(shown(r#"netsh "all"#), r#"netsh "all"#);
+    }
 }
