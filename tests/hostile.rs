@@ -282,6 +282,49 @@ fn a_run_around_a_loop_stops_at_the_step_bound() {
     stopped_by_the_bound(&out);
 }
 
+/// Regression: a Lua playbook that failed after an answer was taken for the answer being
+/// refused: at a terminal the question came back forever (only another answer got past
+/// it), and a scripted run blamed the answers file. The run ends with the playbook's error,
+/// neutralised, and the call stays open with the answer not recorded.
+#[test]
+fn a_lua_error_after_an_answer_ends_the_run_with_the_playbooks_error() {
+    let layer = hostile("lua-error");
+    let message = format!(
+        "error: {}/playbooks/lua-error.lua:10: boom ^[[31mred at run time\n",
+        layer.display()
+    );
+    let answers = hostile("lua-error/answers.yaml");
+    let (desk, scripted) = hostile_desk_run(
+        "lua-error",
+        &["run", "lua-error", "--answers", &answers.to_string_lossy()],
+        "",
+    );
+    assert_eq!(scripted.status.code(), Some(1));
+    assert_eq!(runtime_support::stderr(&scripted), message);
+    // At a terminal (stdin fed): the second "yes" and the "no" are never read.
+    let (_, asked) = hostile_desk_run("lua-error", &["run", "lua-error"], "yes\nyes\nno\n");
+    assert_eq!(asked.status.code(), Some(1));
+    assert_eq!(runtime_support::stderr(&asked), message);
+    assert_eq!(
+        runtime_support::stdout(&asked).matches("answer:").count(),
+        1
+    );
+    let session = first_session(&desk);
+    let shown = desk
+        .command(&[], &["sessions", "show", &session, "--json"])
+        .output()
+        .expect("show");
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    assert!(shown["call"]["ended_at"].is_null(), "{shown}");
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert!(!kinds.contains(&"answered"), "{kinds:?}");
+}
+
 /// The same bound for a resumed call: resuming replays the recorded visits, and the run
 /// stops when the total reaches the bound.
 #[test]

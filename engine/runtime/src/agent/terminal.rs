@@ -322,13 +322,6 @@ impl Agent for TerminalAgent<'_> {
     }
 
     fn refused(&mut self, ui: &mut Ui<'_>, _step: &str, err: RunError) -> Result<(), RuntimeError> {
-        // A run past its bounds ends: asking again would only go round once more.
-        if matches!(
-            err,
-            RunError::StepRepeated { .. } | RunError::TooManySteps(_)
-        ) {
-            return Err(err.into());
-        }
         ui.error(&err.to_string());
         Ok(())
     }

@@ -521,6 +521,8 @@ impl<'a> Runner<'a> {
 
     /// Give the engine a reply and record what it returns. A refused reply goes back to the
     /// agent (at a terminal it is shown and asked again; in a scripted run it fails the run).
+    /// A playbook that fails on a reply it took (a Lua error, a template that cannot render,
+    /// a loop past its bound) ends the run with its error; the call stays open.
     fn submit(
         &mut self,
         step: &str,
@@ -529,7 +531,8 @@ impl<'a> Runner<'a> {
     ) -> Result<(), RuntimeError> {
         match self.engine.submit(reply) {
             Ok(events) => self.absorb(events, &notes),
-            Err(e) => self.agent.refused(&mut self.ui, step, e),
+            Err(e) if refuses_the_reply(&e) => self.agent.refused(&mut self.ui, step, e),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -604,6 +607,20 @@ fn submission(turn: Turn, notes: Map<String, Value>) -> Option<Submission> {
         Turn::Reply(r) => Some((r, Map::new())),
         Turn::Again => None,
     }
+}
+
+/// Whether the engine refused the reply itself (not one of the step's choices, the wrong
+/// kind, a value its input cannot take, nothing to go back to): the agent may answer
+/// again. Any other error is the playbook's.
+fn refuses_the_reply(e: &RunError) -> bool {
+    matches!(
+        e,
+        RunError::BadAnswer { .. }
+            | RunError::UnexpectedReply { .. }
+            | RunError::BadInput { .. }
+            | RunError::MissingInput { .. }
+            | RunError::NothingToGoBack(_)
+    )
 }
 
 /// The text of a step the agent answers (for the recorded answer and the summary).
