@@ -289,6 +289,16 @@ fn prefill() {
 }
 
 #[test]
+fn answer_key() {
+    expect(
+        "answer-key",
+        r#"$LAYER/playbooks/x.yaml:8:62: unknown probe status `data.Negotiating IP` in `answer`: expected ok, fail, error, or data.FIELD (a true/false field of the probe's result, such as data.negotiating_ip_security)
+8 |     probe: {name: ping, with: {host: "192.0.2.1"}, answer: {"data.Negotiating IP": "no", ok: "yes"}, from: helpdesk}
+  |                                                              ^"#,
+    );
+}
+
+#[test]
 fn next_forms() {
     expect(
         "next-forms",

@@ -115,11 +115,19 @@ impl YamlCheck<'_> {
             self.check_vantage(i, p.from.as_ref());
             if let Some(answer) = &p.answer {
                 for (status, choice) in answer {
-                    if !["ok", "fail", "error"].contains(&status.as_str()) {
-                        let pos = self.value_pos(i, "probe", &format!("{status}:"));
+                    let field = status.strip_prefix("data.");
+                    let known = ["ok", "fail", "error"].contains(&status.as_str())
+                        || field.is_some_and(|f| {
+                            !f.is_empty()
+                                && f.chars().all(|c| {
+                                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+                                })
+                        });
+                    if !known {
+                        let pos = self.value_pos(i, "probe", status);
                         self.err(
                             pos,
-                            format!("unknown probe status `{status}` in `answer`: expected ok, fail or error"),
+                            format!("unknown probe status `{status}` in `answer`: expected ok, fail, error, or data.FIELD (a true/false field of the probe's result, such as data.negotiating_ip_security)"),
                         );
                     }
                     let ok = s.choices.as_ref().is_some_and(|c| c.contains_key(choice));

@@ -24,7 +24,7 @@ impl Engine {
             return None;
         };
         let answer = y.pb.steps.get(step)?.probe_call()?.answer.as_ref()?;
-        answer.get(result.status.as_str()).cloned()
+        prefill_of(answer, result)
     }
 
     pub(super) fn after_answer(
@@ -308,4 +308,56 @@ fn first_next(s: &Step) -> Option<String> {
     s.next
         .as_ref()
         .and_then(|n| n.ids().first().map(|x| x.to_string()))
+}
+
+/// The choice an `answer` map pre-fills for `result`: the first `data.FIELD` key whose field
+/// is true in the result's data (a finding that outranks the status, such as ping's
+/// `negotiating_ip_security`), else the key of the result's status.
+pub(crate) fn prefill_of(
+    answer: &indexmap::IndexMap<String, String>,
+    result: &ProbeResult,
+) -> Option<String> {
+    answer
+        .iter()
+        .find(|(key, _)| {
+            key.strip_prefix("data.")
+                .is_some_and(|field| result.data.get(field) == Some(&serde_json::Value::Bool(true)))
+        })
+        .or_else(|| answer.get_key_value(result.status.as_str()))
+        .map(|(_, choice)| choice.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefill_of;
+    use deskbook_probes::{ProbeResult, Status};
+    use indexmap::IndexMap;
+
+    fn ping(status: Status, negotiating: bool) -> ProbeResult {
+        let mut r = ProbeResult::error("ping", "");
+        r.status = status;
+        r.data
+            .insert("negotiating_ip_security".into(), negotiating.into());
+        r
+    }
+
+    #[test]
+    fn a_true_data_field_outranks_the_status() {
+        let answer: IndexMap<String, String> = [
+            ("ok", "replies"),
+            ("fail", "no reply"),
+            ("data.negotiating_ip_security", "negotiating IP security"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let got = |s, n| prefill_of(&answer, &ping(s, n));
+        assert_eq!(
+            got(Status::Fail, true).as_deref(),
+            Some("negotiating IP security")
+        );
+        assert_eq!(got(Status::Fail, false).as_deref(), Some("no reply"));
+        assert_eq!(got(Status::Ok, false).as_deref(), Some("replies"));
+        assert_eq!(got(Status::Error, false), None);
+    }
 }
