@@ -113,15 +113,18 @@ fn answers_file_input_the_playbook_does_not_have() {
     );
 }
 
+/// Refused before the call starts, as a misspelt step is: nothing is shown or recorded.
 #[test]
 fn answer_that_is_not_a_choice_points_at_the_answer() {
-    expect_error(
-        "not-a-choice",
+    let out = answers_case("not-a-choice");
+    assert_eq!(
+        stderr(&out),
         "error: answers.yaml:3:3: step `ping-target`: \"perhaps\" is not a choice (expected one of: yes, no)
 3 |   ping-target: \"perhaps\"
   |   ^
-",
+"
     );
+    assert_eq!(stdout(&out), "");
 }
 
 // The probe pre-fills `ping-target`; `purge` has no answer and the run fails naming it,
@@ -351,6 +354,31 @@ fn end_of_input_names_the_step() {
     let desk = Desk::new();
     let out = desk.run_rt_call("yes\n");
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: no answer for step `describe`: the input ended (expected a free answer)\n"
+    );
+}
+
+/// An answer or a note too long for the log is refused and the step asked again: the
+/// agent's reply, not the playbook, was at fault, so the run goes on.
+#[test]
+fn a_reply_too_long_is_refused_and_asked_again() {
+    let desk = Desk::new();
+    let long = "x".repeat(65 * 1024);
+    let out = desk.run_rt_call(&format!("yes\nn {long}\n{long}\n"));
+    assert_eq!(out.status.code(), Some(1));
+    let both = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        both.contains("step `describe`: a note is limited to 65536 bytes"),
+        "{}",
+        &both[..both.len().min(2000)]
+    );
+    assert!(
+        both.contains("step `describe`: an answer is limited to 65536 bytes"),
+        "{}",
+        &both[..both.len().min(2000)]
+    );
     assert_eq!(
         stderr(&out),
         "error: no answer for step `describe`: the input ended (expected a free answer)\n"

@@ -51,6 +51,14 @@ pub enum RunError {
         expected: String,
         got: String,
     },
+    /// An answer or a note longer than a reply may be.
+    #[error("step `{step}`: {what} is limited to {limit} bytes")]
+    TooLong {
+        step: String,
+        /// `an answer` or `a note`.
+        what: &'static str,
+        limit: usize,
+    },
     /// A reply after the run ended.
     #[error("the run has ended; it takes no more replies")]
     Ended,

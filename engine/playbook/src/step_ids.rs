@@ -3,7 +3,7 @@
 //! playbooks it calls. A Lua playbook's questions are named by its code as it runs, so
 //! under a Lua playbook's prefix every id is possible.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use deskbook_content::{Content, PlaybookBody};
 
@@ -12,6 +12,8 @@ use crate::program::MAX_CALL_DEPTH;
 /// The ids a run of `playbook` can reach.
 pub struct StepIds {
     ids: BTreeSet<String>,
+    /// The choices of the YAML steps that offer them, by id.
+    choices: BTreeMap<String, Vec<String>>,
     /// Prefixes (`""` for the playbook itself) under which a Lua playbook asks.
     open: Vec<String>,
 }
@@ -19,6 +21,7 @@ pub struct StepIds {
 impl StepIds {
     pub fn of(content: &Content, playbook: &str) -> StepIds {
         let mut ids = BTreeSet::new();
+        let mut choices = BTreeMap::new();
         let mut open = Vec::new();
         let mut todo = vec![(playbook.to_string(), String::new(), 0usize)];
         while let Some((id, prefix, depth)) = todo.pop() {
@@ -32,6 +35,10 @@ impl StepIds {
                 PlaybookBody::Yaml(pb) => {
                     for s in &pb.steps {
                         ids.insert(format!("{prefix}{}", s.id));
+                        if let Some(c) = &s.choices {
+                            choices
+                                .insert(format!("{prefix}{}", s.id), c.keys().cloned().collect());
+                        }
                         if let Some(c) = s.callee() {
                             todo.push((c.to_string(), format!("{prefix}{c}/"), depth + 1));
                         }
@@ -40,12 +47,21 @@ impl StepIds {
                 PlaybookBody::Lua => open.push(prefix),
             }
         }
-        StepIds { ids, open }
+        StepIds { ids, choices, open }
     }
 
     /// Whether a run can reach step `id`.
     pub fn contains(&self, id: &str) -> bool {
         self.ids.contains(id) || self.open.iter().any(|p| id.starts_with(p.as_str()))
+    }
+
+    /// Why `answer` cannot answer step `id`, when the step offers fixed choices and the
+    /// answer names none of them (as the run would refuse it, with the same message).
+    pub fn bad_choice(&self, id: &str, answer: &str) -> Option<String> {
+        let choices = self.choices.get(id)?;
+        crate::engine::match_choice(id, choices, answer)
+            .err()
+            .map(|e| e.to_string())
     }
 
     /// Why `id` names no step of `playbook`, with the nearest id when one is close.

@@ -20,9 +20,11 @@ impl Engine {
         match reply {
             Reply::Note(text) => {
                 if text.len() > MAX_ANSWER {
-                    return Err(RunError::Step(format!(
-                        "step `{step}`: a note is limited to {MAX_ANSWER} bytes"
-                    )));
+                    return Err(RunError::TooLong {
+                        step,
+                        what: "a note",
+                        limit: MAX_ANSWER,
+                    });
                 }
                 Ok(vec![EngineEvent::Noted { step, text }])
             }
@@ -65,9 +67,11 @@ impl Engine {
             }
             Pending::Input { .. } => {
                 if answer.len() > MAX_ANSWER {
-                    return Err(RunError::Step(format!(
-                        "step `{step}`: an answer is limited to {MAX_ANSWER} bytes"
-                    )));
+                    return Err(RunError::TooLong {
+                        step,
+                        what: "an answer",
+                        limit: MAX_ANSWER,
+                    });
                 }
                 answer
             }
@@ -188,7 +192,7 @@ impl Engine {
 }
 
 /// The choice `answer` names: exactly, or ignoring case and surrounding space.
-fn match_choice(step: &str, choices: &[String], answer: &str) -> Result<String, RunError> {
+pub fn match_choice(step: &str, choices: &[String], answer: &str) -> Result<String, RunError> {
     if let Some(c) = choices.iter().find(|c| *c == answer) {
         return Ok(c.clone());
     }
