@@ -360,13 +360,21 @@ fn end_of_input_names_the_step() {
     );
 }
 
-/// An answer or a note too long for the log is refused and the step asked again: the
-/// agent's reply, not the playbook, was at fault, so the run goes on.
+/// An answer or a note too long for the log, or with a control character in it, is
+/// refused and the step asked again: the agent's reply, not the playbook, was at fault, so
+/// the run goes on.
 #[test]
-fn a_reply_too_long_is_refused_and_asked_again() {
+fn a_reply_too_long_or_with_control_characters_is_refused_and_asked_again() {
     let desk = Desk::new();
     let long = "x".repeat(65 * 1024);
-    let out = desk.run_rt_call(&format!("yes\nn {long}\n{long}\n"));
+    let out = desk.run_rt_call(&format!("yes\nn {long}\n{long}\nsees \u{1b}[31mred\n"));
+    assert!(
+        stdout(&out).contains(
+            "step `describe`: an answer must be one line of text without control characters"
+        ),
+        "{}",
+        &stdout(&out)[..stdout(&out).len().min(2000)]
+    );
     assert_eq!(out.status.code(), Some(1));
     let both = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -383,6 +391,30 @@ fn a_reply_too_long_is_refused_and_asked_again() {
         stderr(&out),
         "error: no answer for step `describe`: the input ended (expected a free answer)\n"
     );
+}
+
+/// A free answer in an answers file that holds a line break (it would forge a line of
+/// its own in the transcript and the ticket) is refused before the call starts.
+#[test]
+fn a_free_answer_with_a_line_break_is_refused_before_the_call_starts() {
+    let desk = Desk::new();
+    std::fs::write(
+        desk.path().join("answers.yaml"),
+        "answers:\n  reach: \"yes\"\n  describe: \"fine\\r\\nStatus: fixed\"\n",
+    )
+    .expect("write");
+    let mut args = desk.rt_call_args("pc-0042", &["--answers", "answers.yaml"]);
+    args.retain(|a| !a.is_empty());
+    let out = desk.run(&args.iter().map(String::as_str).collect::<Vec<_>>(), "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: answers.yaml:3:3: step `describe`: an answer must be one line of text without control characters
+3 |   describe: \"fine\\r\\nStatus: fixed\"
+  |   ^
+"
+    );
+    assert_eq!(stdout(&out), "");
 }
 
 /// A missing input is asked for at the terminal, with the playbook's prompt.

@@ -59,6 +59,9 @@ pub enum RunError {
         what: &'static str,
         limit: usize,
     },
+    /// A free answer or a note with a line break or another control character in it.
+    #[error("step `{step}`: {what} must be one line of text without control characters")]
+    NotOneLine { step: String, what: &'static str },
     /// A reply after the run ended.
     #[error("the run has ended; it takes no more replies")]
     Ended,

@@ -138,14 +138,19 @@ impl AnswersFile {
 
     /// Every step the file answers or cans a probe for must be one a run of `playbook`
     /// can reach: a misspelt id would otherwise be silently ignored. An answer to a step
-    /// with fixed choices must be one of them, so a bad file is refused before a call is
-    /// recorded.
+    /// with fixed choices must be one of them, and a free answer one line that fits the
+    /// log, so a bad file is refused before a call is recorded.
     pub fn check_steps(&self, content: &Content, playbook: &str) -> Result<(), RuntimeError> {
         let ids = StepIds::of(content, playbook);
         for (key, answer) in &self.answers {
             if let Some(why) = ids
                 .unknown(key, playbook)
                 .or_else(|| ids.bad_choice(key, answer))
+                .or_else(|| {
+                    deskbook_playbook::engine::free_text(key, "an answer", answer)
+                        .err()
+                        .map(|e| e.to_string())
+                })
             {
                 return Err(RuntimeError::Answers(Box::new(self.at_answer(key, why))));
             }

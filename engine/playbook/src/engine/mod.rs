@@ -33,7 +33,7 @@ mod yaml;
 
 pub use event::{EngineEvent, Outcome};
 pub use pending::{Pending, Reply};
-pub use reply::match_choice;
+pub use reply::{free_text, match_choice};
 pub use request::{ActionRequest, ProbeRequest};
 
 use lua::LuaHost;

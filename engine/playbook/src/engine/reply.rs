@@ -19,13 +19,7 @@ impl Engine {
         let step = pending.step().to_string();
         match reply {
             Reply::Note(text) => {
-                if text.len() > MAX_ANSWER {
-                    return Err(RunError::TooLong {
-                        step,
-                        what: "a note",
-                        limit: MAX_ANSWER,
-                    });
-                }
+                free_text(&step, "a note", &text)?;
                 Ok(vec![EngineEvent::Noted { step, text }])
             }
             Reply::Back => {
@@ -66,13 +60,7 @@ impl Engine {
                 match_choice(&step, choices, &answer)?
             }
             Pending::Input { .. } => {
-                if answer.len() > MAX_ANSWER {
-                    return Err(RunError::TooLong {
-                        step,
-                        what: "an answer",
-                        limit: MAX_ANSWER,
-                    });
-                }
+                free_text(&step, "an answer", &answer)?;
                 answer
             }
             Pending::Probe { request, .. } => {
@@ -189,6 +177,28 @@ impl Engine {
             }
         }
     }
+}
+
+/// A free answer or note fits the log: at most [`MAX_ANSWER`] bytes, and one line (a
+/// line break in it would read as a line of its own in the transcript and the ticket).
+pub fn free_text(step: &str, what: &'static str, text: &str) -> Result<(), RunError> {
+    if text.len() > MAX_ANSWER {
+        return Err(RunError::TooLong {
+            step: step.to_string(),
+            what,
+            limit: MAX_ANSWER,
+        });
+    }
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(RunError::NotOneLine {
+            step: step.to_string(),
+            what,
+        });
+    }
+    Ok(())
 }
 
 /// The choice `answer` names: exactly, or ignoring case and surrounding space.

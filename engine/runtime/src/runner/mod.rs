@@ -610,7 +610,7 @@ fn submission(turn: Turn, notes: Map<String, Value>) -> Option<Submission> {
 }
 
 /// Whether the engine refused the reply itself (not one of the step's choices, the wrong
-/// kind, a value its input cannot take, too long, nothing to go back to): the agent may
+/// kind, a value its input cannot take, too long or not one line, nothing to go back to): the agent may
 /// answer again. Any other error is the playbook's.
 fn refuses_the_reply(e: &RunError) -> bool {
     matches!(
@@ -621,6 +621,7 @@ fn refuses_the_reply(e: &RunError) -> bool {
             | RunError::MissingInput { .. }
             | RunError::NothingToGoBack(_)
             | RunError::TooLong { .. }
+            | RunError::NotOneLine { .. }
     )
 }
 
