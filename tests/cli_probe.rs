@@ -64,6 +64,16 @@ fn hostile_host_is_refused_with_exit_1() {
         "{}",
         stdout(&out)
     );
+    // Which computer the result speaks for, as its last line.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").expect("hostname");
+    assert!(
+        stdout(&out).ends_with(&format!(
+            "\n(ran on this computer ({}): it says nothing about another computer, such as a caller's)\n",
+            host.trim()
+        )),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

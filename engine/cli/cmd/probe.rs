@@ -3,7 +3,7 @@
 use anyhow::Result;
 use deskbook_content::terminal::neutralise;
 use deskbook_probes::Status;
-use deskbook_runtime::ContentTasks;
+use deskbook_runtime::{ContentTasks, LiveProbes, Probes};
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -30,6 +30,13 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     } else {
         // Probe output is what another computer or a tool said: shown, never obeyed.
         outln!("{}", neutralise(&result.to_string()));
+        // A result speaks for the computer it ran on: say which, so that it is not relayed
+        // as the caller's.
+        let host = LiveProbes::new(tasks).host();
+        let name = host
+            .map(|h| format!(" ({})", neutralise(&h)))
+            .unwrap_or_default();
+        outln!("(ran on this computer{name}: it says nothing about another computer, such as a caller's)");
     }
     // ok and fail are answers (the check ran); error means it could not run.
     Ok(match result.status {
