@@ -289,6 +289,22 @@ fn sessions_attach_adds_a_packet_to_an_open_call_and_resume_takes_its_results() 
         success_stdout(&out),
         format!("attached PC-0042's packet, collected 10:42 to call {session}: 2 results for the steps of that computer\n")
     );
+    // The same packet again adds nothing.
+    let again = desk.run_layers(
+        &[],
+        &[
+            "sessions",
+            "attach",
+            &session,
+            packet.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stderr(&again),
+        format!("error: call {session} already has PC-0042's packet, collected 10:42: nothing was added\n")
+    );
     let out = desk.run_layers(
         &[],
         &["sessions", "resume", &session, "--answers", "answers.yaml"],

@@ -101,6 +101,26 @@ pub fn attach(
         )));
     }
     let record = read(path, &call.vars, agent)?;
+    if let Record::Attached {
+        computer,
+        collected,
+        ended,
+        ..
+    } = &record
+    {
+        // The same collection twice adds nothing and would list its evidence twice.
+        let again = store.events(&call.session)?.into_iter().any(|e| {
+            matches!(&e.record, Record::Attached { computer: c, collected: s, ended: d, .. }
+                if c == computer && s == collected && d == ended)
+        });
+        if again {
+            return Err(RuntimeError::Evidence(format!(
+                "call {} already has {}: nothing was added",
+                call.session,
+                label(computer, collected)
+            )));
+        }
+    }
     store.append(&call.session, &record)?;
     Ok(record)
 }
