@@ -120,3 +120,206 @@ fn unknown_session_is_named() {
     );
     assert!(!desk.path().join("p").exists());
 }
+
+/// A packet's step as `deskbook collect` records it: a probe (`probe` given) or a `do`
+/// step's command, with the member holding its output.
+fn packet_step(
+    id: &str,
+    probe: Option<&str>,
+    args: &[(&str, &str)],
+    command: Option<&str>,
+    summary: &str,
+    file: &str,
+) -> deskbook_evidence::StepRecord {
+    use deskbook_probes::{ProbeResult, Status};
+    deskbook_evidence::StepRecord {
+        id: id.into(),
+        kind: if probe.is_some() { "probe" } else { "do" }.into(),
+        probe: probe.map(str::to_string),
+        args: args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        command: command.map(str::to_string),
+        result: Some(ProbeResult {
+            probe: probe.unwrap_or("command").into(),
+            status: Status::Ok,
+            summary: summary.into(),
+            data: serde_json::Map::new(),
+            duration_ms: 40,
+            output: format!("{summary}\n"),
+        }),
+        files: vec![file.into()],
+        missing: None,
+    }
+}
+
+/// Recorded text with ESC, BEL, a C1 CSI (U+009B) and a right-to-left override (U+202E).
+const HOSTILE: &str = "\x1b]0;pwned\x07 \u{9b}31m \u{202e}txt.exe";
+
+/// A packet from PC-0042 whose text (its user, its OS name, its results) carries terminal
+/// control sequences; the triage takes only its ping.
+fn hostile_packet(dir: &std::path::Path) -> std::path::PathBuf {
+    use deskbook_evidence::{Manifest, OsInfo, PacketWriter, FORMAT};
+    let path = dir.join("PC-0042_deskbook.zip");
+    let mut w = PacketWriter::create(&path).expect("create packet");
+    let steps = vec![
+        packet_step(
+            "osinfo",
+            Some("os"),
+            &[],
+            None,
+            &format!("Windows {HOSTILE}"),
+            "PC-0042_OSInfo.txt",
+        ),
+        packet_step(
+            "ping",
+            Some("ping"),
+            &[("host", "srv-files-01"), ("count", "4")],
+            None,
+            &format!("srv-files-01: 4 replies {HOSTILE}"),
+            "PC-0042_srv-files-01_ping.txt",
+        ),
+        packet_step(
+            "netview",
+            Some("tcp"),
+            &[("host", "srv-files-01"), ("port", "445")],
+            None,
+            "srv-files-01:445 is open",
+            "PC-0042_srv-files-01_netview.txt",
+        ),
+        packet_step(
+            "show-all",
+            Some("command"),
+            &[("task", "show-active-policy")],
+            None,
+            &format!("policy {HOSTILE}"),
+            "PC-0042_show_active_policy.txt",
+        ),
+        packet_step(
+            "klist-purge-mt",
+            None,
+            &[],
+            Some("klist -li 0x3e7 purge"),
+            "Ticket(s) purged!",
+            "PC-0042_klist_purge_mt.txt",
+        ),
+    ];
+    for s in &steps {
+        w.add(&s.files[0], b"output\n").expect("add member");
+    }
+    let manifest = Manifest {
+        format: FORMAT,
+        deskbook: env!("CARGO_PKG_VERSION").into(),
+        content: "test".into(),
+        playbook: "collect-diagnostics".into(),
+        computer: "PC-0042".into(),
+        user: format!("alice{HOSTILE}"),
+        admin: true,
+        os: OsInfo {
+            name: format!("Microsoft Windows XP {HOSTILE}"),
+            version: "5.1.2600 Service Pack 2".into(),
+            os_id: Some("winxp-sp2".into()),
+        },
+        target: Some("srv-files-01".into()),
+        started: "2026-12-01T10:42:05.000Z".into(),
+        ended: "2026-12-01T10:43:40.000Z".into(),
+        steps,
+    };
+    w.finish(&manifest, "README").expect("finish packet")
+}
+
+/// No raw control character (but newline and tab) nor bidirectional control in `text`.
+fn no_raw_controls(file: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{file}: raw controls {bad:?} in:\n{text}");
+}
+
+/// A triage call with `hostile_packet` attached (it takes the ping); its session.
+fn call_with_packet(desk: &Desk) -> String {
+    let packet = hostile_packet(desk.path());
+    let answers = serde_json::json!({
+        "vars": {"caller": "pc-0042.woodgrovebank.com", "target": "srv-files-01"},
+        "answers": {
+            "caller-check": "no",
+            "scope": "only srv-files-01",
+            "name-check": "yes",
+            "other-apps": "others work",
+            "application-details": "Outlook: cannot open the archive",
+        },
+    });
+    std::fs::write(desk.path().join("answers.yaml"), answers.to_string()).expect("answers");
+    let out = desk.run_layers(
+        &[],
+        &[
+            "run",
+            "tier1-triage",
+            "--answers",
+            "answers.yaml",
+            "--evidence",
+            packet.to_str().expect("path"),
+        ],
+        "",
+    );
+    session_of(&success_stdout(&out))
+}
+
+/// Regression: the export wrote a packet's text (its user, OS name, results) raw into
+/// transcript.txt and the result files, so `cat` handed Tier 2's terminal to whoever
+/// wrote the packet. Every file is neutralised; call.json keeps the values JSON-escaped.
+#[test]
+fn every_file_of_the_export_shows_control_characters_neutralised() {
+    let desk = Desk::new();
+    let session = call_with_packet(&desk);
+    let out = desk.run_layers(&[], &["sessions", "export", &session, "--out", "esc"], "");
+    success_stdout(&out);
+    let dir = desk.path().join("esc");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("packet folder") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let bytes = std::fs::read(entry.path()).expect("read");
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        no_raw_controls(&name, &text);
+        names.push(name);
+    }
+    assert!(names.len() >= 4, "{names:?}");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect(f);
+    let transcript = read("transcript.txt");
+    assert!(
+        transcript.contains(
+            "(by alice^[]0;pwned^G <U+009B>31m <U+202E>txt.exe, administrator; 5 results)"
+        ),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("srv-files-01: 4 replies ^[]0;pwned^G <U+009B>31m <U+202E>txt.exe"),
+        "{transcript}"
+    );
+    let ping = read("PC-0042_srv-files-01_ping.txt");
+    assert!(
+        ping.contains(
+            "\nping ok: srv-files-01: 4 replies ^[]0;pwned^G <U+009B>31m <U+202E>txt.exe (40 ms)\n"
+        ),
+        "{ping}"
+    );
+    // call.json keeps the recorded values, JSON-escaped.
+    let call: serde_json::Value = serde_json::from_str(&read("call.json")).expect("JSON");
+    let attached = call["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "attached")
+        .expect("attached");
+    assert_eq!(attached["payload"]["user"], format!("alice{HOSTILE}"));
+    assert_eq!(
+        attached["payload"]["os"],
+        format!("Microsoft Windows XP {HOSTILE}")
+    );
+}

@@ -7,6 +7,7 @@
 //! …); one from the help desk's own computer goes under `helpdesk-<HOST>_…` (it says
 //! nothing about the caller's), one from the target under `target-<NAME>_…`.
 
+use deskbook_content::terminal::{json_escaped, neutralise};
 use deskbook_content::Content;
 use deskbook_store::{Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
 use serde_json::{json, Value};
@@ -81,7 +82,9 @@ pub fn export(
     Ok(files.into_iter().map(|(f, _)| f).collect())
 }
 
-/// The packet's files (name, text), without touching the disk.
+/// The packet's files (name, text), without touching the disk. Every text is neutralised
+/// (terminal control characters made visible, `call.json` with them JSON-escaped): Tier 2
+/// reads these files with `cat`, and they hold recorded text and a caller's packet.
 pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, String)> {
     let comp = computer_name(call);
     let mut used = BTreeSet::new();
@@ -140,12 +143,20 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
     let names: Vec<&str> = outputs.iter().map(|(f, _)| f.as_str()).collect();
     files.push(("README.txt".to_string(), readme(call, &comp, &names)));
     files.push(("transcript.txt".to_string(), transcript));
-    let call_json = json!({ "call": call, "events": events });
-    files.push((
-        "call.json".to_string(),
-        serde_json::to_string_pretty(&call_json).unwrap_or_default() + "\n",
-    ));
     files.extend(outputs);
+    let mut files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|(f, text)| (f, neutralise(&text).into_owned()))
+        .collect();
+    let call_json = json!({ "call": call, "events": events });
+    let call_json = serde_json::to_string_pretty(&call_json).unwrap_or_default() + "\n";
+    files.insert(
+        2,
+        (
+            "call.json".to_string(),
+            json_escaped(&call_json).into_owned(),
+        ),
+    );
     files
 }
 
