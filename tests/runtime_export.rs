@@ -74,7 +74,8 @@ fn packet_files_are_named_like_the_seed_debug_script() {
         "[present] The destination computer to which access is denied, so that the escalation goes to the proper support group: srv-files-01.woodgrovebank.com\n",
         "[present] Log files generated with the IPsec_Debug.vbs script: 2 of the 18 files of Table 7.3 are in this packet:\n",
         "    [present] PC-0042_klist_purge_mt.txt\n",
-        "    [present] PC-0042_<SrvName>_ping.txt\n",
+        "    [present] PC-0042_srv-files-01_ping.txt\n",
+        "    [missing] PC-0042_srv-files-01_netview.txt\n",
         "    [missing] PC-0042_gpresult.txt\n",
         "[present] The steps Tier 1 took, so that Tier 2 can check that none was missed: transcript.txt\n",
     ] {
@@ -322,4 +323,62 @@ fn every_file_of_the_export_shows_control_characters_neutralised() {
         attached["payload"]["os"],
         format!("Microsoft Windows XP {HOSTILE}")
     );
+}
+
+/// Regression: the export took only the results a step used, so a packet's OSInfo,
+/// netview and policy were listed in the README as missing while the call had them; and
+/// the README named a missing `<SrvName>` file with the placeholder, not the target.
+#[test]
+fn an_attached_packets_results_are_exported_whether_a_step_used_them_or_not() {
+    let desk = Desk::new();
+    let session = call_with_packet(&desk);
+    let out = desk.run_layers(&[], &["sessions", "export", &session, "--out", "esc"], "");
+    // The ping a step took once; the packet's other results under the packet's names.
+    assert_eq!(
+        success_stdout(&out),
+        format!(
+            "escalation packet of call {session} in esc:
+  README.txt
+  transcript.txt
+  call.json
+  PC-0042_OSInfo.txt
+  PC-0042_srv-files-01_netview.txt
+  PC-0042_show_active_policy.txt
+  PC-0042_klist_purge_mt.txt
+  PC-0042_srv-files-01_ping.txt
+"
+        )
+    );
+    let dir = desk.path().join("esc");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect(f);
+    let os = read("PC-0042_OSInfo.txt");
+    assert!(
+        os.starts_with(&format!(
+            "deskbook call {session}, step osinfo of the packet attached at "
+        )),
+        "{os}"
+    );
+    assert!(
+        os.contains(" (no step of the call used it)\nresult from PC-0042's packet, collected 10:42\nos ok: Windows ^[]0;pwned^G <U+009B>31m <U+202E>txt.exe (40 ms)\n"),
+        "{os}"
+    );
+    let transcript = read("transcript.txt");
+    assert!(
+        transcript.contains("\nFiles:\n  PC-0042_OSInfo.txt\n  PC-0042_srv-files-01_netview.txt\n"),
+        "{transcript}"
+    );
+    // The README counts them present, and names the missing ones after the target.
+    let readme = read("README.txt");
+    for line in [
+        "[present] Log files generated with the IPsec_Debug.vbs script: 4 of the 18 files of Table 7.3 are in this packet:\n",
+        "    [present] PC-0042_OSInfo.txt\n",
+        "    [present] PC-0042_srv-files-01_netview.txt\n",
+        "    [present] PC-0042_srv-files-01_ping.txt\n",
+        "    [present] PC-0042_klist_purge_mt.txt\n",
+        "    [missing] PC-0042_gpresult.txt\n",
+    ] {
+        assert!(readme.contains(line), "{line}\nnot in\n{readme}");
+    }
+    assert_eq!(readme.matches("[missing]").count(), 14, "{readme}");
+    assert!(!readme.contains("<SrvName>"), "{readme}");
 }

@@ -13,6 +13,12 @@ pub fn comp_name(host: &str) -> String {
     sanitize(&first_label(host).to_uppercase())
 }
 
+/// The `<SrvName>` of a file name for a computer the caller reaches (`srv-files-01` of
+/// `srv-files-01.woodgrovebank.com`, an address as it is): its first label, as written.
+pub fn srv_name(host: &str) -> String {
+    sanitize(first_label(host))
+}
+
 fn first_label(host: &str) -> &str {
     if host.parse::<std::net::IpAddr>().is_ok() {
         return host;
@@ -61,7 +67,7 @@ pub fn file_stem(comp: &str, payload: &Value, result: &ProbeResult) -> String {
         "os" => format!("{comp}_OSInfo.txt"),
         "ping" | "tcp" | "udp" | "resolve" | "ike" => {
             let host = arg("host").or_else(|| arg("name")).unwrap_or_default();
-            let srv = sanitize(first_label(&host));
+            let srv = srv_name(&host);
             let what = match (probe, arg("port")) {
                 // The debug script tests SMB with `net view` (Table 7.3's _netview.txt).
                 ("tcp", Some(port)) if port == "445" => "netview".to_string(),

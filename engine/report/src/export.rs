@@ -5,17 +5,23 @@
 //! caller's computer is named the way the seed's debug script names its files (Table 7.3:
 //! `<CompName>_gpresult.txt`, `<CompName>_<SrvName>_ping.txt`, `<CompName>_oakley.log`,
 //! …); one from the help desk's own computer goes under `helpdesk-<HOST>_…` (it says
-//! nothing about the caller's), one from the target under `target-<NAME>_…`.
+//! nothing about the caller's), one from the target under `target-<NAME>_…`. The results
+//! of an attached evidence packet that no step used are there too, as the packet named
+//! them.
 
 use deskbook_content::terminal::{json_escaped, neutralise};
 use deskbook_content::Content;
-use deskbook_store::{Call, Event, Origin, Record, CALLER_INPUTS, TARGET_INPUTS};
+use deskbook_evidence::check_member_name;
+use deskbook_probes::ProbeResult;
+use deskbook_store::{
+    computer_of, Call, Event, Origin, PacketStep, Record, CALLER_INPUTS, TARGET_INPUTS,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::{transcript, ReportError};
-use deskbook_evidence::table73::{comp_name, file_stem, unique};
+use deskbook_evidence::table73::{comp_name, file_stem, srv_name, unique};
 
 /// Write the packet of `call` into `out` (created; it must not hold files). Returns the
 /// names of the files written. The folder appears whole or not at all: the files are
@@ -87,11 +93,60 @@ pub fn export(
 /// reads these files with `cat`, and they hold recorded text and a caller's packet.
 pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, String)> {
     let comp = computer_name(call);
-    let mut used = BTreeSet::new();
+    let mut used: BTreeSet<String> = [README, TRANSCRIPT, CALL_JSON].map(String::from).into();
+    // The results a step of the call took from an attached packet: written with that step,
+    // not again with the packet's other results.
+    let taken: Vec<(&str, &str, &ProbeResult)> = events
+        .iter()
+        .filter_map(|e| {
+            let o = e.record.origin().filter(|o| o.how == "packet")?;
+            Some((
+                o.computer.as_deref().unwrap_or(""),
+                o.collected.as_deref().unwrap_or(""),
+                e.record.result()?,
+            ))
+        })
+        .collect();
     let mut outputs: Vec<(String, String)> = Vec::new();
     let mut restores = String::new();
     for e in events {
         let step = e.step().unwrap_or("");
+        if let Record::Attached {
+            computer,
+            collected,
+            steps,
+            ..
+        } = &e.record
+        {
+            let origin = Origin::packet(
+                packet_side(call, computer),
+                computer.clone(),
+                collected.clone(),
+            );
+            let prefix = file_prefix(call, &comp, Some(&origin));
+            for s in steps {
+                let Some(result) = &s.result else {
+                    continue;
+                };
+                if taken
+                    .iter()
+                    .any(|(c, at, r)| c == computer && at == collected && *r == result)
+                {
+                    continue;
+                }
+                let file = unique(&mut used, &packet_file(&prefix, computer, s, result));
+                let header = format!(
+                    "deskbook call {}, step {} of the packet attached at {} (no step of the call \
+                     used it)\nresult {}\n",
+                    call.session,
+                    s.id,
+                    e.at,
+                    origin.describe()
+                );
+                outputs.push((file, format!("{header}{result}")));
+            }
+            continue;
+        }
         let Some(result) = e.record.result() else {
             continue;
         };
@@ -141,8 +196,8 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
         outputs.push((file, restores));
     }
     let names: Vec<&str> = outputs.iter().map(|(f, _)| f.as_str()).collect();
-    files.push(("README.txt".to_string(), readme(call, &comp, &names)));
-    files.push(("transcript.txt".to_string(), transcript));
+    files.push((README.to_string(), readme(call, &comp, &names)));
+    files.push((TRANSCRIPT.to_string(), transcript));
     files.extend(outputs);
     let mut files: Vec<(String, String)> = files
         .into_iter()
@@ -152,12 +207,45 @@ pub fn packet(call: &Call, events: &[Event], content: &Content) -> Vec<(String, 
     let call_json = serde_json::to_string_pretty(&call_json).unwrap_or_default() + "\n";
     files.insert(
         2,
-        (
-            "call.json".to_string(),
-            json_escaped(&call_json).into_owned(),
-        ),
+        (CALL_JSON.to_string(), json_escaped(&call_json).into_owned()),
     );
     files
+}
+
+const README: &str = "README.txt";
+const TRANSCRIPT: &str = "transcript.txt";
+const CALL_JSON: &str = "call.json";
+
+/// Which of the call's computers a packet collected on `computer` speaks for (as the
+/// runtime attached it): the target when it is the target's, else the caller.
+fn packet_side(call: &Call, computer: &str) -> &'static str {
+    let is = |side: &str| {
+        computer_of(&call.vars, side).is_some_and(|v| comp_name(&v) == comp_name(computer))
+    };
+    if !is("caller") && is("target") {
+        "target"
+    } else {
+        "caller"
+    }
+}
+
+/// The name of a packet step's result: the packet's own name for its file (Table 7.3's,
+/// with the export's `prefix` for the packet's computer), else the export's naming.
+fn packet_file(prefix: &str, computer: &str, step: &PacketStep, result: &ProbeResult) -> String {
+    if let Some(name) = step
+        .files
+        .first()
+        .filter(|f| check_member_name(f).is_ok() && !f.eq_ignore_ascii_case(README))
+    {
+        let own = format!("{}_", comp_name(computer));
+        let rest = name.strip_prefix(&own).unwrap_or(name);
+        return format!("{prefix}_{rest}");
+    }
+    let payload = match &step.probe {
+        Some(probe) => json!({"request": {"name": probe, "args": step.args}}),
+        None => json!({"command": step.command.as_deref().unwrap_or("")}),
+    };
+    file_stem(prefix, &payload, result)
 }
 
 /// The name a result's file starts with: `<CompName>` (Table 7.3) only for a result from
@@ -230,9 +318,21 @@ fn readme(call: &Call, comp: &str, files: &[&str]) -> String {
         mark(target.is_some()),
         target.map_or("no target input was recorded", String::as_str)
     ));
-    let found: Vec<(&str, bool)> = DEBUG_SCRIPT_FILES
+    // A file present is listed by its name in the packet; a missing one by the name the
+    // debug script would give it, `<SrvName>` being the call's target when it has one.
+    let srv = target.map(|t| srv_name(t));
+    let found: Vec<(String, bool)> = DEBUG_SCRIPT_FILES
         .iter()
-        .map(|f| (*f, debug_file_present(comp, f, files)))
+        .map(|f| match debug_file_present(comp, f, files) {
+            Some(file) => (file.to_string(), true),
+            None => {
+                let name = match &srv {
+                    Some(srv) => f.replace("<SrvName>", srv),
+                    None => f.to_string(),
+                };
+                (format!("{comp}_{name}"), false)
+            }
+        })
         .collect();
     let n = found.iter().filter(|(_, p)| *p).count();
     out.push_str(&format!(
@@ -242,7 +342,7 @@ fn readme(call: &Call, comp: &str, files: &[&str]) -> String {
         found.len()
     ));
     for (f, present) in &found {
-        out.push_str(&format!("    {} {comp}_{f}\n", mark(*present)));
+        out.push_str(&format!("    {} {f}\n", mark(*present)));
     }
     out.push_str(&format!(
         "{} The steps Tier 1 took, so that Tier 2 can check that none was missed: \
@@ -253,16 +353,17 @@ fn readme(call: &Call, comp: &str, files: &[&str]) -> String {
         "\nServer isolation scenarios often have their own support team to investigate \
          membership of network access groups.\n\
          call.json holds the call and its event log as recorded; the other files are the \
-         probe and command outputs, named as the debug script names its files.\n",
+         probe and command outputs, and the results of an attached evidence packet that no \
+         step used, named as the debug script names its files.\n",
     );
     out
 }
 
-/// Whether a debug-script file (`<SrvName>_` standing for any computer) is among `files`,
-/// also as a numbered repeat (`_2`).
-fn debug_file_present(comp: &str, name: &str, files: &[&str]) -> bool {
+/// The first of `files` that is the debug-script file `name` (`<SrvName>_` standing for
+/// any computer), also as a numbered repeat (`_2`).
+fn debug_file_present<'a>(comp: &str, name: &str, files: &[&'a str]) -> Option<&'a str> {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
-    files.iter().any(|f| {
+    files.iter().copied().find(|f| {
         let Some(rest) = f.strip_prefix(comp).and_then(|r| r.strip_prefix('_')) else {
             return false;
         };
@@ -399,8 +500,10 @@ mod tests {
             ),
             "{text}"
         );
+        // A file present is listed by its name; a missing one without a target keeps the
+        // placeholder, with one it names the target.
         assert!(
-            text.contains("    [present] PC-0042_<SrvName>_ping.txt\n"),
+            text.contains("    [present] PC-0042_srv-files-01_ping.txt\n"),
             "{text}"
         );
         assert!(
@@ -412,9 +515,15 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("    [missing] PC-0042_lsass.log\n"), "{text}");
-        call.vars.insert("target".into(), "srv-files-01".into());
+        call.vars
+            .insert("target".into(), "srv-files-01.woodgrovebank.com".into());
         let text = readme(&call, "PC-0042", &[]);
-        assert!(text.contains("[present] The destination computer to which access is denied, so that the escalation goes to the proper support group: srv-files-01"), "{text}");
+        assert!(
+            text.contains("    [missing] PC-0042_srv-files-01_netview.txt\n"),
+            "{text}"
+        );
+        assert!(!text.contains("<SrvName>"), "{text}");
+        assert!(text.contains("[present] The destination computer to which access is denied, so that the escalation goes to the proper support group: srv-files-01.woodgrovebank.com"), "{text}");
         assert!(
             text.contains(
                 "[missing] Log files generated with the IPsec_Debug.vbs script: 0 of the 18"

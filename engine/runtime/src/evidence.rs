@@ -76,6 +76,7 @@ pub fn read(
                 command: s.command.clone(),
                 result: s.result.clone(),
                 missing: s.missing.clone(),
+                files: s.files.clone(),
             })
             .collect(),
         agent: agent.map(str::to_string),

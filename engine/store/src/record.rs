@@ -125,6 +125,10 @@ pub struct PacketStep {
     pub result: Option<ProbeResult>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<String>,
+    /// The packet's files of this step, as the packet named them (Table 7.3's names);
+    /// empty in calls recorded before they were kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 /// A command a `do` step runs (a tool-matrix task or an argv), as the engine gave it.
