@@ -125,3 +125,38 @@ fn unknown_summary_format_is_refused() {
         stderr(&out)
     );
 }
+
+/// Regression: a finding was cut at its width after `question answer`, so a long question
+/// lost its answer. The question is cut, at a word, and the answer kept.
+#[test]
+fn a_long_question_keeps_its_answer() {
+    let desk = Desk::new();
+    let caller = "pc-0042.branch-office-north-east.region-emea.woodgrovebank.com";
+    let target =
+        "srv-files-01.branch-office-north-east.region-emea.datacentre-two.woodgrovebank.com";
+    std::fs::write(
+        desk.path().join("long.yaml"),
+        ANSWERS.replace(
+            "{caller: pc-0042.woodgrovebank.com, target: srv-files-01.woodgrovebank.com}",
+            &format!("{{caller: {caller}, target: {target}}}"),
+        ),
+    )
+    .expect("answers");
+    let out = desk.run(
+        &[
+            "run",
+            "rt-escalate",
+            "--answers",
+            "long.yaml",
+            "--agent",
+            "alice",
+        ],
+        "",
+    );
+    let text = success_stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Findings:"))
+        .unwrap_or_else(|| panic!("no findings in:\n{text}"));
+    assert_eq!(line, format!("Findings:    Can {caller} ping …: no"));
+}

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 /// Most findings listed; the rest are counted and left to `sessions show`.
 const MAX_FINDINGS: usize = 3;
-/// Longest finding, in characters, before it is cut with `…`.
+/// Longest finding, in characters, before it is cut with `…` (an answer is never cut).
 const FINDING_WIDTH: usize = 140;
 
 /// How `run --summary-format` prints the summary.
@@ -91,25 +91,26 @@ impl Ticket {
                         .map(|(_, r)| r.clone())
                         .collect();
                     results.retain(|(s, _)| s != step);
-                    findings.extend(results.drain(..).map(|(_, r)| r));
+                    findings.extend(results.drain(..).map(|(_, r)| cut(&r, FINDING_WIDTH)));
                     if step.rsplit('/').next() == Some("scope") {
                         scope = Some(answer);
                         continue;
                     }
                     let question = one_line(question.as_deref().unwrap_or(""));
-                    let mut line = if question.is_empty() {
-                        format!("{step}: {answer}")
+                    let question = if question.is_empty() {
+                        format!("{step}:")
                     } else {
-                        format!("{question} {answer}")
+                        question
                     };
+                    let mut more = String::new();
                     if !mine.is_empty() {
-                        line.push_str(&format!(" ({})", mine.join("; ")));
+                        more.push_str(&format!(" ({})", mine.join("; ")));
                     }
                     // The agent answered for another computer, from what was read out there.
                     if let (Some(from), Some(command)) = (from, command) {
-                        line.push_str(&format!(" (on {}: `{}`)", whose(from), one_line(command)));
+                        more.push_str(&format!(" (on {}: `{}`)", whose(from), one_line(command)));
                     }
-                    findings.push(line);
+                    findings.push(finding(&question, &answer, &more, FINDING_WIDTH));
                 }
                 Record::Probed { result: r, .. } | Record::Observed { result: r, .. } => {
                     result(r.probe.clone(), r)
@@ -132,13 +133,9 @@ impl Ticket {
                 _ => {}
             }
         }
-        findings.extend(results.drain(..).map(|(_, r)| r));
+        findings.extend(results.drain(..).map(|(_, r)| cut(&r, FINDING_WIDTH)));
         let more_findings = findings.len().saturating_sub(MAX_FINDINGS);
-        let findings = findings
-            .split_off(more_findings)
-            .into_iter()
-            .map(|f| cut(&f, FINDING_WIDTH))
-            .collect();
+        let findings = findings.split_off(more_findings);
         let category_title = call.category.as_ref().and_then(|c| {
             content
                 .taxonomy
@@ -316,13 +313,58 @@ fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// An answered step as one finding of at most `width` characters: `question answer`
+/// and `more` (the step's results, where the answer was read out), cut with `…` where
+/// it must be. The answer is never cut: what does not fit is cut from `more`, then from
+/// the question (`Ping the address of srv-files-01 …: no reply`).
+fn finding(question: &str, answer: &str, more: &str, width: usize) -> String {
+    let line = format!("{question} {answer}");
+    let len = line.chars().count();
+    if len + more.chars().count() <= width {
+        return format!("{line}{more}");
+    }
+    if len + 2 <= width {
+        // Room for part of `more` (its leading space included).
+        return format!("{line}{}", cut(more, width - len));
+    }
+    let tail = format!(" …: {answer}");
+    // The question keeps a few words, however long the answer.
+    let room = width.saturating_sub(tail.chars().count()).max(24);
+    let (kept, _) = words(question, room);
+    format!("{kept}{tail}")
+}
+
+/// The longest start of `text` of at most `width` characters that ends at a word
+/// boundary (mid-word only when the first word is longer than `width`), and whether it
+/// ends at one.
+fn words(text: &str, width: usize) -> (&str, bool) {
+    let end = text
+        .char_indices()
+        .nth(width)
+        .map_or(text.len(), |(at, _)| at);
+    if end == text.len() {
+        return (text, true);
+    }
+    let taken = &text[..end];
+    if text[end..].starts_with(char::is_whitespace) {
+        return (taken.trim_end(), true);
+    }
+    match taken.rfind(char::is_whitespace) {
+        Some(at) if !taken[..at].trim_end().is_empty() => (taken[..at].trim_end(), true),
+        _ => (taken, false),
+    }
+}
+
+/// `text` in at most `width` characters, cut at a word boundary and ended with `…` when
+/// it is longer.
 fn cut(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
+    match words(text, width.saturating_sub(2)) {
+        (kept, true) => format!("{kept} …"),
+        (kept, false) => format!("{kept}…"),
+    }
 }
 
 /// Markdown characters that would change how a recorded value renders.
@@ -335,4 +377,52 @@ fn md_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Regression: a long question pushed its answer past the width and the answer was cut.
+    #[test]
+    fn a_long_question_is_cut_and_its_answer_kept() {
+        let q = "Ask the caller to ping the address of srv-files-01 that the name resolved to, from a command prompt: `ping <address>`. Does it reply?";
+        assert_eq!(
+            finding(q, "no reply", "", 80),
+            "Ask the caller to ping the address of srv-files-01 that the name …: no reply"
+        );
+        // An answer longer than the width stays whole.
+        let long = "x".repeat(100);
+        assert_eq!(
+            finding(q, &long, "", 80),
+            format!("Ask the caller to ping …: {long}")
+        );
+        // What fits stays as it is; `more` is cut before the question.
+        assert_eq!(
+            finding("Ping?", "no", " (ping: fail)", 80),
+            "Ping? no (ping: fail)"
+        );
+        assert_eq!(
+            finding(
+                "Can it ping srv-files-01?",
+                "no",
+                " (ping (canned): fail: no reply from 192.0.2.10)",
+                50
+            ),
+            "Can it ping srv-files-01? no (ping (canned): …"
+        );
+    }
+
+    #[test]
+    fn cuts_fall_between_words() {
+        assert_eq!(
+            cut("no reply from 192.0.2.10", 40),
+            "no reply from 192.0.2.10"
+        );
+        assert_eq!(cut("no reply from 192.0.2.10", 16), "no reply from …");
+        assert_eq!(cut("no reply from 192.0.2.10", 15), "no reply from …");
+        assert_eq!(cut("no reply from 192.0.2.10", 14), "no reply …");
+        // One word longer than the room is cut inside it.
+        assert_eq!(cut("srv-files-01.woodgrovebank.com", 10), "srv-file…");
+    }
 }
