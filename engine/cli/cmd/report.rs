@@ -34,7 +34,7 @@ pub struct Args {
 /// `report --format`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
-    /// Aligned columns for an 80-column terminal.
+    /// Aligned columns, 80 wide when the keys allow (never cut so that rows read alike).
     Table,
     Csv,
     Json,

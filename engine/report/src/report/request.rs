@@ -14,7 +14,7 @@ pub const DEFAULT_BY: [GroupKey; 2] = [GroupKey::Category, GroupKey::Status];
 /// How the report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// Aligned columns that fit an 80-column terminal.
+    /// Aligned columns, 80 wide when the keys allow.
     #[default]
     Table,
     Csv,

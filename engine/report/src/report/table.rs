@@ -1,42 +1,69 @@
-//! `--format table`: aligned columns that fit an 80-column terminal. Key columns share
-//! what the numbers leave and are cut with `…` when they must be; a category the taxonomy
-//! no longer has is marked `*`.
+//! `--format table`: aligned columns, 80 wide when the keys allow. Name columns (agent,
+//! rollout, playbook, category) share what the numbers leave and are cut with `…` only
+//! while every value of the column still reads differently from the others; dates,
+//! statuses and tiers are never cut. When the keys cannot fit so, the table is wider. A
+//! category the taxonomy no longer has is marked `*`, and the mark is never cut off.
 
 use deskbook_store::GroupKey;
+use std::collections::HashSet;
 
 use super::{format, Report};
 
-/// The terminal width the table fits.
+/// The terminal width the table fits when its keys allow.
 pub const WIDTH: usize = 80;
 
 const NUMBERS: [&str; 6] = ["calls", "share", "esc", "uncl", "median", "p90"];
 
+/// A key cell: its text and the mark after it (`*`, or nothing), which is never cut.
+struct Key {
+    text: String,
+    mark: &'static str,
+}
+
+impl Key {
+    fn width(&self) -> usize {
+        self.text.chars().count() + self.mark.chars().count()
+    }
+
+    /// The cell in at most `w` characters, the mark kept.
+    fn shown(&self, w: usize) -> String {
+        let mark = self.mark.chars().count();
+        format!("{}{}", cut(&self.text, w.saturating_sub(mark)), self.mark)
+    }
+}
+
 pub fn render(r: &Report) -> String {
     let cat = r.category_index();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for g in &r.groups {
-        let mut row: Vec<String> = r
-            .request
-            .by
-            .iter()
-            .zip(&g.keys)
-            .map(|(k, v)| {
-                let mut text = super::terminal_safe(&r.key_text(*k, v.as_deref()));
-                if *k == GroupKey::Category && v.as_deref().is_some_and(|c| r.title(c).is_none()) {
-                    text.push('*');
-                }
-                text
-            })
-            .collect();
-        row.push(g.count.to_string());
-        row.push(format::percent(r.share(g), 1));
-        row.push(format::percent(g.escalation_rate(), 0));
-        row.push(format::percent(g.fixed_unclear_rate(), 0));
-        row.push(format::duration(g.median_ms));
-        row.push(format::duration(g.p90_ms));
-        rows.push(row);
-    }
     let nkeys = r.request.by.len();
+    let mut keys: Vec<Vec<Key>> = Vec::new();
+    let mut numbers: Vec<Vec<String>> = Vec::new();
+    for g in &r.groups {
+        keys.push(
+            r.request
+                .by
+                .iter()
+                .zip(&g.keys)
+                .map(|(k, v)| Key {
+                    text: super::terminal_safe(&r.key_text(*k, v.as_deref())),
+                    mark: if *k == GroupKey::Category
+                        && v.as_deref().is_some_and(|c| r.title(c).is_none())
+                    {
+                        "*"
+                    } else {
+                        ""
+                    },
+                })
+                .collect(),
+        );
+        numbers.push(vec![
+            g.count.to_string(),
+            format::percent(r.share(g), 1),
+            format::percent(g.escalation_rate(), 0),
+            format::percent(g.fixed_unclear_rate(), 0),
+            format::duration(g.median_ms),
+            format::duration(g.p90_ms),
+        ]);
+    }
     let header: Vec<String> = r
         .request
         .by
@@ -45,27 +72,58 @@ pub fn render(r: &Report) -> String {
         .chain(NUMBERS.iter().map(|s| s.to_string()))
         .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+    for (row_keys, row_numbers) in keys.iter().zip(&numbers) {
+        for (w, cell) in widths.iter_mut().zip(row_keys) {
+            *w = (*w).max(cell.width());
+        }
+        for (w, cell) in widths[nkeys..].iter_mut().zip(row_numbers) {
             *w = (*w).max(cell.chars().count());
         }
     }
     // Two spaces after each key column, one between numbers; shrink the widest key column
-    // until the line fits.
+    // that can lose a character with its values still telling apart, until the line fits.
     let fixed: usize = widths[nkeys..].iter().sum::<usize>() + 2 * nkeys + (NUMBERS.len() - 1);
     let budget = WIDTH.saturating_sub(fixed);
-    while nkeys > 0 && widths[..nkeys].iter().sum::<usize>() > budget {
-        let (i, w) = widths[..nkeys]
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, w)| **w)
-            .map(|(i, w)| (i, *w))
-            .unwrap_or((0, 0));
-        if w <= 4 {
+    // Dates, statuses and tiers are never cut (`202…` says nothing); names (agent,
+    // rollout, playbook, category) keep at least their header and ten characters.
+    let floor: Vec<usize> = r
+        .request
+        .by
+        .iter()
+        .zip(&widths)
+        .map(|(k, w)| match k {
+            GroupKey::Agent | GroupKey::Rollout | GroupKey::Playbook | GroupKey::Category => {
+                k.name().chars().count().max(10)
+            }
+            _ => *w,
+        })
+        .collect();
+    let mut stuck = vec![false; nkeys];
+    while widths[..nkeys].iter().sum::<usize>() > budget {
+        let Some(i) = (0..nkeys)
+            .filter(|i| !stuck[*i] && widths[*i] > floor[*i])
+            .max_by_key(|i| widths[*i])
+        else {
             break;
+        };
+        if distinct(keys.iter().map(|row| &row[i]), widths[i] - 1) {
+            widths[i] -= 1;
+        } else {
+            stuck[i] = true;
         }
-        widths[i] = w - 1;
     }
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .zip(numbers)
+        .map(|(row_keys, row_numbers)| {
+            row_keys
+                .iter()
+                .zip(&widths)
+                .map(|(k, w)| k.shown(*w))
+                .chain(row_numbers)
+                .collect()
+        })
+        .collect();
     let mut out = format!(
         "Call classification report: {} calls\n",
         format::count(r.total)
@@ -89,7 +147,6 @@ pub fn render(r: &Report) -> String {
             if i > 0 {
                 text.push_str(if i <= nkeys { "  " } else { " " });
             }
-            let cell = cut(cell, *w);
             if i < nkeys {
                 text.push_str(&format!("{cell:<w$}"));
             } else {
@@ -112,6 +169,13 @@ pub fn render(r: &Report) -> String {
         out.push_str("* a category the taxonomy no longer has (counted as recorded).\n");
     }
     out
+}
+
+/// Whether the cells still read apart from each other when shown `w` wide.
+fn distinct<'a>(cells: impl Iterator<Item = &'a Key> + Clone, w: usize) -> bool {
+    let full: HashSet<(&str, &str)> = cells.clone().map(|k| (k.text.as_str(), k.mark)).collect();
+    let shown: HashSet<String> = cells.map(|k| k.shown(w)).collect();
+    shown.len() == full.len()
 }
 
 /// `text` in at most `w` characters, cut with `…`.

@@ -107,6 +107,85 @@ duration of the calls that ended.
     assert!(text.contains("…"), "{text}");
 }
 
+// Regression: nine key columns were each cut to four characters to fit 80 columns, so
+// every date read `202…`, `fix…` stood for two statuses and the `*` of a retired category
+// was cut off while its footnote printed. A column is cut only while its values still
+// read apart; the table grows wider instead, and the mark stays.
+#[test]
+fn table_keys_stay_unambiguous_and_marked_however_many() {
+    let mut r = report(Format::Table);
+    r.request.by = vec![
+        GroupKey::Day,
+        GroupKey::Week,
+        GroupKey::Month,
+        GroupKey::Agent,
+        GroupKey::Rollout,
+        GroupKey::Playbook,
+        GroupKey::Escalate,
+        GroupKey::Status,
+        GroupKey::Category,
+    ];
+    let keys = [
+        [
+            "2026-11-02",
+            "2026-W45",
+            "2026-11",
+            "alice",
+            "phase-1",
+            "tier1-triage",
+            "tier2",
+            "fixed-understood",
+            "kerberos-authentication",
+        ],
+        [
+            "2026-11-03",
+            "2026-W45",
+            "2026-11",
+            "alice",
+            "phase-1",
+            "tier1-triage",
+            "tier2",
+            "fixed-unclear",
+            "legacy-nap",
+        ],
+    ];
+    r.groups = keys
+        .iter()
+        .map(|k| g(&k.map(Some), 5, 1, 1, Some(60_000)))
+        .collect();
+    r.total = 10;
+    let text = r.render();
+    assert_eq!(
+        text,
+        "Call classification report: 10 calls
+calls that started from 2026-11-01 until 2026-11-30
+
+day         week      month    agent  rollout  playbook    escalate  status            category    calls share esc uncl median   p90
+2026-11-02  2026-W45  2026-11  alice  phase-1  tier1-tri…  tier2     fixed-understood  kerberos-…      5 50.0% 20%  20%  1m00s 3m00s
+2026-11-03  2026-W45  2026-11  alice  phase-1  tier1-tri…  tier2     fixed-unclear     legacy-n…*      5 50.0% 20%  20%  1m00s 3m00s
+
+esc: escalated to Tier 2 or 3; uncl: ended fixed-unclear; median, p90: call
+duration of the calls that ended.
+* a category the taxonomy no longer has (counted as recorded).
+"
+    );
+    // A name column is cut only while its values read apart: two agents that differ at
+    // the end are shown whole.
+    let mut r = report(Format::Table);
+    r.request.by = vec![GroupKey::Category, GroupKey::Status, GroupKey::Agent];
+    for (n, g) in r.groups.iter_mut().enumerate() {
+        g.keys.push(Some(format!(
+            "a-very-long-agent-name-from-the-directory-{}",
+            n % 2
+        )));
+    }
+    let text = r.render();
+    assert!(
+        text.contains("-directory-0  812345") && text.contains("-directory-1  120000"),
+        "{text}"
+    );
+}
+
 #[test]
 fn csv_parses_with_a_csv_reader() {
     let text = report(Format::Csv).render();
