@@ -165,3 +165,68 @@ fn csv_parses_and_table_fits_80_columns() {
     let md = ok(&desk.run(&["report", "--format", "markdown"]));
     assert!(md.starts_with("## Call classification report\n\nAll recorded calls: 2,000 calls.\n\n| Category | Status |"), "{md}");
 }
+
+/// An agent name with ESC, a C1 CSI (U+009B) and a right-to-left override (U+202E).
+const HOSTILE_AGENT: &str = "eve\x1b]0;pwned\x07\u{9b}31m\u{202e}gfx";
+
+/// A store of three calls taken by `HOSTILE_AGENT`.
+fn hostile_agent_desk() -> Filled {
+    let desk = Filled::new(0, 1);
+    let calls = deskbook_testkit::calls::calls(3, 1).map(|mut c| {
+        c.agent = HOSTILE_AGENT.to_string();
+        c
+    });
+    deskbook_testkit::calls::write_sqlite(&desk.db, calls).expect("calls written");
+    desk
+}
+
+/// No raw control character (but newline and tab) nor bidirectional control in `text`.
+fn no_raw_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t' && *c != '\r')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(bad.is_empty(), "{what}: raw controls {bad:?} in:\n{text}");
+}
+
+/// Regression: `report --format csv` on a terminal printed a recorded agent name's ESC,
+/// C1 and bidirectional controls raw, and the HTML page kept U+202E in its cell. CSV on a
+/// terminal shows them neutralised, as the table does; to a pipe or a file it keeps the
+/// data as recorded. The HTML page shows each as `?`, as it does ESC.
+#[test]
+fn csv_on_a_terminal_and_html_show_control_characters_neutralised() {
+    let desk = hostile_agent_desk();
+    // On a terminal (`script`'s pseudo-terminal).
+    let line = format!(
+        "'{}' --db '{}' report --by agent --format csv",
+        bin().display(),
+        desk.db.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(desk.path())
+        .env_remove("DESKBOOK_DB")
+        .output()
+        .expect("script (util-linux)");
+    let shown = ok(&out);
+    no_raw_controls("csv on a terminal", &shown);
+    assert!(
+        shown.contains("\r\neve^[]0;pwned^G<U+009B>31m<U+202E>gfx,3,1.0000,"),
+        "{shown:?}"
+    );
+    // Piped: the recorded value as it is.
+    let piped = ok(&desk.run(&["report", "--by", "agent", "--format", "csv"]));
+    let mut r = csv::Reader::from_reader(piped.as_bytes());
+    let rec = r.records().next().expect("a row").expect("record");
+    assert_eq!(&rec[0], HOSTILE_AGENT);
+    // HTML, to standard output and to a file alike.
+    ok(&desk.run(&[
+        "report", "--by", "agent", "--format", "html", "--out", "r.html",
+    ]));
+    let html = std::fs::read_to_string(desk.path().join("r.html")).expect("page");
+    no_raw_controls("html", &html);
+    assert!(html.contains("<td>eve?]0;pwned??31m?gfx</td>"), "{html}");
+}

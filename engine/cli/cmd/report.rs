@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use deskbook_report::report::{self, Format, Request};
 use deskbook_store::Access;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,6 +69,11 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         // the same value.
         None if format == Format::Json => {
             out!("{}", deskbook_content::terminal::json_escaped(&text))
+        }
+        // CSV is data: kept as recorded when it goes to a file or a pipe, with control
+        // characters made visible when it is shown on a terminal.
+        None if format == Format::Csv && std::io::stdout().is_terminal() => {
+            out!("{}", deskbook_content::terminal::neutralise(&text))
         }
         None => out!("{text}"),
     }

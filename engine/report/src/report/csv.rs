@@ -1,7 +1,8 @@
 //! `--format csv`: a header row, then one row per group; numbers unformatted (rates as
 //! fractions, durations in milliseconds) so a spreadsheet can compute with them. Empty
 //! cells are missing values (an open call's status, no call that ended). Recorded text that
-//! a spreadsheet would take for a formula is quoted as text.
+//! a spreadsheet would take for a formula is quoted as text. The data is kept as recorded;
+//! `deskbook report` shows it with control characters neutralised only on a terminal.
 
 use super::Report;
 
