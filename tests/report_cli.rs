@@ -20,6 +20,10 @@ fn bad_values_get_exact_messages() {
             "error: --until 30/11/2026: not a valid date or date-time; expected an ISO date such as 2026-11-30, or a date-time such as 2026-11-30T14:00 (UTC) or 2026-11-30T14:00:00+01:00\n",
         ),
         (
+            &["report", "--since", "2026-11-01T08:00+25:00"],
+            "error: --since 2026-11-01T08:00+25:00: not a valid date or date-time; expected an ISO date such as 2026-11-30, or a date-time such as 2026-11-30T14:00 (UTC) or 2026-11-30T14:00:00+01:00\n",
+        ),
+        (
             &["report", "--since", "2026-11-30", "--until", "2026-11-01"],
             "error: --until 2026-11-01 is before --since 2026-11-30: the range holds no calls; give an --until on or after --since\n",
         ),

@@ -128,6 +128,15 @@ fn bound(flag: &str, value: &str, end: bool) -> Result<Bound, ReportError> {
             .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
             .map_err(|_| bad())?
     } else if let Ok(ts) = v.parse::<Timestamp>() {
+        // jiff takes offsets up to ±25:59; a UTC offset is at most ±23:59 (RFC 3339, and
+        // `+23:60` is refused).
+        let offset = jiff::fmt::temporal::Pieces::parse(v)
+            .ok()
+            .and_then(|p| p.to_numeric_offset())
+            .map_or(0, |o| o.seconds());
+        if offset.unsigned_abs() >= 24 * 3600 {
+            return Err(bad());
+        }
         ts
     } else {
         let dt: DateTime = v.parse().map_err(|_| bad())?;
@@ -232,6 +241,19 @@ mod tests {
             msg(Request::parse(None, None, Some("category,"), Format::Table)),
             "--by \"category,\": an empty field; expected a comma-separated list of category, status, playbook, rollout, agent, escalate, day, week, month"
         );
+        // An offset beyond ±23:59, as `+23:60`.
+        for offset in ["+25:00", "+24:00", "-24:30", "+23:60"] {
+            assert_eq!(
+                msg(Request::parse(
+                    Some(&format!("2026-11-01T08:00{offset}")),
+                    None,
+                    None,
+                    Format::Table
+                )),
+                format!("--since 2026-11-01T08:00{offset}: not a valid date or date-time; expected an ISO date such as 2026-11-30, or a date-time such as 2026-11-30T14:00 (UTC) or 2026-11-30T14:00:00+01:00")
+            );
+        }
+        assert!(Request::parse(Some("2026-11-01T08:00-23:59"), None, None, Format::Table).is_ok());
         assert_eq!(
             msg(Request::parse(
                 Some("1969-12-31"),
