@@ -234,3 +234,45 @@ fn csv_on_a_terminal_and_html_show_control_characters_neutralised() {
     no_raw_controls("html", &html);
     assert!(html.contains("<td>eve?]0;pwned??31m?gfx</td>"), "{html}");
 }
+
+/// Regression: the table showed an open call's status as `open` while CSV left it empty
+/// and JSON gave null, and both said a call without a category had one in the taxonomy.
+/// Now every format says `open`, and a missing category is not looked up (null, empty).
+#[test]
+fn open_calls_read_open_in_every_format() {
+    let desk = Filled::new(500, 3);
+    let open = desk.calls.iter().filter(|c| c.status.is_none()).count();
+    assert!(open > 0, "the generated calls hold open ones");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&desk.run(&["report", "--format", "json"]))).expect("JSON");
+    let groups = v["groups"].as_array().expect("groups");
+    assert!(groups.iter().all(|g| g["status"].is_string()), "{v}");
+    let counted: u64 = groups
+        .iter()
+        .filter(|g| g["status"] == "open")
+        .filter_map(|g| g["count"].as_u64())
+        .sum();
+    assert_eq!(counted, open as u64);
+    for g in groups {
+        match g["category"].as_str() {
+            None => assert_eq!(g["category_in_taxonomy"], serde_json::Value::Null, "{g}"),
+            Some(_) => assert!(g["category_in_taxonomy"].is_boolean(), "{g}"),
+        }
+    }
+    let text = ok(&desk.run(&["report", "--format", "csv"]));
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("record")).collect();
+    let counted: u64 = rows
+        .iter()
+        .filter(|row| &row[1] == "open")
+        .map(|row| row[4].parse::<u64>().expect("count"))
+        .sum();
+    assert_eq!(counted, open as u64);
+    assert!(rows.iter().all(|row| !row[1].is_empty()), "{text}");
+    for row in &rows {
+        if row[0].is_empty() {
+            assert_eq!(&row[3], "", "{text}");
+        }
+    }
+    assert!(rows.iter().any(|row| row[0].is_empty()), "{text}");
+}

@@ -1,6 +1,7 @@
 //! `--format csv`: a header row, then one row per group; numbers unformatted (rates as
-//! fractions, durations in milliseconds) so a spreadsheet can compute with them. Empty
-//! cells are missing values (an open call's status, no call that ended). Recorded text that
+//! fractions, durations in milliseconds) so a spreadsheet can compute with them. An open
+//! call's status is `open`, as in the table. Empty cells are missing values (no category,
+//! no call that ended). Recorded text that
 //! a spreadsheet would take for a formula is quoted as text. The data is kept as recorded;
 //! `deskbook report` shows it with control characters neutralised only on a terminal.
 
@@ -26,15 +27,22 @@ pub fn render(r: &Report) -> String {
     // Writing into memory cannot fail; a failed record would only be left out.
     let _ = w.write_record(&header);
     for g in &r.groups {
-        let mut row: Vec<String> = g
-            .keys
+        let mut row: Vec<String> = r
+            .request
+            .by
             .iter()
-            .map(|v| no_formula(v.as_deref().unwrap_or_default()))
+            .zip(&g.keys)
+            .map(|(k, v)| no_formula(&super::key_value(*k, v.as_deref()).unwrap_or_default()))
             .collect();
         if let Some(i) = cat {
             let title = g.keys[i].as_deref().and_then(|c| r.title(c));
             row.push(no_formula(title.unwrap_or_default()));
-            row.push((g.keys[i].is_none() || title.is_some()).to_string());
+            // No category: nothing to find in the taxonomy, an empty cell.
+            row.push(
+                g.keys[i]
+                    .as_ref()
+                    .map_or(String::new(), |_| title.is_some().to_string()),
+            );
         }
         row.push(g.count.to_string());
         row.push(format!("{:.4}", r.share(g)));

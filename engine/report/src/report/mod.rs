@@ -170,14 +170,15 @@ impl Report {
             .map(|g| {
                 let mut o = Map::new();
                 for (k, v) in self.request.by.iter().zip(&g.keys) {
-                    o.insert(k.name().into(), json!(v));
+                    o.insert(k.name().into(), json!(key_value(*k, v.as_deref())));
                 }
                 if let Some(i) = cat {
                     let title = g.keys[i].as_deref().and_then(|c| self.title(c));
                     o.insert("category_title".into(), json!(title));
+                    // No category: null, nothing to find in the taxonomy.
                     o.insert(
                         "category_in_taxonomy".into(),
-                        json!(g.keys[i].is_none() || title.is_some()),
+                        json!(g.keys[i].as_ref().map(|_| title.is_some())),
                     );
                 }
                 o.insert("count".into(), json!(g.count));
@@ -223,6 +224,15 @@ impl Report {
                 format!("calls that started from {} until {}", s.given, u.given)
             }
         }
+    }
+}
+
+/// A group's key as CSV and JSON give it: an open call's status is `open`, as the table
+/// shows it; any other missing value stays missing (`null`, an empty cell).
+fn key_value(key: GroupKey, value: Option<&str>) -> Option<String> {
+    match (key, value) {
+        (GroupKey::Status, None) => Some("open".into()),
+        (_, v) => v.map(str::to_string),
     }
 }
 

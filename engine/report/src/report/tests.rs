@@ -218,7 +218,11 @@ fn csv_parses_with_a_csv_reader() {
     assert_eq!(&rows[0][4], "812345");
     assert_eq!(&rows[2][0], "legacy-nap");
     assert_eq!(&rows[2][3], "false");
-    assert_eq!(&rows[3][1], "");
+    // An open call without a category: `open`, as in the table; nothing to look up.
+    assert_eq!(&rows[3][0], "");
+    assert_eq!(&rows[3][1], "open");
+    assert_eq!(&rows[3][3], "");
+    assert_eq!(&rows[0][3], "true");
     let sum: u64 = rows
         .iter()
         .map(|r| r[4].parse::<u64>().expect("count"))
@@ -238,7 +242,14 @@ fn json_keeps_the_design_shape() {
     assert_eq!(first["category_title"], "Kerberos authentication");
     assert_eq!(v["groups"][1]["escalation_rate"], 0.9167);
     assert_eq!(v["groups"][2]["category_in_taxonomy"], false);
-    assert_eq!(v["groups"][3]["status"], serde_json::Value::Null);
+    // An open call without a category: `open`, as in the table; nothing to look up.
+    assert_eq!(v["groups"][3]["status"], "open");
+    assert_eq!(v["groups"][3]["category"], serde_json::Value::Null);
+    assert_eq!(
+        v["groups"][3]["category_in_taxonomy"],
+        serde_json::Value::Null
+    );
+    assert_eq!(v["groups"][0]["category_in_taxonomy"], true);
     assert_eq!(v["since"], "2026-11-01T00:00:00.000Z");
 }
 
