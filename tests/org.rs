@@ -626,3 +626,162 @@ $ORG/layer/playbooks/tier1-triage.patch.yaml:9:9: step `orphan` is unreachable: 
   |         ^",
     );
 }
+
+/// A copy of the fixture `org/rollout` (builtin, phase-1 and phase-2 patching tier1-triage)
+/// in `dir`, with phase-2's patch replaced by `phase_2` when given.
+fn rollout_org(dir: &Path, phase_2: Option<&str>) {
+    copy_dir(&fixture("org/rollout"), dir);
+    if let Some(text) = phase_2 {
+        std::fs::write(dir.join("phase-2/playbooks/tier1-triage.patch.yaml"), text)
+            .expect("write the patch");
+    }
+    std::fs::write(
+        dir.join("answers.yaml"),
+        "vars: {caller: pc-1.example.com, target: srv-1.example.com}\nanswers: {caller-check: \"no\", scope: \"me\", vpn-check: \"yes\"}\n",
+    )
+    .expect("answers");
+}
+
+/// `deskbook --config deskbook.yaml --db calls.sqlite ARGS` in the organisation folder `dir`.
+fn in_rollout(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--config", "deskbook.yaml", "--db", "calls.sqlite"];
+    all.extend_from_slice(args);
+    run_in(dir, &all)
+}
+
+/// Regression: a phase-2 patch that did not apply was filed as an error for `check` only.
+/// `run` ran the phase-1 flowchart and recorded the call as rollout phase-2, `layers` showed
+/// the playbook as patched by phase-1 and `layers diff` "0 change(s)", all with exit 0.
+/// Now `run` refuses the playbook with the patch's error and records no call, and `layers`
+/// and `layers diff` name the failed patch and exit 1.
+#[test]
+fn a_patch_that_does_not_apply_stops_run_and_shows_in_layers() {
+    let cases = [
+        (
+            "patch: tier1-triage\nstart: nowhere\n",
+            "2:8",
+            "`start: nowhere` names a step the patched playbook `tier1-triage` does not have",
+            "2 | start: nowhere\n  |        ^",
+        ),
+        (
+            "patch: tier1-triage\nreplace:\n  - {id: basic-netwrk, do: \"x\", choices: {fixed: end-network-fixed}}\n",
+            "3:10",
+            "`replace` names step `basic-netwrk`, which playbook `tier1-triage` does not have (steps: caller-check, decline-request, scope, vpn-check, ping-address, basic-network, network-evidence, name-check, basic-name, name-evidence, other-apps, application-details, ...)",
+            "3 |   - {id: basic-netwrk, do: \"x\", choices: {fixed: end-network-fixed}}\n  |          ^",
+        ),
+        (
+            "patch: tier1-triage\nchoices:\n  scope: {next: nowhere}\n",
+            "3:3",
+            "step `scope` leads to `nowhere`, which the patched playbook `tier1-triage` does not have",
+            "3 |   scope: {next: nowhere}\n  |   ^",
+        ),
+        (
+            "patch: tier1-triage\ndelete: [scope]\n",
+            "2:1",
+            "unknown field `delete` (known fields: patch, base, title, summary, start, replace, insert, remove, choices)",
+            "2 | delete: [scope]\n  | ^",
+        ),
+    ];
+    for (patch, at, message, snippet) in cases {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        rollout_org(d, Some(patch));
+        let file = "phase-2/playbooks/tier1-triage.patch.yaml";
+        let o = in_rollout(d, &["run", "tier1-triage", "--answers", "answers.yaml"]);
+        assert_eq!(o.status.code(), Some(1), "{patch}: {}", bytes(&o));
+        assert_eq!(
+            stderr(&o),
+            format!("error: playbook `tier1-triage` has errors and does not run; the first: {file}:{at}: {message} (run `deskbook check`)\n"),
+            "{patch}"
+        );
+        let o = in_rollout(d, &["sessions", "list"]);
+        assert_eq!(stdout(&o), "no calls recorded in calls.sqlite\n", "{patch}");
+        let failed = format!(
+            "{file}:{at}: {message}\n{snippet}\nerror: 1 patch(es) do not apply: playbook `tier1-triage` keeps the version below and does not run (run `deskbook check`)\n"
+        );
+        let o = in_rollout(d, &["layers"]);
+        assert_eq!(o.status.code(), Some(1), "{patch}: {}", bytes(&o));
+        assert!(
+            stdout(&o).contains(
+                "tier1-triage                      playbook  builtin  patched by phase-1  PATCH FAILED in phase-2: does not run\n"
+            ),
+            "{}",
+            stdout(&o)
+        );
+        assert_eq!(stderr(&o), failed, "{patch}");
+        let o = in_rollout(d, &["layers", "diff"]);
+        assert_eq!(o.status.code(), Some(1), "{patch}: {}", bytes(&o));
+        assert_eq!(
+            stdout(&o),
+            format!("layer phase-2: 0 change(s), 1 patch(es) that do not apply\n  FAILED    playbook  tier1-triage  (patch {file}:{at}: {message})\n"),
+            "{patch}"
+        );
+        assert_eq!(stderr(&o), failed, "{patch}");
+        let o = in_rollout(d, &["layers", "diff", "--json"]);
+        assert_eq!(o.status.code(), Some(1), "{patch}: {}", bytes(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        let (line, column) = at.split_once(':').expect("at");
+        assert_eq!(
+            v["failed"],
+            serde_json::json!([{"playbook": "tier1-triage", "layer": "phase-2", "file": file,
+                "line": line.parse::<u64>().expect("line"), "column": column.parse::<u64>().expect("column"),
+                "message": message}]),
+            "{patch}"
+        );
+        let o = in_rollout(d, &["layers", "--json"]);
+        assert_eq!(o.status.code(), Some(1), "{patch}: {}", bytes(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        assert_eq!(v["failed_patches"][0]["file"], file, "{patch}");
+        // The layer below still diffs cleanly.
+        let o = in_rollout(d, &["layers", "diff", "phase-1"]);
+        assert_eq!(o.status.code(), Some(0), "{patch}: {}", bytes(&o));
+    }
+}
+
+/// A call recorded while the rollout's patches applied is not resumed once a patch breaks:
+/// what would run is not the flowchart the layers say.
+#[test]
+fn a_call_is_not_resumed_on_a_playbook_whose_patch_does_not_apply() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    rollout_org(d, None);
+    std::fs::write(
+        d.join("part.yaml"),
+        "vars: {caller: pc-1.example.com, target: srv-1.example.com}\nanswers: {caller-check: \"no\"}\n",
+    )
+    .expect("answers");
+    let o = in_rollout(
+        d,
+        &["run", "tier1-triage", "--answers", "part.yaml", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", bytes(&o));
+    let o = in_rollout(d, &["sessions", "list", "--json"]);
+    let calls: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let session = calls[0]["session"]
+        .as_str()
+        .expect("an open call")
+        .to_string();
+    std::fs::write(
+        d.join("phase-2/playbooks/tier1-triage.patch.yaml"),
+        "patch: tier1-triage\nstart: nowhere\n",
+    )
+    .expect("break the patch");
+    let o = in_rollout(d, &["sessions", "resume", &session]);
+    assert_eq!(o.status.code(), Some(1), "{}", bytes(&o));
+    assert_eq!(
+        stderr(&o),
+        "error: playbook `tier1-triage` has errors and does not run; the first: phase-2/playbooks/tier1-triage.patch.yaml:2:8: `start: nowhere` names a step the patched playbook `tier1-triage` does not have (run `deskbook check`)\n"
+    );
+    let o = in_rollout(d, &["sessions", "show", &session, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(
+        v["call"]["ended_at"].is_null(),
+        "still open: {}",
+        stdout(&o)
+    );
+    assert_eq!(
+        v["events"].as_array().map(Vec::len),
+        Some(5),
+        "nothing added"
+    );
+}

@@ -2,7 +2,7 @@
 //! [LAYER]`: what a layer adds, replaces and patches against the layers below it.
 
 use anyhow::Result;
-use deskbook_content::provenance::{self, Change};
+use deskbook_content::provenance::{self, Change, FailedPatch};
 use deskbook_content::terminal::neutralise;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -35,9 +35,42 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     }
 }
 
+/// A patch that does not apply leaves its playbook at the version below, which does not run:
+/// `layers` and `layers diff` still show what they can, name each such patch's first error
+/// on standard error, and exit 1.
+fn report_failed(failed: &[FailedPatch]) -> ExitCode {
+    if failed.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for f in failed {
+        eprintln!("{}", neutralise(&f.diagnostic.to_string()));
+    }
+    eprintln!(
+        "error: {} patch(es) do not apply: {} keep{} the version below and do{} not run (run `deskbook check`)",
+        failed.len(),
+        neutralise(&ids_of(failed)),
+        if failed.len() == 1 { "s" } else { "" },
+        if failed.len() == 1 { "es" } else { "" },
+    );
+    ExitCode::FAILURE
+}
+
+/// The playbooks of failed patches, each once: "playbook `a`", "playbooks `a`, `b`".
+fn ids_of(failed: &[FailedPatch]) -> String {
+    let mut ids: Vec<&str> = failed.iter().map(|f| f.playbook.as_str()).collect();
+    ids.dedup();
+    let quoted: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+    format!(
+        "playbook{} {}",
+        if ids.len() == 1 { "" } else { "s" },
+        quoted.join(", ")
+    )
+}
+
 fn list(g: &Globals, json: bool) -> Result<ExitCode> {
     let ctx = Ctx::load(g)?;
     let entries = provenance::entries(&ctx.content);
+    let failed = provenance::failed_patches(&ctx.content, None);
     if json {
         let layers: Vec<serde_json::Value> = ctx
             .content
@@ -45,9 +78,9 @@ fn list(g: &Globals, json: bool) -> Result<ExitCode> {
             .iter()
             .map(|l| serde_json::json!({"name": l.name, "path": l.spec.name()}))
             .collect();
-        let v = serde_json::json!({"layers": layers, "items": entries});
+        let v = serde_json::json!({"layers": layers, "items": entries, "failed_patches": failed});
         super::emit_json(&v)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(report_failed(&failed));
     }
     let mut out = String::from("layers, lowest first:\n");
     for (i, l) in ctx.content.layers.iter().enumerate() {
@@ -61,11 +94,23 @@ fn list(g: &Globals, json: bool) -> Result<ExitCode> {
         } else {
             format!("  patched by {}", e.patched_by.join(", "))
         };
-        let _ = writeln!(out, "{:w$}  {:8}  {}{patched}", e.id, e.kind, e.layer);
+        let failed = if e.failed_patch_by.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  PATCH FAILED in {}: does not run",
+                e.failed_patch_by.join(", ")
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{:w$}  {:8}  {}{patched}{failed}",
+            e.id, e.kind, e.layer
+        );
     }
     // Layer names are folder names and may hold anything: shown, never obeyed.
     out!("{}", neutralise(&out));
-    Ok(ExitCode::SUCCESS)
+    Ok(report_failed(&failed))
 }
 
 fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -73,10 +118,26 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
     let d = provenance::layer_diff(&org, layer, g.role)?;
     if json {
         super::emit_json(&d)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(report_failed(&d.failed));
     }
     let mut out = String::new();
-    let _ = writeln!(out, "layer {}: {} change(s)", d.layer, d.changes.len());
+    let _ = writeln!(
+        out,
+        "layer {}: {} change(s){}",
+        d.layer,
+        d.changes.len(),
+        match d.failed.len() {
+            0 => String::new(),
+            n => format!(", {n} patch(es) that do not apply"),
+        }
+    );
+    for f in &d.failed {
+        let _ = writeln!(
+            out,
+            "  FAILED    playbook  {}  (patch {}:{}:{}: {})",
+            f.playbook, f.file, f.line, f.column, f.message
+        );
+    }
     for c in &d.changes {
         let what = match c.change {
             Change::Added => "added",
@@ -111,5 +172,5 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
     }
     // Choice labels and folder names are text from a layer: shown, never obeyed.
     out!("{}", neutralise(&out));
-    Ok(ExitCode::SUCCESS)
+    Ok(report_failed(&d.failed))
 }

@@ -22,6 +22,17 @@ pub struct LayerInfo {
     pub spec: LayerSpec,
 }
 
+/// A patch file that does not apply (or does not parse), and the first error that says why.
+#[derive(Debug, Clone)]
+pub struct FailedPatch {
+    /// The playbook it patches.
+    pub playbook: String,
+    /// The index of its layer in [`Content::layers`].
+    pub layer: usize,
+    /// The first error, at the patch file's line and column.
+    pub error: Diagnostic,
+}
+
 /// The effective content of all layers.
 #[derive(Debug, Default)]
 pub struct Content {
@@ -39,6 +50,9 @@ pub struct Content {
     pub layers: Vec<LayerInfo>,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Patches that did not apply, in layer order: their playbook keeps the version below
+    /// (so `check` can go on), but it does not run ([`Content::failed_patch`]).
+    pub failed_patches: Vec<FailedPatch>,
     /// The organisation the content was loaded for (its variables, rollout, layer names).
     pub org: Org,
     /// Who is looking; [`Content::visible`] applies it (tier1 unless set).
@@ -58,6 +72,12 @@ impl Content {
             .binary_search_by(|p| p.id.as_str().cmp(id))
             .ok()
             .map(|i| &self.playbooks[i])
+    }
+
+    /// The first patch of playbook `id` that did not apply, if any: such a playbook does not
+    /// run (what would run is not what the layers say).
+    pub fn failed_patch(&self, id: &str) -> Option<&FailedPatch> {
+        self.failed_patches.iter().find(|f| f.playbook == id)
     }
 
     /// Whether an item or a playbook has this id.
@@ -213,11 +233,21 @@ pub fn load_org(org: &Org) -> Content {
         // Ids defined in this layer, with where, to report duplicates inside one layer.
         let mut seen: HashMap<String, (String, usize)> = HashMap::new();
         let mut patches: Vec<crate::patch::Patch> = Vec::new();
+        // Patch files that do not parse: the playbook they name (or their file name's) and
+        // the diagnostic's index.
+        let mut bad_patches: Vec<(String, usize)> = Vec::new();
         for (parsed, diags) in parse_all(files, layer_idx, strict) {
+            let parsed = match parsed {
+                Parsed::BadPatch((target, _)) => {
+                    Parsed::BadPatch((target, content.diagnostics.len()))
+                }
+                other => other,
+            };
             content.diagnostics.extend(diags);
             match parsed {
                 Parsed::Skip => {}
                 Parsed::Patch(p) => patches.push(*p),
+                Parsed::BadPatch(target) => bad_patches.push(target),
                 Parsed::Taxonomy(file) => load_taxonomy(&file, &mut content),
                 Parsed::Scenario(file) => scenarios.push((layer_idx, Arc::new(file))),
                 Parsed::Item(item) => {
@@ -270,12 +300,22 @@ pub fn load_org(org: &Org) -> Content {
                 }
             }
         }
+        for (target, at) in bad_patches {
+            if let Some(error) = content.diagnostics.get(at) {
+                content.failed_patches.push(FailedPatch {
+                    playbook: target,
+                    layer: layer_idx,
+                    error: error.clone(),
+                });
+            }
+        }
         apply_patches(
             &patches,
             layer_idx,
             &pb_slots,
             &mut playbooks,
             &mut content.diagnostics,
+            &mut content.failed_patches,
         );
     }
     items.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
@@ -309,7 +349,15 @@ fn apply_patches(
     slots: &HashMap<String, usize>,
     playbooks: &mut [PlaybookDoc],
     diags: &mut Vec<Diagnostic>,
+    failed: &mut Vec<FailedPatch>,
 ) {
+    let mut fail = |id: &str, error: &Diagnostic| {
+        failed.push(FailedPatch {
+            playbook: id.to_string(),
+            layer,
+            error: error.clone(),
+        })
+    };
     for (i, patch) in patches.iter().enumerate() {
         let id = &patch.spec.patch;
         let (line, col) = patch.pos_of_target();
@@ -317,17 +365,21 @@ fn apply_patches(
             Diagnostic::error(&patch.file.path, line, col, msg).with_source(&patch.file.text)
         };
         let Some(&slot) = slots.get(id) else {
-            diags.push(err(format!(
+            let d = err(format!(
                 "patch against playbook `{id}`, which no lower layer defines (a patch changes a playbook of a layer below it)"
-            )));
+            ));
+            fail(id, &d);
+            diags.push(d);
             continue;
         };
         let lower = &playbooks[slot];
         if lower.layer == layer && lower.lower.is_none() {
-            diags.push(err(format!(
+            let d = err(format!(
                 "patch against playbook `{id}`, which this same layer defines ({}): a patch changes a playbook of a layer below it; edit the file instead",
                 lower.file.path
-            )));
+            ));
+            fail(id, &d);
+            diags.push(d);
             continue;
         }
         let clash = patches[..i]
@@ -338,7 +390,7 @@ fn apply_patches(
                 (!c.is_empty()).then_some((p, c))
             });
         if let Some((other, steps)) = clash {
-            diags.push(err(format!(
+            let d = err(format!(
                 "conflicting patches of playbook `{id}`: this one and {} both change {}",
                 other.file.path,
                 steps
@@ -350,7 +402,9 @@ fn apply_patches(
                     })
                     .collect::<Vec<_>>()
                     .join(", ")
-            )));
+            ));
+            fail(id, &d);
+            diags.push(d);
             continue;
         }
         match patch.apply(lower, layer) {
@@ -358,7 +412,16 @@ fn apply_patches(
                 diags.extend(warnings);
                 playbooks[slot] = doc;
             }
-            Err(errs) => diags.extend(errs),
+            Err(errs) => {
+                let first = errs
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .min_by_key(|d| (d.line, d.column));
+                if let Some(d) = first {
+                    fail(id, d);
+                }
+                diags.extend(errs);
+            }
         }
     }
 }
@@ -367,6 +430,9 @@ fn apply_patches(
 enum Parsed {
     Skip,
     Patch(Box<crate::patch::Patch>),
+    /// A patch file that does not parse: the playbook it names (from its `patch:` if that
+    /// much reads, else its file name) and, once filed, its diagnostic's index.
+    BadPatch((String, usize)),
     Taxonomy(SourceFile),
     Scenario(SourceFile),
     Item(Box<Item>),
@@ -424,11 +490,12 @@ fn parse_one(raw: RawFile, layer: usize, strict: bool) -> (Parsed, Vec<Diagnosti
         parse_item(file, layer, strict, &mut diags)
             .map_or(Parsed::Skip, |i| Parsed::Item(Box::new(i)))
     } else if crate::patch::is_patch_file(rel) {
+        let target = crate::patch::target_of(&file);
         match crate::patch::parse(file) {
             Ok(p) => Parsed::Patch(Box::new(p)),
             Err(d) => {
                 diags.push(d);
-                Parsed::Skip
+                Parsed::BadPatch((target, 0))
             }
         }
     } else if rel.starts_with("playbooks/tests/") {

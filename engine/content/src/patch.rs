@@ -72,6 +72,21 @@ pub fn is_patch_file(rel: &str) -> bool {
         && (rel.ends_with(".patch.yaml") || rel.ends_with(".patch.yml"))
 }
 
+/// The playbook a patch file is about, even when it does not parse as a patch: its `patch:`
+/// when that much reads, else its file name (`playbooks/NAME.patch.yaml`).
+pub fn target_of(file: &SourceFile) -> String {
+    if let Some(id) = yaml::parse_value(&file.text)
+        .ok()
+        .and_then(|v| v.get("patch").and_then(|p| p.as_str()).map(str::to_string))
+    {
+        return id;
+    }
+    let name = file.path.rsplit(['/', '\\']).next().unwrap_or("");
+    name.split_once(".patch.")
+        .map_or(name, |(stem, _)| stem)
+        .to_string()
+}
+
 /// Parse a patch file; a YAML or shape problem is a diagnostic at its position.
 pub fn parse(file: SourceFile) -> Result<Patch, Diagnostic> {
     let spec: PatchFile = yaml::parse(&file.text).map_err(|e| {

@@ -17,6 +17,47 @@ pub struct Entry {
     pub layer: String,
     /// Layers whose patches changed it, lowest first.
     pub patched_by: Vec<String>,
+    /// Layers whose patch of it does not apply, lowest first: the playbook does not run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_patch_by: Vec<String>,
+}
+
+/// A patch that does not apply (`layers`, `layers diff`): its playbook keeps the version
+/// below and does not run.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedPatch {
+    pub playbook: String,
+    pub layer: String,
+    /// The first error, at the patch file's line and column.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    #[serde(skip)]
+    pub diagnostic: crate::Diagnostic,
+}
+
+/// The patches of `content` that do not apply, in layer order; only those of layer `only`
+/// when given.
+pub fn failed_patches(content: &Content, only: Option<usize>) -> Vec<FailedPatch> {
+    content
+        .failed_patches
+        .iter()
+        .filter(|f| only.is_none_or(|l| l == f.layer))
+        .map(|f| FailedPatch {
+            playbook: f.playbook.clone(),
+            layer: content
+                .layers
+                .get(f.layer)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            file: f.error.file.clone(),
+            line: f.error.line,
+            column: f.error.column,
+            message: f.error.message.clone(),
+            diagnostic: f.error.clone(),
+        })
+        .collect()
 }
 
 /// Every effective item and playbook the role may see, in id order.
@@ -37,6 +78,7 @@ pub fn entries(content: &Content) -> Vec<Entry> {
             kind: i.meta.kind.as_str(),
             layer: name(i.layer),
             patched_by: Vec::new(),
+            failed_patch_by: Vec::new(),
         })
         .collect();
     for pb in &content.playbooks {
@@ -47,11 +89,18 @@ pub fn entries(content: &Content) -> Vec<Entry> {
             cur = lower;
         }
         patched_by.reverse();
+        let failed_patch_by = content
+            .failed_patches
+            .iter()
+            .filter(|f| f.playbook == pb.id)
+            .map(|f| name(f.layer))
+            .collect();
         out.push(Entry {
             id: pb.id.clone(),
             kind: "playbook",
             layer: name(pb.origin().layer),
             patched_by,
+            failed_patch_by,
         });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -88,6 +137,9 @@ pub struct LayerDiff {
     pub changes: Vec<Changed>,
     /// Call categories the layer adds to the taxonomy.
     pub categories: Vec<String>,
+    /// The layer's patches that do not apply (so change nothing, and their playbooks do
+    /// not run).
+    pub failed: Vec<FailedPatch>,
 }
 
 /// The problem with a `layers diff` request.
@@ -180,7 +232,9 @@ pub fn layer_diff(org: &Org, name: Option<&str>, role: Role) -> Result<LayerDiff
         .filter(|c| !below.taxonomy.categories.iter().any(|b| b.id == c.id))
         .map(|c| c.id.clone())
         .collect();
+    let failed = failed_patches(&with, Some(idx));
     Ok(LayerDiff {
+        failed,
         layer: org
             .layers
             .get(idx)

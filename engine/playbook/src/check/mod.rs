@@ -51,14 +51,32 @@ pub fn check(content: &Content) -> Vec<Diagnostic> {
 
 /// The first error `deskbook check` reports in the playbooks `ids` (a run's playbook first,
 /// then those it calls). `run`, `resume` and `deskbook test` refuse a playbook that has one:
-/// a playbook `check` rejects never runs.
+/// a playbook `check` rejects never runs. A patch of it that did not apply comes first (the
+/// version in effect is then the one below the patch, which is not what the layers say),
+/// then what loading its files found, then the checks of the playbook itself.
 pub fn first_error(content: &Content, ids: &[&str]) -> Option<Diagnostic> {
     let statuses = EndStatuses::new(content);
     let matrix = Matrix::new(content);
     for id in ids {
+        if let Some(failed) = content.failed_patch(id) {
+            return Some(failed.error.clone());
+        }
         let Some(doc) = content.playbook(id) else {
             continue;
         };
+        let mut files: Vec<&str> = vec![doc.file.path.as_str()];
+        let mut lower = doc.lower.as_deref();
+        while let Some(l) = lower {
+            files.push(l.file.path.as_str());
+            lower = l.lower.as_deref();
+        }
+        if let Some(d) = content
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error() && files.contains(&d.file.as_str()))
+        {
+            return Some(d.clone());
+        }
         let mut found = Vec::new();
         match &doc.body {
             PlaybookBody::Yaml(pb) => {
