@@ -377,6 +377,8 @@ fn layers_diff_shows_the_steps_a_phase_changes() {
       ~ step scope
           \"next\": ping-address -> pilot-group
       ~ step test-hosts
+          ask: \"Can the caller reach the help desk test computers ({{ org.helpdesk_test_hosts }})? Try `net view` a…\"
+          help: [is-ipsec-the-problem, withheld, woodgrove-contacts]
   added     article   woodgrove-phase-1
 "
     );
@@ -783,5 +785,71 @@ fn a_call_is_not_resumed_on_a_playbook_whose_patch_does_not_apply() {
         v["events"].as_array().map(Vec::len),
         Some(5),
         "nothing added"
+    );
+}
+
+/// Regression: a patch that replaced a step's `do:` text and set a new title showed only
+/// `~ step basic-network` with nothing under it, the title change not at all, and `--json`
+/// `{"id":"basic-network","choices":[]}`. Now each changed field is named, with its new value
+/// on one line (cut, and neutralised), in the text and the JSON.
+#[test]
+fn layers_diff_names_the_fields_a_patch_changes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    rollout_org(d, None);
+    let o = in_rollout(d, &["layers", "diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", bytes(&o));
+    assert_eq!(
+        stdout(&o),
+        "layer phase-2: 1 change(s)
+  patched   playbook  tier1-triage
+      title: \"Caller cannot communicate with a target computer\" -> \"Triage (phase 2)\"
+      ~ step basic-network
+          do: \"Phase 2 network checks for {{ caller }}.\"
+          -help
+"
+    );
+    let o = in_rollout(d, &["layers", "diff", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let steps = &v["changes"][0]["steps"];
+    assert_eq!(
+        steps["title"],
+        serde_json::json!([
+            "Caller cannot communicate with a target computer",
+            "Triage (phase 2)"
+        ])
+    );
+    assert_eq!(
+        steps["changed"][0],
+        serde_json::json!({"id": "basic-network", "choices": [],
+            "fields": [{"field": "do", "now": "Phase 2 network checks for {{ caller }}."},
+                       {"field": "help", "now": null}]})
+    );
+    // A long text over several lines, with a terminal escape: one line, cut, the escape
+    // shown and not obeyed; a new probe is named with its value.
+    let long = "word ".repeat(40);
+    std::fs::write(
+        d.join("phase-2/playbooks/tier1-triage.patch.yaml"),
+        format!("patch: tier1-triage\nreplace:\n  - id: basic-network\n    do: \"Red \\e[31m\\n{long}\"\n    command: {{argv: [ipconfig, /all]}}\n    choices: {{fixed: end-network-fixed, \"not fixed\": network-evidence}}\n"),
+    )
+    .expect("patch");
+    let o = in_rollout(d, &["layers", "diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", bytes(&o));
+    let shown = stdout(&o);
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
+    let do_line = shown
+        .lines()
+        .find(|l| l.trim_start().starts_with("do: "))
+        .expect("the do line");
+    assert_eq!(
+        do_line,
+        format!(
+            "          do: \"Red \\u{{1b}}[31m {}…\"",
+            "word ".repeat(17) + "word"
+        )
+    );
+    assert!(
+        shown.contains("\n          command: {\"argv\":[\"ipconfig\",\"/all\"]}\n"),
+        "{shown}"
     );
 }

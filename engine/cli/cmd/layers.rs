@@ -154,6 +154,12 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
         if let Some((a, b)) = &steps.start {
             let _ = writeln!(out, "      start: {a} -> {b}");
         }
+        if let Some((a, b)) = &steps.title {
+            let _ = writeln!(out, "      title: {a:?} -> {b:?}");
+        }
+        if let Some((a, b)) = &steps.summary {
+            let _ = writeln!(out, "      summary: {a:?} -> {b:?}");
+        }
         for s in &steps.added {
             let _ = writeln!(out, "      + step {s}");
         }
@@ -164,6 +170,13 @@ fn diff(g: &Globals, layer: Option<&str>, json: bool) -> Result<ExitCode> {
             let _ = writeln!(out, "      ~ step {}", s.id);
             for line in &s.choices {
                 let _ = writeln!(out, "          {line}");
+            }
+            for f in &s.fields {
+                let _ = match &f.now {
+                    Some(now) if f.text => writeln!(out, "          {}: {now:?}", f.field),
+                    Some(now) => writeln!(out, "          {}: {now}", f.field),
+                    None => writeln!(out, "          -{}", f.field),
+                };
             }
         }
     }

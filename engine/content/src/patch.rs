@@ -425,6 +425,10 @@ fn quote(ids: &[&str]) -> String {
 pub struct StepDiff {
     /// `(before, after)` when the start step changed.
     pub start: Option<(String, String)>,
+    /// `(before, after)` when the title changed, each cut to one line.
+    pub title: Option<(String, String)>,
+    /// `(before, after)` when the summary changed, each cut to one line.
+    pub summary: Option<(String, String)>,
     pub added: Vec<String>,
     pub removed: Vec<String>,
     /// Steps in both whose content differs, with how their answers lead now.
@@ -437,11 +441,103 @@ pub struct ChangedStep {
     pub id: String,
     /// One line per answer whose target changed: `"no": a -> b`, `+"maybe" -> c`, `-"x"`.
     pub choices: Vec<String>,
+    /// The other fields whose value changed (text, probe, command, help, ...), in the
+    /// order a step lists them.
+    pub fields: Vec<ChangedField>,
+}
+
+/// One field of a step that a new version changed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChangedField {
+    /// The field as a playbook writes it (`do`, `ask`, `probe`, `help`, ...).
+    pub field: String,
+    /// Its new value on one line (text as written, anything else as compact JSON), cut to
+    /// [`SHOWN_CHARS`] characters; `None` when the new version leaves the field out.
+    pub now: Option<String>,
+    /// Whether the new value is text (shown quoted) rather than a list or a mapping.
+    #[serde(skip)]
+    pub text: bool,
+}
+
+/// The most characters of a changed value `layers diff` shows.
+pub const SHOWN_CHARS: usize = 100;
+
+/// `text` on one line (every run of white space one space), cut to `SHOWN_CHARS`.
+pub fn one_line(text: &str) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= SHOWN_CHARS {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(SHOWN_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// A value as a playbook would write it: the fields it leaves out (null, empty) left out.
+fn written(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .filter(|(_, x)| !is_unwritten(x))
+                .map(|(k, x)| (k.clone(), written(x)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(written).collect()),
+        other => other.clone(),
+    }
+}
+
+fn is_unwritten(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(m) => m.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// The fields other than the answers (`choices`, `on`, `next`, shown as routes) whose
+/// values differ between two versions of a step.
+fn changed_fields(before: &Step, after: &Step) -> Vec<ChangedField> {
+    let (Ok(serde_json::Value::Object(old)), Ok(serde_json::Value::Object(new))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    let null = serde_json::Value::Null;
+    crate::playbook::STEP_FIELDS
+        .iter()
+        .filter(|f| !matches!(**f, "id" | "choices" | "next" | "on"))
+        .filter_map(|f| {
+            let (a, b) = (old.get(*f).unwrap_or(&null), new.get(*f).unwrap_or(&null));
+            if a == b {
+                return None;
+            }
+            let now = match b {
+                serde_json::Value::Null => None,
+                serde_json::Value::Array(v) if v.is_empty() => None,
+                serde_json::Value::String(t) => Some(one_line(t)),
+                // A list of ids (`help`, `collect`) as a playbook writes it.
+                serde_json::Value::Array(v) if v.iter().all(serde_json::Value::is_string) => {
+                    let ids: Vec<&str> = v.iter().filter_map(serde_json::Value::as_str).collect();
+                    Some(one_line(&format!("[{}]", ids.join(", "))))
+                }
+                other => Some(one_line(&written(other).to_string())),
+            };
+            Some(ChangedField {
+                field: f.to_string(),
+                now,
+                text: b.is_string(),
+            })
+        })
+        .collect()
 }
 
 impl StepDiff {
     pub fn is_empty(&self) -> bool {
         self.start.is_none()
+            && self.title.is_none()
+            && self.summary.is_none()
             && self.added.is_empty()
             && self.removed.is_empty()
             && self.changed.is_empty()
@@ -466,6 +562,12 @@ pub fn diff(lower: &Playbook, upper: &Playbook) -> StepDiff {
     if lower.start != upper.start {
         d.start = Some((lower.start.clone(), upper.start.clone()));
     }
+    if lower.title != upper.title {
+        d.title = Some((one_line(&lower.title), one_line(&upper.title)));
+    }
+    if lower.summary != upper.summary {
+        d.summary = Some((one_line(&lower.summary), one_line(&upper.summary)));
+    }
     let find = |pb: &'_ Playbook, id: &str| pb.steps.iter().position(|s| s.id == id);
     for s in &upper.steps {
         match find(lower, &s.id) {
@@ -489,6 +591,7 @@ pub fn diff(lower: &Playbook, upper: &Playbook) -> StepDiff {
                     d.changed.push(ChangedStep {
                         id: s.id.clone(),
                         choices,
+                        fields: changed_fields(before, s),
                     });
                 }
             }

@@ -207,7 +207,20 @@ pub fn layer_diff(org: &Org, name: Option<&str>, role: Role) -> Result<LayerDiff
             (None, None) => Change::Added,
         };
         let steps = match (lower.and_then(|l| l.yaml()), pb.yaml()) {
-            (Some(a), Some(b)) => Some(patch::diff(a, b)),
+            (Some(a), Some(b)) => {
+                let mut d = patch::diff(a, b);
+                // The new values as the role may read them: ids of items it may not see
+                // (in `help:` and in the texts) read `withheld`.
+                let shown = |t: &mut String| *t = with.playbook_text_for_role(pb, t);
+                for f in d.changed.iter_mut().flat_map(|c| c.fields.iter_mut()) {
+                    f.now.iter_mut().for_each(shown);
+                }
+                for (old, new) in d.title.iter_mut().chain(d.summary.iter_mut()) {
+                    shown(old);
+                    shown(new);
+                }
+                Some(d)
+            }
             _ => None,
         };
         let stale = match (&pb.lower, lower) {
