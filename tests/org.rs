@@ -553,6 +553,20 @@ fn bad_organisation_files() {
 2 | layers: [common]
   |         ^",
     );
+    // Regression: an included file that does not load was followed by a false "`layers`
+    // leaves out `builtin`" (the included file lists it).
+    expect_bad(
+        "bad-include",
+        "$ORG/base.yaml:4:59: vars.test_hosts.audience: unknown variant `tier2`, expected `public` or `restricted`
+4 |   test_hosts: {value: [hd-test-01.example.com], audience: tier2}
+  |                                                           ^",
+    );
+    expect_bad(
+        "missing-include",
+        "$ORG/deskbook.yaml:2:10: layer `base.yaml` does not exist: expected an organisation file at $ORG/base.yaml
+2 | layers: [base.yaml]
+  |          ^",
+    );
     expect_bad(
         "bad-var",
         "$ORG/deskbook.yaml:4:21: variable `contacts`: expected a value that is text or a list of texts

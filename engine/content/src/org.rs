@@ -244,6 +244,9 @@ fn read_into(
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     chain.push(canonical);
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // An included file that could not be read may be the one that lists `builtin`: with one,
+    // whether `builtin` is left out is not known.
+    let mut include_failed = false;
     for (i, entry) in raw.layers.iter().enumerate() {
         let (l, c) = at(&[Step::Key("layers"), Step::Index(i)]);
         if entry == "builtin" {
@@ -272,6 +275,7 @@ fn read_into(
                     .collect();
                 names.push(canon.display().to_string());
                 diags.push(err(l, c, format!("layer cycle: {}", names.join(" -> "))));
+                include_failed = true;
                 continue;
             }
             if !target.is_file() {
@@ -283,9 +287,12 @@ fn read_into(
                         target.display()
                     ),
                 ));
+                include_failed = true;
                 continue;
             }
+            let before = diags.len();
             read_into(&target, org, chain, seen_dirs, diags, false);
+            include_failed |= diags.len() > before;
             continue;
         }
         if !target.is_dir() {
@@ -314,7 +321,7 @@ fn read_into(
     // `builtin` may come from an included file; leaving it out is said explicitly.
     let has_builtin = org.layers.iter().any(|(_, s)| *s == LayerSpec::BuiltIn);
     match (has_builtin, raw.builtin) {
-        (false, None) if top => {
+        (false, None) if top && !include_failed => {
             let (l, c) = at(&[Step::Key("layers")]);
             diags.push(err(
                 l,
