@@ -52,6 +52,26 @@ fn wrong_type_for_a_field() {
     );
 }
 
+// Regression: an unknown tier was placed at the list's column, not at the tier.
+#[test]
+fn unknown_tier_points_at_the_tier() {
+    expect(
+        "unknown-tier",
+        "$LAYER/kb/item.md:5:11: unknown tier 4: expected 1, 2 or 3
+5 | tier: [2, 4]
+  |           ^",
+    );
+    expect(
+        "unknown-tier-block",
+        "$LAYER/kb/item.md:6:5: unknown tier 14: expected 1, 2 or 3
+6 |   - 14
+  |     ^
+$LAYER/kb/item.md:7:5: unknown tier 4: expected 1, 2 or 3
+7 |   - 4
+  |     ^",
+    );
+}
+
 #[test]
 fn unknown_field_lists_the_known_fields() {
     expect(

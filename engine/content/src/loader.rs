@@ -750,6 +750,37 @@ fn value_pos(file: &SourceFile, field: &str, value: &str) -> (usize, usize) {
     file.locate(value, line).unwrap_or((line, col))
 }
 
+/// Position of `token` as a whole word (not inside `14` or `x4`) in the value of `field:`,
+/// on its line or the list lines under it; else the field's position.
+fn token_pos(file: &SourceFile, field: &str, token: &str) -> (usize, usize) {
+    let (line, col) = field_pos(file, field);
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    for (n, text) in file.text.lines().enumerate().skip(line - 1) {
+        if n + 1 > line && !text.starts_with([' ', '\t', '-']) {
+            break; // the next field
+        }
+        // On the field's own line, only after `field:`.
+        let from = if n + 1 == line {
+            text.find(&format!("{field}:"))
+                .map_or(0, |i| i + field.len() + 1)
+        } else {
+            0
+        };
+        let mut at = from;
+        while let Some(i) = text[at..].find(token) {
+            let start = at + i;
+            let end = start + token.len();
+            let before = text[..start].chars().next_back();
+            let after = text[end..].chars().next();
+            if !before.is_some_and(word) && !after.is_some_and(word) {
+                return (n + 1, text[..start].chars().count() + 1);
+            }
+            at = end;
+        }
+    }
+    (line, col)
+}
+
 /// The rules every item follows; `strict` (the built-in content) adds a `source:`, tags and
 /// the fields a layer's item may leave to their defaults.
 fn check_item(m: &FrontMatter, file: &SourceFile, strict: bool, diags: &mut Vec<Diagnostic>) {
@@ -781,7 +812,7 @@ fn check_item(m: &FrontMatter, file: &SourceFile, strict: bool, diags: &mut Vec<
     for t in &m.tier {
         if !(1..=3).contains(t) {
             err(
-                field_pos(file, "tier"),
+                token_pos(file, "tier", &t.to_string()),
                 format!("unknown tier {t}: expected 1, 2 or 3"),
             );
         }
