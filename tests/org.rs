@@ -641,6 +641,28 @@ $ORG/layer/playbooks/tier1-triage.patch.yaml:9:9: step `orphan` is unreachable: 
 9 |   - id: orphan
   |         ^",
     );
+    // Regression: the undefined variable was placed at the step's line, column 1 (3:1),
+    // while `org.nosuch` on the same line was placed exactly.
+    expect_bad(
+        "patch-undefined-var",
+        "$ORG/layer/playbooks/tier1-triage.patch.yaml:4:29: unknown organisation variable `org.nosuch`: no layer defines it (no deskbook.yaml defines any)
+4 |     do: \"{{ nosuchvar }} {{ org.nosuch }}\"
+  |                             ^
+$ORG/layer/playbooks/tier1-triage.patch.yaml:4:13: template variable `nosuchvar` is not defined: no input or step `save` of playbook `tier1-triage` defines it
+4 |     do: \"{{ nosuchvar }} {{ org.nosuch }}\"
+  |             ^",
+    );
+    // Regression: steps a `replace` cut off were reported at the patch's first line (1:1),
+    // the line every step the patch leaves alone has; now at the entry that dropped the edge.
+    expect_bad(
+        "patch-drops-edge",
+        "$ORG/layer/playbooks/tier1-triage.patch.yaml:4:9: step `network-evidence` is unreachable: no path from `start` (`caller-check`) leads to it (the patch's step `basic-network` led to it before)
+4 |   - id: basic-network
+  |         ^
+$ORG/layer/playbooks/tier1-triage.patch.yaml:4:9: step `escalate-network` is unreachable: no path from `start` (`caller-check`) leads to it (the patch's step `basic-network` led to `network-evidence` before, the way to it)
+4 |   - id: basic-network
+  |         ^",
+    );
 }
 
 /// A copy of the fixture `org/rollout` (builtin, phase-1 and phase-2 patching tier1-triage)

@@ -4,7 +4,9 @@
 
 use deskbook_content::playbook::Playbook;
 
-/// The lines of each step: from its first line (the `-`) to the line before the next step.
+/// The lines of each step: from its first line (the `-`) to the line before the next step
+/// in the file. The steps need not be in file order: in a patched playbook the steps the
+/// patch wrote have their lines in the patch file and the others share its `patch:` line.
 pub(crate) fn step_ranges(pb: &Playbook, lines: &[&str]) -> Vec<(usize, usize)> {
     let total = lines.len().max(1);
     let is_item = |l: usize| {
@@ -14,26 +16,46 @@ pub(crate) fn step_ranges(pb: &Playbook, lines: &[&str]) -> Vec<(usize, usize)> 
             .unwrap_or("");
         t.starts_with("- ") || t == "-"
     };
+    let mut id_lines: Vec<usize> = pb.steps.iter().map(|s| s.line.max(1)).collect();
+    id_lines.sort_unstable();
     let mut starts: Vec<usize> = Vec::with_capacity(pb.steps.len());
-    for (i, s) in pb.steps.iter().enumerate() {
+    for s in &pb.steps {
         // A step whose `id:` is not on its first line (`- ask: ...`, then `id:`) starts at
-        // the `-` before it.
-        let floor = if i == 0 { 1 } else { pb.steps[i - 1].line + 1 };
-        let mut l = s.line.max(1);
+        // the `-` before it, but not before the step above it in the file.
+        let line = s.line.max(1);
+        let above = id_lines.partition_point(|&l| l < line);
+        let floor = if above == 0 {
+            1
+        } else {
+            id_lines[above - 1] + 1
+        };
+        let mut l = line;
         while l > floor && !is_item(l) {
             l -= 1;
         }
-        starts.push(if is_item(l) { l } else { s.line.max(1) });
+        starts.push(if is_item(l) { l } else { line });
     }
-    let mut out = Vec::with_capacity(starts.len());
+    let mut sorted = starts.clone();
+    sorted.sort_unstable();
+    // Of steps that start on one line, all but the last in the list end there.
+    let mut last_on: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for (i, &start) in starts.iter().enumerate() {
-        let end = starts
-            .get(i + 1)
-            .map(|n| n.saturating_sub(1).max(start))
-            .unwrap_or(total);
-        out.push((start, end));
+        last_on.insert(start, i);
     }
-    out
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            if last_on.get(&start).is_some_and(|&j| j > i) {
+                return (start, start);
+            }
+            let next = sorted.partition_point(|&l| l <= start);
+            let end = sorted
+                .get(next)
+                .map_or(total, |n| n.saturating_sub(1).max(start));
+            (start, end)
+        })
+        .collect()
 }
 
 /// Line and column (of the key) of `name:` in lines `from..=to`.

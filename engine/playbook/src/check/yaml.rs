@@ -169,6 +169,39 @@ impl<'a> YamlCheck<'a> {
         }
     }
 
+    /// For a patched playbook's step `i` that the patch left alone and that is now
+    /// unreachable: the step the patch wrote (its index) that led, in the playbook below,
+    /// to `i` or to an unreachable step on the way to it (that step's id). A step the patch
+    /// left alone has no lines of its own in the patch file; the entry that dropped the edge
+    /// does.
+    fn dropped_edge(&self, graph: &Graph, reach: &[bool], i: usize) -> Option<(usize, String)> {
+        let lower = self.doc.lower.as_deref()?.yaml()?;
+        let header = self.top_pos("patch").0;
+        let untouched = |k: usize| self.pb.steps[k].line == header;
+        if !untouched(i) {
+            return None;
+        }
+        let mut todo = vec![self.pb.steps[i].id.clone()];
+        let mut seen: BTreeSet<String> = todo.iter().cloned().collect();
+        while let Some(id) = todo.pop() {
+            for before in &lower.steps {
+                if !crate::graph::links(before).iter().any(|l| l.target == id) {
+                    continue;
+                }
+                let Some(&k) = graph.index.get(&before.id) else {
+                    continue;
+                };
+                if reach[k] && !untouched(k) {
+                    return Some((k, id));
+                }
+                if !reach[k] && seen.insert(before.id.clone()) {
+                    todo.push(before.id.clone());
+                }
+            }
+        }
+        None
+    }
+
     pub(super) fn check_graph(&mut self) {
         let f = |c: &str| self.statuses.get(c);
         let graph = Graph::new(self.pb, &f);
@@ -186,10 +219,24 @@ impl<'a> YamlCheck<'a> {
             let pos = self.value_pos(i, "id", &self.pb.steps[i].id);
             let pos = if pos.0 == line { pos } else { (line, 1) };
             if !reach[i] {
-                let msg = format!(
+                let mut msg = format!(
                     "step `{}` is unreachable: no path from `start` (`{start}`) leads to it",
                     self.pb.steps[i].id
                 );
+                let mut pos = pos;
+                if let Some((by, via)) = self.dropped_edge(&graph, &reach, i) {
+                    let by_id = &self.pb.steps[by].id;
+                    if via == self.pb.steps[i].id {
+                        msg.push_str(&format!(" (the patch's step `{by_id}` led to it before)"));
+                    } else {
+                        msg.push_str(&format!(
+                            " (the patch's step `{by_id}` led to `{via}` before, the way to it)"
+                        ));
+                    }
+                    let line = self.step_line(by);
+                    let at = self.value_pos(by, "id", by_id);
+                    pos = if at.0 == line { at } else { (line, 1) };
+                }
                 self.err(pos, msg);
             } else if !ends[i] {
                 let msg = format!(
