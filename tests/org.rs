@@ -889,3 +889,30 @@ fn layers_diff_names_the_fields_a_patch_changes() {
         "{shown}"
     );
 }
+
+/// Regression: `layers: [common, builtin]` was accepted silently, and the built-in
+/// escalation-checklist then hid the organisation's own. DESIGN.md lists layers builtin
+/// first; another order is a warning at the `builtin` entry naming the ids it hides.
+#[test]
+fn builtin_after_an_own_layer_is_a_warning_naming_what_it_hides() {
+    let dir = fixture("org/builtin-last");
+    let config = dir.join("deskbook.yaml");
+    let o = run(&["--config", &config.to_string_lossy(), "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", bytes(&o));
+    let shown = stdout(&o).replace(&dir.to_string_lossy().into_owned(), "$ORG");
+    assert_eq!(
+        shown,
+        "$ORG/deskbook.yaml:2:18: warning: `builtin` is listed after layer `common`: the built-in content replaces its version of every id both define (today: `escalation-checklist`); list `builtin` first to build on the built-in content
+2 | layers: [common, builtin]
+  |                  ^
+ok: 133 items, 6 playbooks, 1 warning(s)
+"
+    );
+    // The usual order warns of nothing.
+    let o = run(&["--config", &org_config(), "check"]);
+    assert!(
+        !stdout(&o).contains("`builtin` is listed after"),
+        "{}",
+        stdout(&o)
+    );
+}

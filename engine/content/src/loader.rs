@@ -213,6 +213,8 @@ pub fn load_org(org: &Org) -> Content {
     let mut playbooks: Vec<PlaybookDoc> = Vec::new();
     let mut pb_slots: HashMap<String, usize> = HashMap::new();
     let mut scenarios: Vec<(usize, Arc<SourceFile>)> = Vec::new();
+    // Ids of a layer below `builtin` that the built-in content replaces.
+    let mut under_builtin: Vec<String> = Vec::new();
 
     for (layer_idx, (name, spec)) in org.layers.iter().enumerate() {
         content.layers.push(LayerInfo {
@@ -269,7 +271,12 @@ pub fn load_org(org: &Org) -> Content {
                         continue;
                     }
                     match item_slots.get(&id) {
-                        Some(&slot) => items[slot] = *item,
+                        Some(&slot) => {
+                            if strict && items[slot].layer < layer_idx {
+                                under_builtin.push(id);
+                            }
+                            items[slot] = *item
+                        }
                         None => {
                             item_slots.insert(id, items.len());
                             items.push(*item);
@@ -291,7 +298,12 @@ pub fn load_org(org: &Org) -> Content {
                         continue;
                     }
                     match pb_slots.get(&id) {
-                        Some(&slot) => playbooks[slot] = doc,
+                        Some(&slot) => {
+                            if strict && playbooks[slot].layer < layer_idx {
+                                under_builtin.push(id);
+                            }
+                            playbooks[slot] = doc
+                        }
                         None => {
                             pb_slots.insert(id, playbooks.len());
                             playbooks.push(doc);
@@ -318,6 +330,7 @@ pub fn load_org(org: &Org) -> Content {
             &mut content.failed_patches,
         );
     }
+    warn_builtin_order(org, under_builtin, &mut content.diagnostics);
     items.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     playbooks.sort_by(|a, b| a.id.cmp(&b.id));
     content.items = items;
@@ -340,6 +353,50 @@ pub fn load_org(org: &Org) -> Content {
     crate::orgcheck::check(&mut content);
     crate::links::check(&mut content);
     content
+}
+
+/// `builtin` listed above an organisation's own layer: the built-in content then replaces
+/// that layer's version of every id both define (DESIGN.md lists layers builtin first). A
+/// warning at the `builtin` entry, naming the ids replaced now.
+fn warn_builtin_order(org: &Org, mut replaced: Vec<String>, diags: &mut Vec<Diagnostic>) {
+    let Some(at) = org
+        .layers
+        .iter()
+        .position(|(_, s)| *s == LayerSpec::BuiltIn)
+    else {
+        return;
+    };
+    if at == 0 {
+        return;
+    }
+    let below: Vec<String> = org.layers[..at]
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    replaced.sort();
+    replaced.dedup();
+    let ids = if replaced.is_empty() {
+        "none".to_string()
+    } else {
+        let mut shown: Vec<String> = replaced.iter().take(10).map(|i| format!("`{i}`")).collect();
+        if replaced.len() > 10 {
+            shown.push(format!("and {} more", replaced.len() - 10));
+        }
+        shown.join(", ")
+    };
+    let msg = format!(
+        "`builtin` is listed after layer{} {}: the built-in content replaces {} version of every id both define (today: {ids}); list `builtin` first to build on the built-in content",
+        if below.len() == 1 { "" } else { "s" },
+        below.join(", "),
+        if below.len() == 1 { "its" } else { "their" },
+    );
+    let d = match &org.builtin_at {
+        Some((file, line, col)) => {
+            Diagnostic::warning(&file.path, *line, *col, msg).with_source(&file.text)
+        }
+        None => Diagnostic::warning("deskbook.yaml", 1, 1, msg),
+    };
+    diags.push(d);
 }
 
 /// Apply a layer's patches, in file order, to the playbooks of the layers below it.

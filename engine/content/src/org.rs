@@ -54,6 +54,9 @@ pub struct Org {
     pub db: Option<String>,
     /// Layers, lowest first, with the name each is known by.
     pub layers: Vec<(String, LayerSpec)>,
+    /// Where `builtin` is listed (the file, line and column), for the warning when it comes
+    /// after an organisation's own layer.
+    pub builtin_at: Option<(Arc<SourceFile>, usize, usize)>,
     pub vars: Vars,
 }
 
@@ -254,6 +257,7 @@ fn read_into(
                 diags.push(err(l, c, "`builtin` is listed twice".into()));
             } else {
                 org.layers.push(("builtin".into(), LayerSpec::BuiltIn));
+                org.builtin_at = Some((file.clone(), l, c));
             }
             continue;
         }
