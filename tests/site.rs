@@ -576,3 +576,47 @@ fn a_linked_output_folder_is_refused_and_what_links_point_to_is_never_touched() 
     assert_eq!(read(tmp.path(), "outside.html"), "mine");
     assert_eq!(read(&out, "index.html"), read(&target, "index.html"));
 }
+
+#[test]
+fn no_template_syntax_reaches_a_page_and_conditions_read_as_the_general_case() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for role in ["tier1", "tier3"] {
+        let out = tmp.path().join(role);
+        let o = build(&out, &["--role", role]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut pages = 0;
+        for f in files(&out) {
+            let rel = f.to_string_lossy().replace('\\', "/");
+            if !(rel.ends_with(".html") || rel.ends_with(".svg")) {
+                continue;
+            }
+            let html = read(&out, &rel);
+            for mark in ["{%", "%}", "{{", "}}", "{#", "#}"] {
+                assert!(
+                    !html.contains(mark),
+                    "{mark} on {role} {rel}: …{}…",
+                    &html[html.find(mark).unwrap_or(0).saturating_sub(80)..]
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
+                );
+            }
+            pages += 1;
+        }
+        assert!(pages > 100, "{pages} pages");
+    }
+    // The step lists the general case (the target given by name), in words and in its box.
+    let triage = read(&tmp.path().join("tier1"), "playbooks/tier1-triage.html");
+    assert!(triage.contains(
+        "<p>Ask the caller to open a command prompt and ping the address of ‹target›: <code>ping &lt;address&gt;</code> (<code>nslookup ‹target›</code> shows the address). Then ask: \"What does ping show: replies, 'Negotiating IP security', or 'Request timed out'?\"</p>"
+    ), "{triage}");
+    assert!(triage.contains(">Ask the caller to open a</tspan>"));
+    assert!(!triage.contains("command prompt\nand type"));
+    assert!(!triage.contains("command prompt and type <code>ping ‹target›</code>."));
+    // A category made from an input reads with the input's placeholder.
+    let refresh = read(&tmp.path().join("tier1"), "playbooks/refresh-policy.html");
+    assert!(refresh.contains("category: ‹side›-policy"), "{refresh}");
+    // Tool commands use the same placeholders as playbook steps.
+    let ping = read(&tmp.path().join("tier1"), "tools/tool-ping.html");
+    assert!(ping.contains("<code>ping ‹host›</code>"), "{ping}");
+}

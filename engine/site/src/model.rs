@@ -110,7 +110,7 @@ impl<'a> SiteModel<'a> {
 
     /// A playbook text (a template) as the reader sees it.
     pub fn text(&self, template: &str) -> String {
-        crate::flowchart::placeholders(template, &self.org)
+        crate::flowchart::reader_text(template, &self.org)
     }
 
     /// The visible event item for event number `n`.

@@ -273,7 +273,7 @@ fn tools(model: &SiteModel<'_>) -> Value {
                             .or_default()
                             .entry(o.to_string())
                             .or_default()
-                            .push(json!({"tool": t.name, "url": url, "command": cmd}));
+                            .push(json!({"tool": t.name, "url": url, "command": model.text(cmd)}));
                     }
                     json!({"os": o, "known": true, "available": rec.available, "note": note, "tasks": rec.tasks.len()})
                 }
@@ -337,7 +337,9 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
     let path = item_path(m.kind, item.id());
     let from = path.as_str();
     let resolve = |id: &str| model.path(id).map(|p| rel(from, p));
-    let body = markdown::render(item.body(), &resolve);
+    // The organisation's variables are filled in already; a body's other `{{ name }}` (a
+    // tool's command line) reads as the playbook pages write it, ‹name›.
+    let body = markdown::render(&flowchart::placeholders(item.body(), &model.org), &resolve);
     let links = body
         .links
         .iter()
@@ -378,7 +380,7 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
                 let tasks: Vec<Value> = rec
                     .tasks
                     .iter()
-                    .map(|(k, v)| json!({"task": k, "command": v}))
+                    .map(|(k, v)| json!({"task": k, "command": model.text(v)}))
                     .collect();
                 json!({"id": o, "name": os_name(o), "available": rec.available, "note": rec.note, "tasks": tasks})
             })
@@ -497,16 +499,17 @@ fn step(
                 .iter()
                 .find(|x| &x.id == c)
                 .map(|x| x.title.clone());
-            json!({"id": c, "title": title})
+            json!({"id": model.text(c), "title": title})
         });
+        let collect: Vec<String> = s.collect.iter().map(|c| model.text(c)).collect();
         json!({"status": st, "status_title": flowchart::status_title(st), "category": category,
-            "escalate": s.escalate, "collect": s.collect})
+            "escalate": s.escalate.as_deref().map(|e| model.text(e)), "collect": collect})
     });
     let probe = s.probe_call().map(|p| {
         let with: Vec<Value> = p
             .with
             .iter()
-            .map(|(k, v)| json!({"name": k, "value": v}))
+            .map(|(k, v)| json!({"name": k, "value": model.text(v)}))
             .collect();
         json!({"name": p.name, "with": with})
     });

@@ -33,7 +33,7 @@ pub trait Links {
 
     /// Step text as the reader sees it (template variables filled in or marked).
     fn text(&self, template: &str) -> String {
-        placeholders(template, &serde_json::Map::new())
+        reader_text(template, &serde_json::Map::new())
     }
 }
 
@@ -141,10 +141,10 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
         Some(StepBody::End { status }) => {
             let mut t = vec![status_title(status).to_string()];
             if let Some(c) = &s.category {
-                t.push(format!("category: {c}"));
+                t.push(format!("category: {}", links.text(c)));
             }
             if let Some(e) = &s.escalate {
-                t.push(format!("escalate to {e}"));
+                t.push(format!("escalate to {}", links.text(e)));
             }
             for l in t {
                 lines.push(truncate(&l, per_line));
@@ -269,6 +269,60 @@ fn path_data(pts: &[(f64, f64)]) -> String {
         }
     }
     d
+}
+
+/// A playbook text (a template) as a reader sees it, rendered by the same template engine
+/// the runtime uses ([`deskbook_playbook::template`]): every variable but `org` has the
+/// value `‹name›` (so `{{ target }}` reads ‹target› and a condition on an input takes its
+/// general branch), `org` is the role's view of the organisation's variables. A text that
+/// does not render this way has its `{% %}` and `{# #}` tags stripped and its `{{ }}`
+/// marked by [`placeholders`], so no template syntax ever reaches a page.
+pub fn reader_text(text: &str, org: &serde_json::Map<String, serde_json::Value>) -> String {
+    use deskbook_playbook::template;
+    if !template::is_template(text) {
+        return text.to_string();
+    }
+    let rendered = template::variables_of(text).and_then(|names| {
+        let vars: serde_json::Map<String, serde_json::Value> = names
+            .into_iter()
+            .filter(|n| n != template::ORG)
+            .map(|n| {
+                let shown = format!("‹{n}›");
+                (n, serde_json::Value::String(shown))
+            })
+            .collect();
+        let templates = template::Templates::new(std::iter::empty())
+            .map_err(|(_, e)| e)?
+            .with_org(org.clone());
+        templates.render("site", text, &vars)
+    });
+    match rendered {
+        Ok(out) if !template::is_template(&out) => out,
+        Ok(out) => placeholders(&strip_tags(&out), org),
+        Err(_) => placeholders(&strip_tags(text), org),
+    }
+}
+
+/// `text` without its `{% … %}` and `{# … #}` tags (an unclosed one is cut off).
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let open = [("{%", "%}"), ("{#", "#}")]
+            .into_iter()
+            .filter_map(|(o, c)| rest.find(o).map(|at| (at, c)))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, close)) = open else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..at]);
+        match rest[at + 2..].find(close) {
+            Some(len) => rest = &rest[at + 2 + len + 2..],
+            None => break,
+        }
+    }
+    out
 }
 
 /// Template variables as a reader sees them: `{{ org.NAME }}` is the organisation's value
@@ -400,5 +454,35 @@ mod tests {
             placeholders("{{ org.hosts }}; {{ org.contact }}; {{ org.nope }}", &org),
             "a, b; ext. 4100; ‹org.nope›"
         );
+    }
+
+    #[test]
+    fn reader_text_takes_the_general_branch_and_never_shows_a_tag() {
+        let mut org = serde_json::Map::new();
+        org.insert("contact".into(), serde_json::json!("ext. 4100"));
+        assert_eq!(
+            reader_text(
+                "{% if target is matching(\"^[0-9.]+$\") %}ping {{ target }}{% else %}look up {{ target | upper }}{% endif %}, then call {{ org.contact }}.",
+                &org
+            ),
+            "look up ‹TARGET›, then call ext. 4100."
+        );
+        assert_eq!(
+            reader_text(
+                "{% if side == \"caller\" %}Ask.{% else %}Tell.{% endif %}",
+                &org
+            ),
+            "Tell."
+        );
+        // What does not render (a field of a text value) is stripped of its tags.
+        assert_eq!(
+            reader_text(
+                "{# note #}{% if smb.open %}open{% endif %} on {{ smb.host }}",
+                &org
+            ),
+            "open on ‹smb.host›"
+        );
+        assert_eq!(reader_text("plain {x}", &org), "plain {x}");
+        assert_eq!(strip_tags("a {% if %}b{% endif"), "a b");
     }
 }
