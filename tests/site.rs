@@ -620,3 +620,43 @@ fn no_template_syntax_reaches_a_page_and_conditions_read_as_the_general_case() {
     let ping = read(&tmp.path().join("tier1"), "tools/tool-ping.html");
     assert!(ping.contains("<code>ping ‹host›</code>"), "{ping}");
 }
+
+#[test]
+fn probe_and_command_steps_say_which_computer_they_run_on() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let target = read(&out, "playbooks/target-computer.html");
+    assert!(target.contains(
+        "<p class=\"probe\">Probe: <code>ping</code> host=<code>‹target›</code> count=<code>4</code>, run on the caller&#39;s computer.</p>"
+    ), "{target}");
+    // The probe step's box, and a question's pre-fill probe under its text.
+    assert!(
+        target.contains(">Run the ping probe on the</tspan><tspan x=")
+            && target.contains(">caller&#39;s computer.</tspan>"),
+        "{target}"
+    );
+    let triage = read(&out, "playbooks/tier1-triage.html");
+    assert!(triage.contains(">probe: ping</tspan><tspan x="), "{triage}");
+    assert!(
+        triage.contains(">on the caller&#39;s computer</tspan>"),
+        "{triage}"
+    );
+    // A `do` step's command: the task or the command line, and where it runs.
+    let diag = read(&out, "playbooks/collect-diagnostics.html");
+    assert!(diag.contains(
+        "<p class=\"command\">Command: the <code>refresh-group-policy</code> task, run on the caller&#39;s computer once you confirm.</p>"
+    ), "{diag}");
+    assert!(diag.contains(
+        "<code>reg query &quot;HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon&quot; /v UserEnvDebugLevel</code>, run on the caller&#39;s computer"
+    ), "{diag}");
+    let refresh = read(&out, "playbooks/refresh-policy.html");
+    assert!(refresh.contains(
+        "<p class=\"command\">Command: the <code>restart-ipsec-service</code> task, run on the computer ‹side› names once you confirm.</p>"
+    ), "{refresh}");
+    assert!(
+        refresh.contains(">command: restart-ipsec-service</tspan>"),
+        "{refresh}"
+    );
+}

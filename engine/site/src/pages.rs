@@ -511,10 +511,39 @@ fn step(
             .iter()
             .map(|(k, v)| json!({"name": k, "value": model.text(v)}))
             .collect();
-        json!({"name": p.name, "with": with})
+        json!({"name": p.name, "with": with, "on": flowchart::vantage(p.from.as_ref(), &|t| model.text(t))})
     });
+    let command = match s.body() {
+        Some(StepBody::Do {
+            command: Some(a), ..
+        }) => {
+            let with: Vec<Value> = a
+                .with
+                .iter()
+                .map(|(k, v)| json!({"name": k, "value": model.text(v)}))
+                .collect();
+            let argv = a.argv.as_ref().map(|v| {
+                v.iter()
+                    .map(|x| quoted(&model.text(x)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+            Some(json!({"task": a.task, "argv": argv, "with": with,
+                "on": flowchart::vantage(a.from.as_ref(), &|t| model.text(t))}))
+        }
+        _ => None,
+    };
     let help = refs(model, from, s.help.iter().map(String::as_str));
     let value = json!({"id": s.id, "kind": kind, "html": rendered.html, "choices": choices,
-        "call": call, "end": end, "probe": probe, "help": help, "save": s.save});
+        "call": call, "end": end, "probe": probe, "command": command, "help": help, "save": s.save});
     (value, rendered.links)
+}
+
+/// An argument as a command line shows it: in double quotes when it holds a space.
+fn quoted(arg: &str) -> String {
+    if arg.is_empty() || arg.contains(char::is_whitespace) {
+        format!("\"{arg}\"")
+    } else {
+        arg.to_string()
+    }
 }

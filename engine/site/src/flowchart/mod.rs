@@ -5,7 +5,7 @@
 
 pub mod layout;
 
-use deskbook_content::playbook::{Playbook, Step, StepBody};
+use deskbook_content::playbook::{FromSpec, Playbook, Step, StepBody, Vantage};
 use deskbook_playbook::graph;
 
 use layout::{EdgeSpec, NodeSize, Rect};
@@ -165,7 +165,11 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
         Some(StepBody::Probe(p)) => (
             "fc-probe".to_string(),
             "probe",
-            format!("Run the {} probe.", p.name),
+            format!(
+                "Run the {} probe {}.",
+                p.name,
+                vantage(p.from.as_ref(), &|t| links.text(t))
+            ),
         ),
         None => (
             "fc-step".to_string(),
@@ -184,6 +188,29 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
             lines.pop();
         }
         lines.push(truncate(&format!("probe: {}", p.name), per_line));
+        lines.push(truncate(
+            &vantage(p.from.as_ref(), &|t| links.text(t)),
+            per_line,
+        ));
+    }
+    // So is the computer a `do` step's command runs on.
+    if let Some(StepBody::Do {
+        command: Some(a), ..
+    }) = body
+    {
+        if lines.len() >= BODY_LINES {
+            lines.pop();
+        }
+        let what = match (&a.task, &a.argv) {
+            (Some(task), _) => task.clone(),
+            (None, Some(argv)) => argv.first().cloned().unwrap_or_default(),
+            (None, None) => String::new(),
+        };
+        lines.push(truncate(&format!("command: {what}"), per_line));
+        lines.push(truncate(
+            &vantage(a.from.as_ref(), &|t| links.text(t)),
+            per_line,
+        ));
     }
     let full = if text.is_empty() {
         lines.join(" ")
@@ -236,6 +263,18 @@ fn node(out: &mut String, s: &Step, b: &BoxText, r: Rect, href: &str) {
         out.push_str("</text>");
     }
     out.push_str("</g></a>\n");
+}
+
+/// Where a probe or command runs, in words: "on the caller's computer", "on the target",
+/// "on the help desk computer" (a step that does not say runs there), or, for a `from:`
+/// made from an input, "on the computer ‹side› names".
+pub fn vantage(from: Option<&FromSpec>, text: &dyn Fn(&str) -> String) -> String {
+    match from {
+        Some(FromSpec::Fixed(Vantage::Caller)) => "on the caller's computer".to_string(),
+        Some(FromSpec::Fixed(Vantage::Target)) => "on the target".to_string(),
+        Some(FromSpec::Fixed(Vantage::Helpdesk)) | None => "on the help desk computer".to_string(),
+        Some(FromSpec::Template(t)) => format!("on the computer {} names", text(t)),
+    }
 }
 
 /// The title of an end status, as the three statuses are named on the home page.
