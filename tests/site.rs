@@ -660,3 +660,24 @@ fn probe_and_command_steps_say_which_computer_they_run_on() {
         "{refresh}"
     );
 }
+
+#[test]
+fn an_internal_site_marks_every_restricted_item_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("internal");
+    let layer = site_fixture("restricted");
+    let o = build(&out, &["--role", "tier2", "--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    const BANNER: &str = "<p class=\"restricted-banner\" role=\"note\"><strong>Restricted:</strong> for the help desk's internal site only; do not share outside it.</p>";
+    let restricted = read(&out, "guidance/zqx-restricted-exemptions.html");
+    assert!(restricted.contains(BANNER), "{restricted}");
+    // Above the title, so a reader sees it first; printed as well.
+    assert!(restricted.find(BANNER) < restricted.find("<h1>"));
+    let css = read(&out, "assets/style.css");
+    let print = css.find("@media print").expect("print styles");
+    assert!(css[print..].contains(".restricted-banner {"), "{css}");
+    // Items that are not restricted carry no banner.
+    for page in ["articles/zqx-public.html", "articles/zqx-tier2-only.html"] {
+        assert!(!read(&out, page).contains("restricted-banner"), "{page}");
+    }
+}

@@ -401,6 +401,7 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         "playbooks": refs(model, from, m.playbooks.iter().map(String::as_str)),
         "related": refs(model, from, m.related.iter().map(String::as_str)),
         "backlinks": backlinks, "event": event, "tool": tool,
+        "restricted": m.audience == deskbook_content::model::Audience::Restricted,
     });
     PageData {
         template,
