@@ -120,3 +120,38 @@ fn connections_a_browser_keeps_open_never_hold_up_new_ones() {
     }
     assert_eq!(open.len(), 48);
 }
+
+#[test]
+fn the_404_page_at_a_nested_address_is_styled_and_its_links_work() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let serve = Serve::start(&bin(), tmp.path(), &[]);
+    let (status, body) = serve.get("/articles/nope.html");
+    assert_eq!(status, 404);
+    assert!(body.contains("<h1>Page not found</h1>"), "{body}");
+    assert!(
+        body.contains("<link rel=\"stylesheet\" href=\"/assets/style.css\">"),
+        "{body}"
+    );
+    // Every link and script of the page resolves from the nested address.
+    let mut checked = 0;
+    for attr in ["href=\"", "src=\""] {
+        for (at, _) in body.match_indices(attr) {
+            let rest = &body[at + attr.len()..];
+            let url = &rest[..rest.find('"').expect("closing quote")];
+            if url.starts_with('#') || url.starts_with("data:") {
+                continue;
+            }
+            assert!(url.starts_with('/'), "{url} is relative");
+            let (status, text) = serve.get(url.split('?').next().unwrap_or(url));
+            assert_eq!(status, 200, "{url}");
+            if url.ends_with("style.css") {
+                assert!(
+                    text.contains(".restricted-banner"),
+                    "the site's style sheet"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} links");
+}

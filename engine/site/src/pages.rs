@@ -74,7 +74,13 @@ pub fn data(model: &SiteModel<'_>, job: &Job) -> PageData {
         Job::Playbooks => simple("playbooks.html", "playbooks.html", playbooks(model)),
         Job::Tags => simple("tags.html", "tags.html", tags(model)),
         Job::Search => simple("search.html", "search.html", json!({"title": "Search"})),
-        Job::NotFound => simple("404.html", "404.html", json!({"title": "Page not found"})),
+        Job::NotFound => {
+            // Servers answer a missing page at any address with 404.html, so its links start
+            // from the server's root (the site must be served there), not from where it lies.
+            let mut page = simple("404.html", "404.html", json!({"title": "Page not found"}));
+            page.context["root"] = json!("/");
+            page
+        }
         Job::Tag(t) => simple("tag.html", &tag_path(t), tag(model, t)),
         Job::Item(i) => item(model, model.items[*i]),
         Job::Playbook(i) => playbook(model, &model.playbooks[*i]),
