@@ -686,3 +686,61 @@ fn an_internal_site_marks_every_restricted_item_page() {
         assert!(!read(&out, page).contains("restricted-banner"), "{page}");
     }
 }
+
+#[test]
+fn check_reports_the_broken_links_site_build_would_refuse() {
+    let layer = site_fixture("check-links");
+    let file = format!("{layer}/kb/articles/check-links.md");
+    let expected = format!(
+        "{file}:10:5: broken link `contacts.html`: the site has no page `articles/contacts.html`\n\
+         10 | See [x](contacts.html) and [s](#nope) and [empty]().\n   |     ^\n\
+         {file}:10:28: broken link `#nope`: `articles/check-links.html` has no heading or anchor `#nope`\n\
+         10 | See [x](contacts.html) and [s](#nope) and [empty]().\n   |                            ^\n\
+         {file}:10:43: broken link: it has no target\n\
+         10 | See [x](contacts.html) and [s](#nope) and [empty]().\n   |                                           ^\n\
+         {file}:12:6: broken link `x`: the site has no page `articles/x`\n\
+         12 | <img src=x alt=\"a picture\">\n   |      ^\n"
+    );
+    let o = run(&["--content", &layer, "check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with(&expected), "{out}");
+    assert!(
+        out[expected.len()..].starts_with("4 error(s), 0 warning(s) in "),
+        "{out}"
+    );
+    // The JSON contract: the same four, counted as errors.
+    let o = run(&["--content", &layer, "check", "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let list = json.as_array().expect("array");
+    let found: Vec<String> = list
+        .iter()
+        .map(|d| {
+            assert_eq!(d["severity"], "error");
+            format!(
+                "{}:{}: {}",
+                d["line"],
+                d["column"],
+                d["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "10:5: broken link `contacts.html`: the site has no page `articles/contacts.html`",
+            "10:28: broken link `#nope`: `articles/check-links.html` has no heading or anchor `#nope`",
+            "10:43: broken link: it has no target",
+            "12:6: broken link `x`: the site has no page `articles/x`",
+        ]
+    );
+    // `site build` refuses the same, with the same messages.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = build(&tmp.path().join("site"), &["--content", &layer]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!("error: {expected}4 error(s); the site was not built\n")
+    );
+}

@@ -1,4 +1,5 @@
-//! `deskbook check`: every problem of every layer, exit 1 when any is an error.
+//! `deskbook check`: every problem of every layer, and what building the site would refuse
+//! (template errors, broken internal links); exit 1 when any is an error.
 
 use anyhow::Result;
 use std::process::ExitCode;
@@ -34,6 +35,11 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
     let mut all = ctx.content.diagnostics.clone();
     all.extend(deskbook_playbook::check::check(&ctx.content));
+    // Then what `site build` (for the same role) would refuse: a failing layer template,
+    // a broken internal link. The site is only rendered for content without errors.
+    if !all.iter().any(|d| d.is_error()) {
+        all.extend(deskbook_site::check(&ctx.content));
+    }
     let diags = &all;
     if json {
         super::emit_json(diags)?;

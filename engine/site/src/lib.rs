@@ -100,6 +100,23 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
     if !problems.is_empty() {
         return Err(SiteError::Diagnostics(problems));
     }
+    render_site(content, opts)
+}
+
+/// What building the site for the content's role would refuse besides the content's own
+/// errors: a layer template that fails and every broken internal link, with the same
+/// messages, file, line and column as `site build`. For `deskbook check`, on content
+/// without errors (the site is rendered in memory, nothing is written).
+pub fn check(content: &Content) -> Vec<Diagnostic> {
+    match render_site(content, &BuildOptions::default()) {
+        Err(SiteError::Diagnostics(d)) => d,
+        Err(e) => vec![Diagnostic::error("site", 1, 1, e.to_string())],
+        Ok(_) => Vec::new(),
+    }
+}
+
+/// The site of content that has no errors.
+fn render_site(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, SiteError> {
     let theme = theme::Theme::load(&content.layers).map_err(SiteError::Diagnostics)?;
     let model = model::SiteModel::new(content);
     let jobs = pages::jobs(&model);
@@ -135,6 +152,7 @@ pub fn generate(content: &Content, opts: &BuildOptions<'_>) -> Result<Site, Site
             template: r.template,
             links: &r.links,
             file: r.file.as_ref(),
+            body_line: r.body_line,
         })
         .collect();
     let mut file_set: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
@@ -175,6 +193,8 @@ struct Rendered {
         std::sync::Arc<deskbook_content::SourceFile>,
     )>,
     file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
+    /// The line of `file` the page's Markdown body starts on.
+    body_line: usize,
 }
 
 /// Render every job, on every core; a progress bar appears once the build passes a second.
@@ -265,6 +285,7 @@ fn render_one(
         template: data.template,
         links: data.links,
         file: data.file,
+        body_line: data.body_line,
     })
 }
 

@@ -18,6 +18,8 @@ pub struct Checked<'a> {
     pub links: &'a [(BodyLink, Arc<SourceFile>)],
     /// The file the page is made from, where a link written as raw HTML is looked for.
     pub file: Option<&'a Arc<SourceFile>>,
+    /// The line of `file` the Markdown body starts on (raw HTML is looked for from there).
+    pub body_line: usize,
 }
 
 /// Every broken internal link of `pages`; `files` are the other paths the build writes.
@@ -29,9 +31,16 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
     let mut out = Vec::new();
     for page in pages {
         let mut reported: HashSet<&str> = HashSet::new();
-        let refs = attr_values(page.html, "href=\"").chain(attr_values(page.html, "src=\""));
-        for raw in refs {
-            if raw.contains(':') || raw.starts_with("//") || raw.is_empty() {
+        let refs = attr_values(page.html, "href=\"")
+            .map(|v| ("href", v))
+            .chain(attr_values(page.html, "src=\"").map(|v| ("src", v)));
+        for (attr, raw) in refs {
+            if raw.contains(':') || raw.starts_with("//") {
+                continue;
+            }
+            // An empty `href` (`[text]()`) leads nowhere; an empty `src` is an image whose
+            // unsafe address the sanitizer removed.
+            if raw.is_empty() && attr == "src" {
                 continue;
             }
             let href = unescape(raw);
@@ -46,6 +55,7 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
                 resolve(page.path, target)
             };
             let problem = match &resolved {
+                _ if raw.is_empty() => Some("it has no target".to_string()),
                 None => Some("it leads outside the site".to_string()),
                 Some(t) if !ids.contains_key(t.as_str()) && !files.contains(t) => {
                     Some(format!("the site has no page `{t}`"))
@@ -58,28 +68,25 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
                 },
             };
             let Some(problem) = problem else { continue };
+            let message = if href.is_empty() {
+                format!("broken link: {problem}")
+            } else {
+                format!("broken link `{href}`: {problem}")
+            };
             if !reported.insert(raw) {
                 continue;
             }
             match page.links.iter().find(|(l, _)| l.href == href) {
                 Some((l, file)) => out.push(
-                    Diagnostic::error(
-                        &file.path,
-                        l.line,
-                        l.column,
-                        format!("broken link `{href}`: {problem}"),
-                    )
-                    .with_source(&file.text),
+                    Diagnostic::error(&file.path, l.line, l.column, message)
+                        .with_source(&file.text),
                 ),
-                None => match page.file.and_then(|f| f.locate(raw, 1).map(|at| (f, at))) {
+                None => match page
+                    .file
+                    .and_then(|f| locate(f, attr, raw, page.body_line).map(|at| (f, at)))
+                {
                     Some((f, (line, column))) => out.push(
-                        Diagnostic::error(
-                            &f.path,
-                            line,
-                            column,
-                            format!("broken link `{href}`: {problem}"),
-                        )
-                        .with_source(&f.text),
+                        Diagnostic::error(&f.path, line, column, message).with_source(&f.text),
                     ),
                     None => out.push(Diagnostic::error(
                         &format!("site/templates/{}", page.template),
@@ -92,6 +99,24 @@ pub fn check(pages: &[Checked<'_>], files: &HashSet<String>) -> Vec<Diagnostic> 
         }
     }
     out
+}
+
+/// Where raw HTML in `file` (from line `from`) writes `attr` with the value `raw`: the
+/// attribute quoted either way or bare, else the value alone.
+fn locate(file: &SourceFile, attr: &str, raw: &str, from: usize) -> Option<(usize, usize)> {
+    let value = unescape(raw);
+    [
+        format!("{attr}=\"{value}\""),
+        format!("{attr}='{value}'"),
+        format!("{attr}={value}"),
+    ]
+    .iter()
+    .find_map(|needle| file.locate(needle, from))
+    .or_else(|| {
+        (!value.is_empty())
+            .then(|| file.locate(&value, from))
+            .flatten()
+    })
 }
 
 /// The values of every `name"…"` attribute in `html`.
@@ -176,6 +201,7 @@ mod tests {
                 template: "article.html",
                 links: &links,
                 file: None,
+                body_line: 1,
             },
             Checked {
                 path: "articles/b.html",
@@ -183,6 +209,7 @@ mod tests {
                 template: "article.html",
                 links: &[],
                 file: None,
+                body_line: 1,
             },
         ];
         let d = check(&pages, &HashSet::new());

@@ -37,6 +37,8 @@ pub struct PageData {
     pub links: Vec<(BodyLink, std::sync::Arc<deskbook_content::SourceFile>)>,
     /// The content file the page is made from.
     pub file: Option<std::sync::Arc<deskbook_content::SourceFile>>,
+    /// The line of `file` its Markdown body starts on (where raw HTML is looked for).
+    pub body_line: usize,
 }
 
 /// Every page of the site, in a stable order.
@@ -65,6 +67,7 @@ pub fn data(model: &SiteModel<'_>, job: &Job) -> PageData {
         context: wrap(path, page),
         links: Vec::new(),
         file: None,
+        body_line: 1,
     };
     match job {
         Job::Home => simple("home.html", "index.html", home(model)),
@@ -415,6 +418,7 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
         path,
         links,
         file: Some(item.file.clone()),
+        body_line: item.body_line,
     }
 }
 
@@ -468,6 +472,7 @@ fn playbook(model: &SiteModel<'_>, p: &PlaybookView<'_>) -> PageData {
         path,
         links,
         file: Some(p.doc.file.clone()),
+        body_line: 1,
     }
 }
 
