@@ -2,7 +2,8 @@
 //! serve` on loopback and opened straight from `file://`: the home page loads with no
 //! console errors, the triage flowchart is visible and its boxes and labels do not overlap
 //! as the browser lays out the real text, an article's link to an event leads to the
-//! event, and the events table sorts. Screenshots of the home page, an article, the tool
+//! event, an article's table of contents goes above its text on a narrow screen, and the
+//! events table sorts. Screenshots of the home page, an article, the tool
 //! matrix, the events table and the triage flowchart are kept under the target folder
 //! (`CARGO_TARGET_TMPDIR/site-screenshots`).
 
@@ -88,6 +89,38 @@ fn check_flowchart(b: &mut Browser, base: &str, tag: &str) {
         .expect("shot");
 }
 
+/// At 400 pixels wide an article's table of contents sits above its text, as wide as it,
+/// instead of squeezing it.
+fn check_narrow(b: &mut Browser, base: &str, tag: &str) {
+    b.resize(400, 900).expect("resize");
+    b.goto(&format!("{base}articles/support-scripts.html"))
+        .expect("article");
+    let g = b
+        .eval(
+            "const t = document.querySelector('nav.toc').getBoundingClientRect();
+             const p = document.querySelector('div.body p').getBoundingClientRect();
+             return [t.width, t.bottom, p.width, p.top, document.documentElement.clientWidth];",
+        )
+        .expect("geometry");
+    let f = |i: usize| g[i].as_f64().expect("number");
+    let (toc_w, toc_bottom, text_w, text_top, page_w) = (f(0), f(1), f(2), f(3), f(4));
+    assert!(
+        text_w > page_w * 0.8,
+        "{tag}: text {text_w}px of {page_w}px"
+    );
+    assert!(
+        toc_w > page_w * 0.8,
+        "{tag}: contents {toc_w}px of {page_w}px"
+    );
+    assert!(
+        toc_bottom <= text_top,
+        "{tag}: contents beside the text: {g}"
+    );
+    b.screenshot(&shots().join(format!("{tag}-article-narrow.png")))
+        .expect("shot");
+    b.resize(1280, 900).expect("resize");
+}
+
 fn check_site(b: &mut Browser, base: &str, tag: &str) {
     b.goto(&format!("{base}index.html")).expect("home");
     b.console().expect("clear log");
@@ -119,6 +152,9 @@ fn check_site(b: &mut Browser, base: &str, tag: &str) {
         .expect("article");
     b.screenshot(&shots().join(format!("{tag}-article.png")))
         .expect("shot");
+    check_narrow(b, base, tag);
+    b.goto(&format!("{base}articles/network-path-connectivity.html"))
+        .expect("article");
     b.click("div.body a[href^='../events/']")
         .expect("event link");
     let url = b.current_url().expect("url");
