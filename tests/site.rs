@@ -744,3 +744,62 @@ fn check_reports_the_broken_links_site_build_would_refuse() {
         format!("error: {expected}4 error(s); the site was not built\n")
     );
 }
+
+#[test]
+fn tool_notes_link_the_items_they_name_and_end_boxes_keep_their_whole_category() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    const TITLE: &str = "secedit /refreshpolicy (refresh Group Policy on Windows 2000)";
+    let tools = read(&out, "tools.html");
+    assert!(
+        tools.contains(&format!(
+            "(see <a href=\"tools/tool-secedit.html\">{TITLE}</a>).</li>"
+        )),
+        "{tools}"
+    );
+    let gpupdate = read(&out, "tools/tool-gpupdate.html");
+    assert!(
+        gpupdate.contains(&format!(
+            "(see <a href=\"../tools/tool-secedit.html\">{TITLE}</a>).</td>"
+        )),
+        "{gpupdate}"
+    );
+    assert!(!tools.contains("(see tool-secedit)") && !gpupdate.contains("(see tool-secedit)"));
+    // A category too long for one line of its end box goes on to a second, whole.
+    let caller = read(&out, "playbooks/caller-computer.html");
+    assert!(
+        caller.contains(">category:</tspan><tspan x=")
+            && caller.contains(" dy=\"15\">caller-domain-account</tspan>"),
+        "{caller}"
+    );
+    assert!(!caller.contains("caller-domain-accou…"));
+}
+
+#[test]
+fn a_tool_note_naming_a_hidden_item_never_shows_its_id_or_title() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let layer = site_fixture("restricted");
+    let out = tmp.path().join("public");
+    let o = build(&out, &["--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    const PUBLIC: &str =
+        "<a href=\"../articles/zqx-public.html\">A public article about exemptions</a>";
+    let tool = read(&out, "tools/tool-zqx-public.html");
+    assert!(
+        tool.contains(&format!(
+            "Exemptions: see an internal item and an internal item, or {PUBLIC}."
+        )),
+        "{tool}"
+    );
+    // The internal site links all three.
+    let out = tmp.path().join("internal");
+    let o = build(&out, &["--role", "tier3", "--content", &layer]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tool = read(&out, "tools/tool-zqx-public.html");
+    assert!(
+        tool.contains("see <a href=\"../guidance/zqx-restricted-exemptions.html\">Exempt computers ZQXRESTRICTEDTITLE</a> and <a href=\"../articles/zqx-tier2-only.html\">Tier 2 notes ZQXTIER2TITLE</a>, or "),
+        "{tool}"
+    );
+}

@@ -273,7 +273,7 @@ fn tools(model: &SiteModel<'_>) -> Value {
             .map(|o| match t.os.get(*o) {
                 Some(rec) => {
                     let note = rec.note.as_ref().map(|n| {
-                        notes.push(json!({"n": notes.len() + 1, "tool": t.name, "os": os_short(o), "text": n}));
+                        notes.push(json!({"n": notes.len() + 1, "tool": t.name, "os": os_short(o), "html": note_html(model, from, n)}));
                         notes.len()
                     });
                     for (task, cmd) in &rec.tasks {
@@ -391,7 +391,8 @@ fn item(model: &SiteModel<'_>, item: &Item) -> PageData {
                     .iter()
                     .map(|(k, v)| json!({"task": k, "command": model.text(v)}))
                     .collect();
-                json!({"id": o, "name": os_name(o), "available": rec.available, "note": rec.note, "tasks": tasks})
+                let note = rec.note.as_deref().map(|n| note_html(model, from, n));
+                json!({"id": o, "name": os_name(o), "available": rec.available, "note": note, "tasks": tasks})
             })
             .collect();
         json!({"name": t.name, "obtain": t.obtain, "os": os})
@@ -558,4 +559,40 @@ fn quoted(arg: &str) -> String {
     } else {
         arg.to_string()
     }
+}
+
+/// A tool record's note as HTML: an item or playbook id in it (`see tool-secedit`) becomes
+/// a link titled with its title; the id of one whose page is not on this role's site reads
+/// "an internal item" (the public site holds no byte of what it leaves out).
+fn note_html(model: &SiteModel<'_>, from: &str, note: &str) -> String {
+    let mut out = String::with_capacity(note.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let id = std::mem::take(word);
+        let hidden = || {
+            model.content.item(&id).is_some() || model.content.playbooks.iter().any(|p| p.id == id)
+        };
+        match reference(model, from, &id) {
+            Some(r) if id.contains('-') => out.push_str(&format!(
+                "<a href=\"{}\">{}</a>",
+                flowchart::esc(r["url"].as_str().unwrap_or("")),
+                flowchart::esc(r["title"].as_str().unwrap_or(&id))
+            )),
+            None if id.contains('-') && hidden() => out.push_str("an internal item"),
+            _ => out.push_str(&flowchart::esc(&id)),
+        }
+    };
+    for c in note.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push_str(&flowchart::esc(&c.to_string()));
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }

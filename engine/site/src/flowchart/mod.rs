@@ -139,15 +139,16 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
     let body = s.body();
     let (class, kind, text) = match body {
         Some(StepBody::End { status }) => {
-            let mut t = vec![status_title(status).to_string()];
+            lines.push(truncate(status_title(status), per_line));
+            // A long category goes on to a second line rather than being cut.
             if let Some(c) = &s.category {
-                t.push(format!("category: {}", links.text(c)));
+                lines.extend(wrap(&format!("category: {}", links.text(c)), per_line, 2));
             }
             if let Some(e) = &s.escalate {
-                t.push(format!("escalate to {}", links.text(e)));
-            }
-            for l in t {
-                lines.push(truncate(&l, per_line));
+                lines.push(truncate(
+                    &format!("escalate to {}", links.text(e)),
+                    per_line,
+                ));
             }
             (format!("fc-end fc-{status}"), "end", String::new())
         }
