@@ -643,7 +643,11 @@ fn probe_and_command_steps_say_which_computer_they_run_on() {
         "{target}"
     );
     let triage = read(&out, "playbooks/tier1-triage.html");
-    assert!(triage.contains(">probe: ping</tspan><tspan x="), "{triage}");
+    assert!(
+        triage.contains(">address of ‹target›: ping…</tspan>")
+            && triage.contains(">probe: ping</tspan><tspan x="),
+        "{triage}"
+    );
     assert!(
         triage.contains(">on the caller&#39;s computer</tspan>"),
         "{triage}"

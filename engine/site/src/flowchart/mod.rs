@@ -180,14 +180,22 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
     };
     // Markdown code marks mean nothing in a box.
     let text = links.text(&text).replace('`', "");
+    // A pre-fill probe or a command takes two lines under the text.
+    let under = matches!(
+        body,
+        Some(
+            StepBody::Ask { probe: Some(_), .. }
+                | StepBody::Do {
+                    command: Some(_),
+                    ..
+                }
+        )
+    );
     if !text.is_empty() {
-        lines = wrap(&text, per_line, BODY_LINES);
+        lines = wrap(&text, per_line, BODY_LINES - usize::from(under));
     }
     // A question's pre-fill probe is named under its text.
     if let Some(StepBody::Ask { probe: Some(p), .. }) = body {
-        if lines.len() >= BODY_LINES {
-            lines.pop();
-        }
         lines.push(truncate(&format!("probe: {}", p.name), per_line));
         lines.push(truncate(
             &vantage(p.from.as_ref(), &|t| links.text(t)),
@@ -199,9 +207,6 @@ fn box_text(s: &Step, links: &dyn Links) -> BoxText {
         command: Some(a), ..
     }) = body
     {
-        if lines.len() >= BODY_LINES {
-            lines.pop();
-        }
         let what = match (&a.task, &a.argv) {
             (Some(task), _) => task.clone(),
             (None, Some(argv)) => argv.first().cloned().unwrap_or_default(),
