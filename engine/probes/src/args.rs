@@ -606,7 +606,8 @@ fn placeholder_value(k: &str, v: &str) -> Result<String, ProbeError> {
         "host" | "target" | "caller" | "server" | "dc" | "computer" => {
             parse_host(v).map_err(|reason| ProbeError::bad(k, v, reason))?;
         }
-        "domain" => {
+        // `name`: what the `resolve` probe looks up, for the task a person runs in its stead.
+        "domain" | "name" => {
             parse_dns_name(v).map_err(|reason| ProbeError::bad(k, v, reason))?;
         }
         "port" => {

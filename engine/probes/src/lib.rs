@@ -44,6 +44,7 @@ use std::time::Instant;
 pub use args::parse_argv;
 pub use error::ProbeError;
 pub use interpreters::script_runner;
+pub use probes::command::{task_line_form_problem, task_line_problem, TASK_PLACEHOLDERS};
 pub use result::{ProbeResult, Status, MAX_OUTPUT};
 pub use tasks::{MapTasks, NoTasks, TaskResolver};
 

@@ -6,7 +6,8 @@
 //! The parts: `yaml` walks a YAML playbook (positions, inputs, the graph), `steps` checks
 //! each step by its kind, `probes` the probe calls and commands, `templates` the variables
 //! templates read, `lua` Lua playbooks, `calls` what called playbooks can end with and call
-//! cycles, `scenario` the scenario files.
+//! cycles, `scenario` the scenario files, `tools` the tool matrix's task command lines that
+//! steps run.
 
 use deskbook_content::{Content, Diagnostic, PlaybookBody};
 
@@ -17,6 +18,7 @@ mod scenario;
 mod steps;
 mod tasks;
 mod templates;
+mod tools;
 mod yaml;
 
 use calls::{check_call_cycles, EndStatuses};
@@ -46,6 +48,7 @@ pub fn check(content: &Content) -> Vec<Diagnostic> {
     for file in &content.scenarios {
         check_scenario(content, file, &mut out);
     }
+    tools::check_tools(content, &mut out);
     out
 }
 

@@ -5,6 +5,9 @@
 //! A task's command line comes from the tool items in `kb/` (through [`TaskResolver`]). It
 //! is split into words first and its `{{ name }}` placeholders are filled afterwards, inside
 //! their word, so a value can never become a second argument, an option or shell syntax.
+//! A command line whose program is a shell or an interpreter given a script (or a wrapper
+//! of one: [`crate::script_runner`]) is refused before anything starts; `deskbook check`
+//! reports it, and the rest of [`task_line_problem`], at the tool item.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -43,6 +46,120 @@ fn placeholder() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("a valid constant pattern")
     })
+}
+
+/// The placeholders a task's command line may use whatever calls it: the probe arguments
+/// of a kind the probe checks (a host, a DNS name, a port), which the runner fills when a
+/// person runs the task for a probe on another computer (`ping` host, `tcp` host and port,
+/// `resolve` name) and a step's `with` gives.
+pub const TASK_PLACEHOLDERS: &[&str] = &[
+    "host", "target", "caller", "server", "dc", "computer", "domain", "name", "port",
+];
+
+/// Characters that may stand between a placeholder and the rest of its argument
+/// (`/dsgetdc:{{ domain }}`, `\\{{ host }}\c$`, `{{ host }}:{{ port }}`).
+const SEPARATORS: &[char] = &[':', '=', '/', '\\', '@', ',', '.'];
+
+/// Why a tool-matrix task's command line cannot run as the `command` probe runs it, or
+/// `None` when it can: unbalanced quotes, nothing to run, a placeholder as the program, a
+/// malformed placeholder or one no caller fills (`given`: the names callers pass besides
+/// [`TASK_PLACEHOLDERS`]), a placeholder glued to the letters of its argument (a value
+/// would run into them: `-e{{ host }}`), or a program that is a shell or an interpreter
+/// given a script ([`crate::script_runner`]).
+pub fn task_line_problem(line: &str, given: &[&str]) -> Option<String> {
+    match task_words(line, given) {
+        Err(why) => Some(why),
+        Ok(words) => {
+            let argv: Vec<String> = words.iter().map(|w| shown(w)).collect();
+            crate::interpreters::script_runner(&argv).or_else(|| glued(&words))
+        }
+    }
+}
+
+/// [`task_line_problem`] but for what the program runs: the built-in tool matrix also holds
+/// lines a person types at another computer's command prompt (`cmd /c "net stop … & net
+/// start …"`), which the probe refuses to run here.
+pub fn task_line_form_problem(line: &str, given: &[&str]) -> Option<String> {
+    match task_words(line, given) {
+        Err(why) => Some(why),
+        Ok(words) => glued(&words),
+    }
+}
+
+/// A placeholder (marked) as `{{ name }}` again.
+fn shown(word: &str) -> String {
+    word.replace(MARK_OPEN, "{{ ").replace(MARK_CLOSE, " }}")
+}
+
+/// A placeholder glued to the letters of its argument (a value would run into them).
+fn glued(words: &[String]) -> Option<String> {
+    for word in words {
+        for m in marker().captures_iter(word) {
+            let (Some(all), Some(name)) = (m.get(0), m.get(1)) else {
+                continue;
+            };
+            let before = word[..all.start()].chars().next_back();
+            let after = word[all.end()..].chars().next();
+            let glued = [before, after]
+                .into_iter()
+                .flatten()
+                .find(|c| *c != MARK_OPEN && *c != MARK_CLOSE && !SEPARATORS.contains(c));
+            if let Some(c) = glued {
+                let c = if c.is_whitespace() {
+                    "a space".to_owned()
+                } else {
+                    format!("`{c}`")
+                };
+                return Some(format!(
+                    "`{{{{ {} }}}}` is glued to {c} in the argument `{}`: a value run into other text becomes part of another word (an option such as `-e` that takes code, another name); put one of : = / \\ @ , . between them, or give the placeholder an argument of its own",
+                    name.as_str(),
+                    shown(word)
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The words of a task's command line (placeholders marked), or why the line cannot be
+/// one: unbalanced quotes, nothing to run, a placeholder as the program, a malformed
+/// placeholder or one no caller fills.
+fn task_words(line: &str, given: &[&str]) -> Result<Vec<String>, String> {
+    let marked = placeholder().replace_all(line, |c: &regex::Captures<'_>| {
+        format!("{MARK_OPEN}{}{MARK_CLOSE}", &c[1])
+    });
+    if marked.contains("{{") || marked.contains("}}") {
+        return Err(
+            "it has a malformed placeholder: a placeholder is `{{ name }}`, a name of letters, digits and `_`".into(),
+        );
+    }
+    let Ok(words) = shell_words::split(&marked) else {
+        return Err("it has unbalanced quotes".into());
+    };
+    let Some(program) = words.first() else {
+        return Err("it is empty".into());
+    };
+    if program.contains(MARK_OPEN) {
+        return Err("it starts with a placeholder; the program must be literal".into());
+    }
+    for word in &words {
+        for m in marker().captures_iter(word) {
+            let Some(name) = m.get(1).map(|n| n.as_str()) else {
+                continue;
+            };
+            if !TASK_PLACEHOLDERS.contains(&name) && !given.contains(&name) {
+                return Err(format!(
+                    "`{{{{ {name} }}}}` is not a placeholder any caller fills: a task's command line may use {}, or a name a playbook step gives the task in `with`",
+                    TASK_PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("`{{{{ {p} }}}}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    Ok(words)
 }
 
 /// Turns a task (for the given or detected OS) or an argv into the argument vector.
@@ -124,6 +241,13 @@ pub(crate) fn resolve(
             ));
         }
         argv.push(filled.into_owned());
+    }
+    // A layer's tool item is content like any other: its program may not be handed a
+    // script either (`deskbook check` says so at the tool item; this holds without it).
+    if let Some(why) = crate::interpreters::script_runner(&argv) {
+        return Err(format!(
+            "the tool matrix's command line for `{task}` on {os_id} is refused, and nothing was run: {why} (its command line is `{template}`)"
+        ));
     }
     Ok(Resolved {
         argv,
@@ -267,6 +391,54 @@ mod tests {
         )
         .expect("resolves");
         assert_eq!(r.argv, ["check", "a b; rm -rf / $(x)"]);
+    }
+
+    #[test]
+    fn a_task_line_that_is_a_script_runner_is_refused_when_it_resolves() {
+        let tasks = MapTasks::new()
+            .with("linux", "show-filters", r#"sh -c "touch /tmp/x""#)
+            .with("linux", "show-log", "nice env -S 'sh -c id'");
+        let spec = |t: &str| CommandSpec::Task(t.into());
+        assert_eq!(
+            resolve(&spec("show-filters"), Some("linux"), &vars(&[]), &tasks).err().as_deref(),
+            Some("the tool matrix's command line for `show-filters` on linux is refused, and nothing was run: `sh -c` hands a script to a shell or an interpreter, which would read every value in it as code: give the program and its arguments as the argv itself (its command line is `sh -c \"touch /tmp/x\"`)")
+        );
+        assert!(
+            resolve(&spec("show-log"), Some("linux"), &vars(&[]), &tasks)
+                .err()
+                .is_some_and(|e| e.contains("`env -S` splits its argument"))
+        );
+    }
+
+    #[test]
+    fn task_line_problems_name_what_is_wrong() {
+        let problem = |line: &str| task_line_problem(line, &["note"]);
+        for ok in [
+            "nltest /dsgetdc:{{ domain }} /force /kdc",
+            "portqry -n {{ host }} -e {{ port }}",
+            r"net use '\\{{ host }}\ipc$'",
+            "check {{ host }}:{{ port }} {{ note }}",
+            "nslookup {{name}}",
+            "klist purge",
+        ] {
+            assert_eq!(problem(ok), None, "{ok}");
+        }
+        let cases = [
+            (r#"unterminated "quote {{ host }}"#, "it has unbalanced quotes"),
+            ("   ", "it is empty"),
+            ("{{ host }} -x", "it starts with a placeholder; the program must be literal"),
+            ("ping {{ host.name }}", "it has a malformed placeholder: a placeholder is `{{ name }}`, a name of letters, digits and `_`"),
+            ("ping {{ nosuch }}", "`{{ nosuch }}` is not a placeholder any caller fills: a task's command line may use `{{ host }}`, `{{ target }}`, `{{ caller }}`, `{{ server }}`, `{{ dc }}`, `{{ computer }}`, `{{ domain }}`, `{{ name }}`, `{{ port }}`, or a name a playbook step gives the task in `with`"),
+            ("ping {{ host }}x", "`{{ host }}` is glued to `x` in the argument `{{ host }}x`: a value run into other text becomes part of another word (an option such as `-e` that takes code, another name); put one of : = / \\ @ , . between them, or give the placeholder an argument of its own"),
+            ("perl -e{{ host }}", "`perl -e{{ host }}` hands a script to a shell or an interpreter, which would read every value in it as code: give the program and its arguments as the argv itself"),
+            ("portqry -n{{ host }}", "`{{ host }}` is glued to `n` in the argument `-n{{ host }}`: a value run into other text becomes part of another word (an option such as `-e` that takes code, another name); put one of : = / \\ @ , . between them, or give the placeholder an argument of its own"),
+            ("tool 'x {{ host }}'", "`{{ host }}` is glued to a space in the argument `x {{ host }}`: a value run into other text becomes part of another word (an option such as `-e` that takes code, another name); put one of : = / \\ @ , . between them, or give the placeholder an argument of its own"),
+            (r#"sh -c "touch /tmp/x/PWNED""#, "`sh -c` hands a script to a shell or an interpreter, which would read every value in it as code: give the program and its arguments as the argv itself"),
+            ("ssh {{ host }} klist", "`ssh` runs a command line on another computer or in another subsystem, where a shell reads every value in it as code: a probe runs its program here, as the argv itself"),
+        ];
+        for (line, want) in cases {
+            assert_eq!(problem(line).as_deref(), Some(want), "{line}");
+        }
     }
 
     #[test]
