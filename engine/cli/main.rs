@@ -15,10 +15,12 @@ fn main() -> ExitCode {
             let shown = |e: &dyn std::fmt::Display| {
                 deskbook_content::terminal::neutralise(&e.to_string()).into_owned()
             };
-            eprintln!("error: {}", shown(&err));
+            // A closed standard error (`2>&1 | true`) loses the message, not the exit code.
+            let mut text = format!("error: {}\n", shown(&err));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {}", shown(&cause));
+                text.push_str(&format!("  caused by: {}\n", shown(&cause)));
             }
+            cmd::emit_err(&text);
             ExitCode::FAILURE
         }
     }

@@ -11,6 +11,15 @@ macro_rules! outln {
     };
 }
 
+/// `eprintln!` for messages on standard error: a closed standard error (`deskbook show x
+/// 2>&1 | true`) is not a crash; the message is lost and the exit code still says what
+/// happened.
+macro_rules! errln {
+    ($($t:tt)*) => {
+        $crate::cmd::emit_err(&format!("{}\n", format_args!($($t)*)))
+    };
+}
+
 /// `print!` for command output, as [`outln!`].
 macro_rules! out {
     ($($t:tt)*) => {
@@ -113,6 +122,16 @@ pub fn emit(out: &str) -> Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
+}
+
+/// Write `text` to standard error; a reader that went away (or any other failure to write
+/// there) is ignored: there is nowhere left to say it.
+pub fn emit_err(text: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
 }
 
 /// `--json` output: pretty-printed, with the control characters JSON lets stand raw in a

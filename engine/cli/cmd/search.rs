@@ -52,10 +52,10 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let scope = Scope::for_role(role);
     let opened = cache::open_org(&org, scope, cache::default_root().as_deref())?;
     for note in &opened.notes {
-        eprintln!("warning: {}", neutralise_line(note));
+        errln!("warning: {}", neutralise_line(note));
     }
     if opened.problems > 0 {
-        eprintln!(
+        errln!(
             "warning: the content has {} problem(s); results cover the items that loaded \
              (run `deskbook check`)",
             opened.problems
@@ -74,7 +74,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         super::emit(&lines(&results))?;
     }
     if results.hits.is_empty() {
-        eprintln!(
+        errln!(
             "no matches for `{}`: try other words the caller used, fewer words, an event \
              number (4268) or a tool name (netsh)",
             neutralise_line(&text)
@@ -86,7 +86,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
 
 /// A query or option the search cannot run: the message alone, exit 1.
 fn refuse(e: &SearchError) -> Result<ExitCode> {
-    eprintln!("error: {}", neutralise_line(&e.to_string()));
+    errln!("error: {}", neutralise_line(&e.to_string()));
     Ok(ExitCode::FAILURE)
 }
 

@@ -64,7 +64,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
                 Err(e) => {
                     // A broken link's message quotes the content: shown, never obeyed.
                     let e = deskbook_content::terminal::neutralise(&e.to_string()).into_owned();
-                    eprintln!("error: {e}");
+                    errln!("error: {e}");
                     Ok(ExitCode::FAILURE)
                 }
             }

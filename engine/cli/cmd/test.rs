@@ -39,7 +39,7 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         .collect();
     if !errors.is_empty() {
         for d in errors.iter().take(3) {
-            eprintln!("{}", neutralise(&d.to_string()));
+            errln!("{}", neutralise(&d.to_string()));
         }
         anyhow::bail!(
             "the content has {} problem(s); run `deskbook check` to see them all",
