@@ -35,6 +35,10 @@ pub enum StoreError {
     /// An older database that must be upgraded, in a place this process may only read.
     #[error("{db}: the call database has schema version {found} and must be upgraded to {known}, but it can only be read here; open it once where it can be written")]
     UpgradeReadOnly { db: String, found: i64, known: i64 },
+    /// A command that only reads calls was given a path where no database is: nothing has
+    /// been recorded there (a mistyped `--db`), and reading creates nothing.
+    #[error("{db}: no call database here (nothing has been recorded at this path; check --db)")]
+    NoDatabase { db: String },
     /// The file could not be opened or created.
     #[error("{db}: cannot open the call database: {reason}")]
     Open { db: String, reason: String },

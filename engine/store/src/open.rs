@@ -102,10 +102,14 @@ pub fn lock_timeout() -> Duration {
     Duration::from_millis(ms)
 }
 
-/// Open the SQLite file at `path`, creating it when absent.
+/// Open the SQLite file at `path`, creating it when absent to write; to read, a path where
+/// nothing is is refused ([`StoreError::NoDatabase`]) and nothing is created there.
 pub(crate) fn sqlite(path: &Path, access: Access) -> Result<Opened, StoreError> {
     let name = path.display().to_string();
     if !precheck(path, &name)? {
+        if access == Access::Read {
+            return Err(StoreError::NoDatabase { db: name });
+        }
         create_file(path, &name).map_err(|e| name_read_only(path, e))?;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -175,6 +179,19 @@ fn read_only_place(path: &Path) -> String {
             dir.display()
         )
     }
+}
+
+/// An empty call database in memory, named `name`: what reading the user's own database
+/// finds before anything was recorded, without creating its file.
+pub(crate) fn empty(name: String) -> Result<Opened, StoreError> {
+    let conn = rusqlite::Connection::open_in_memory().map_err(|e| StoreError::Open {
+        db: name.clone(),
+        reason: e.to_string(),
+    })?;
+    let db = Db::Sqlite(conn);
+    db.transaction(migrate::create)
+        .map_err(|e| classify(&name, "create the schema", e))?;
+    Ok(Opened { db, name })
 }
 
 /// Open a file this process may not write, to read it.

@@ -65,7 +65,8 @@ impl Store {
     }
 
     /// Open the store to read it: a file this process may not write is opened read-only
-    /// (when its schema is current) instead of failing.
+    /// (when its schema is current) instead of failing; a path where no file is is refused
+    /// ([`StoreError::NoDatabase`]), not created.
     pub fn open_read(location: &str) -> Result<Store, StoreError> {
         Store::open_with(location, Access::Read)
     }
@@ -92,13 +93,19 @@ impl Store {
     }
 
     /// Open the database at [`crate::default_path`] to read it: read-only, as
-    /// [`Store::open_read`] does, when this process may not write it.
+    /// [`Store::open_read`] does, when this process may not write it; before anything was
+    /// recorded, an empty store in memory (no calls), creating no file or folder.
     pub fn open_default_read() -> Result<Store, StoreError> {
         Store::open_default_with(Access::Read)
     }
 
     fn open_default_with(access: Access) -> Result<Store, StoreError> {
         let path = crate::default_path()?;
+        // Nothing recorded yet: reading finds no calls, and creates neither file nor folder.
+        let absent = matches!(std::fs::symlink_metadata(&path), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+        if access == Access::Read && absent {
+            return Store::from_opened(open::empty(path.display().to_string())?, None);
+        }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
                 db: path.display().to_string(),
