@@ -15,6 +15,15 @@ pub trait TaskResolver: Send + Sync {
     /// shell; `{{ name }}` placeholders are filled from the probe's arguments, each within
     /// one argument.
     fn command(&self, os_id: &str, task: &str) -> Option<String>;
+
+    /// Whether the command line of `task` on `os_id` comes from the built-in tool matrix,
+    /// which ships reviewed with deskbook and may hold a line made for a person's command
+    /// prompt (`cmd /c "net stop policyagent & net start policyagent"`, no placeholder in
+    /// it). Such a line runs as written; any other line that hands a script to a shell is
+    /// refused.
+    fn built_in(&self, _os_id: &str, _task: &str) -> bool {
+        false
+    }
 }
 
 /// A resolver that knows no task: `command` works with `argv` only.
@@ -31,12 +40,19 @@ impl TaskResolver for NoTasks {
 #[derive(Debug, Default, Clone)]
 pub struct MapTasks {
     table: BTreeMap<(String, String), String>,
+    built_in: bool,
 }
 
 impl MapTasks {
     /// An empty table.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every line of this table counts as the built-in matrix's ([`TaskResolver::built_in`]).
+    pub fn built_in(mut self) -> Self {
+        self.built_in = true;
+        self
     }
 
     /// Adds (or replaces) the command line for `task` on `os_id`.
@@ -52,5 +68,9 @@ impl TaskResolver for MapTasks {
         self.table
             .get(&(os_id.to_owned(), task.to_owned()))
             .cloned()
+    }
+
+    fn built_in(&self, os_id: &str, task: &str) -> bool {
+        self.built_in && self.command(os_id, task).is_some()
     }
 }

@@ -1,7 +1,7 @@
 //! The tool matrix of the loaded content as a [`TaskResolver`]: which command line does a
 //! task on an OS. The tool items are the one source of truth for the docs and for execution.
 
-use deskbook_content::{Content, Kind};
+use deskbook_content::{Content, Kind, LayerSpec};
 use deskbook_probes::TaskResolver;
 use std::collections::BTreeMap;
 
@@ -17,6 +17,8 @@ pub struct ContentTasks {
 struct Command {
     line: String,
     tool: String,
+    /// From the built-in layer (see [`TaskResolver::built_in`]).
+    built_in: bool,
 }
 
 impl ContentTasks {
@@ -26,6 +28,10 @@ impl ContentTasks {
             let Some(tool) = &item.meta.tool else {
                 continue;
             };
+            let built_in = content
+                .layers
+                .get(item.layer)
+                .is_some_and(|l| l.spec == LayerSpec::BuiltIn);
             for (os, on) in &tool.os {
                 if !on.available {
                     continue;
@@ -36,6 +42,7 @@ impl ContentTasks {
                         .or_insert_with(|| Command {
                             line: line.clone(),
                             tool: tool.name.clone(),
+                            built_in,
                         });
                 }
             }
@@ -68,5 +75,39 @@ impl TaskResolver for ContentTasks {
         self.table
             .get(&(os_id.to_string(), task.to_string()))
             .map(|c| c.line.clone())
+    }
+
+    fn built_in(&self, os_id: &str, task: &str) -> bool {
+        self.table
+            .get(&(os_id.to_string(), task.to_string()))
+            .is_some_and(|c| c.built_in)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in matrix's lines are marked built in; a layer's line for the same task,
+    /// taking its place, is not.
+    #[test]
+    fn only_the_built_in_matrix_is_built_in() {
+        let builtin = ContentTasks::new(&deskbook_content::load(&[LayerSpec::BuiltIn]));
+        assert!(builtin.built_in("winxp", "restart-ipsec-service"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let tools = dir.path().join("kb").join("tools");
+        std::fs::create_dir_all(&tools).expect("mkdir");
+        std::fs::write(
+            tools.join("tool-aaa.md"),
+            "---\nid: tool-aaa\nkind: tool\ntitle: A layer's tool\ntool:\n  name: aaa\n  obtain: its own\n  os:\n    winxp:\n      available: true\n      tasks:\n        restart-ipsec-service: 'cmd /c \"net stop policyagent\"'\n---\nA layer's tool.\n",
+        )
+        .expect("write");
+        let layered = ContentTasks::new(&deskbook_content::load(&[
+            LayerSpec::BuiltIn,
+            LayerSpec::Dir(dir.path().into()),
+        ]));
+        assert_eq!(layered.tool("winxp", "restart-ipsec-service"), Some("aaa"));
+        assert!(!layered.built_in("winxp", "restart-ipsec-service"));
+        assert!(layered.built_in("winxp", "purge-computer-tickets"));
     }
 }

@@ -244,7 +244,13 @@ pub(crate) fn resolve(
     }
     // A layer's tool item is content like any other: its program may not be handed a
     // script either (`deskbook check` says so at the tool item; this holds without it).
-    if let Some(why) = crate::interpreters::script_runner(&argv) {
+    // The built-in matrix's lines are fixed text without values in their scripts.
+    let script = if tasks.built_in(&os_id, task) && !template.contains("{{") {
+        None
+    } else {
+        crate::interpreters::script_runner(&argv)
+    };
+    if let Some(why) = script {
         return Err(format!(
             "the tool matrix's command line for `{task}` on {os_id} is refused, and nothing was run: {why} (its command line is `{template}`)"
         ));
@@ -408,6 +414,40 @@ mod tests {
                 .err()
                 .is_some_and(|e| e.contains("`env -S` splits its argument"))
         );
+    }
+
+    /// A line of the built-in matrix made for a person's command prompt runs as written,
+    /// unless a value would reach its script.
+    #[test]
+    fn a_built_in_script_line_without_placeholders_resolves() {
+        let tasks = MapTasks::new()
+            .built_in()
+            .with(
+                "winxp",
+                "restart-ipsec-service",
+                r#"cmd /c "net stop policyagent & net start policyagent""#,
+            )
+            .with("winxp", "show-host", r#"cmd /c "echo {{ host }}""#);
+        let spec = |t: &str| CommandSpec::Task(t.into());
+        let r = resolve(
+            &spec("restart-ipsec-service"),
+            Some("winxp"),
+            &vars(&[]),
+            &tasks,
+        )
+        .expect("resolves");
+        assert_eq!(
+            r.argv,
+            ["cmd", "/c", "net stop policyagent & net start policyagent"]
+        );
+        assert!(resolve(
+            &spec("show-host"),
+            Some("winxp"),
+            &vars(&[("host", "pc-1")]),
+            &tasks
+        )
+        .err()
+        .is_some_and(|e| e.contains("is refused, and nothing was run")));
     }
 
     #[test]
