@@ -258,3 +258,14 @@ fn event_item_without_its_event_record() {
   |       ^",
     );
 }
+
+// Regression: `start: a` naming a missing step pointed at the `a` inside the key `start`.
+#[test]
+fn start_naming_a_missing_step_points_at_the_value() {
+    expect(
+        "start-missing",
+        "$LAYER/playbooks/start-missing.yaml:5:8: `start` names missing step `a`
+5 | start: a
+  |        ^",
+    );
+}

@@ -112,10 +112,15 @@ impl<'a> YamlCheck<'a> {
         let ids: BTreeSet<&str> = self.pb.steps.iter().map(|s| s.id.as_str()).collect();
         if !ids.contains(self.pb.start.as_str()) {
             let (line, _) = self.top_pos("start");
+            // The value, after `start:` (a short id like `a` is also in the key itself).
             let pos = self
-                .file
-                .locate(&self.pb.start, line)
-                .filter(|(l, _)| *l == line)
+                .lines
+                .get(line.wrapping_sub(1))
+                .and_then(|text| {
+                    let after = text.find(':')? + 1;
+                    let at = after + text[after..].find(self.pb.start.as_str())?;
+                    Some((line, text[..at].chars().count() + 1))
+                })
                 .unwrap_or((line, 1));
             self.err(
                 pos,
