@@ -259,6 +259,18 @@ fn event_item_without_its_event_record() {
     );
 }
 
+// Regression: a control character was reported at the front matter's first line, with the
+// parser's byte offset in the message, instead of at the character itself.
+#[test]
+fn control_character_in_front_matter_is_reported_where_it_is() {
+    expect(
+        "control-char",
+        "$LAYER/kb/item.md:3:12: control characters are not allowed (found U+0000)
+3 | title: A te^@st item
+  |            ^",
+    );
+}
+
 // Regression: `start: a` naming a missing step pointed at the `a` inside the key `start`.
 #[test]
 fn start_naming_a_missing_step_points_at_the_value() {

@@ -42,9 +42,9 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     if needs_limit_check(text) {
         // Expanding into an untyped value enforces the parser's alias and depth limits before
         // typed deserialization (which may stop at a type error before reaching them).
-        serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| convert(&e))?;
+        serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| convert(text, &e))?;
     }
-    serde_yaml::from_str(text).map_err(|e| at_duplicate(text, convert(&e)))
+    serde_yaml::from_str(text).map_err(|e| at_duplicate(text, convert(text, &e)))
 }
 
 /// A duplicate key is reported where the parser stood (the first of the two); point at
@@ -318,7 +318,24 @@ pub fn parse_value(text: &str) -> Result<serde_json::Value, YamlError> {
     parse::<serde_json::Value>(text)
 }
 
-fn convert(e: &serde_yaml::Error) -> YamlError {
+fn convert(text: &str, e: &serde_yaml::Error) -> YamlError {
+    let raw = e.to_string();
+    // A problem the reader finds (a control character, bad UTF-8) comes with a byte offset
+    // only ("... at position 16"): turn it into the line and column it is at.
+    if let Some((message, offset)) = reader_offset(&raw) {
+        let (line, column) = crate::diag::position(text, offset);
+        let mut message = clean_message(&message);
+        if let Some(c) = text.get(offset..).and_then(|t| t.chars().next()) {
+            if c.is_control() {
+                message.push_str(&format!(" (found U+{:04X})", u32::from(c)));
+            }
+        }
+        return YamlError {
+            line,
+            column,
+            message,
+        };
+    }
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))
@@ -326,8 +343,17 @@ fn convert(e: &serde_yaml::Error) -> YamlError {
     YamlError {
         line: line.max(1),
         column: column.max(1),
-        message: clean_message(&e.to_string()),
+        message: clean_message(&raw),
     }
+}
+
+/// The message without its " at position N", and N, when the parser gave a byte offset.
+fn reader_offset(raw: &str) -> Option<(String, usize)> {
+    let idx = raw.find(" at position ")?;
+    let tail = &raw[idx + " at position ".len()..];
+    let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let offset = tail[..digits].parse().ok()?;
+    Some((format!("{}{}", &raw[..idx], &tail[digits..]), offset))
 }
 
 /// serde_yaml appends " at line N column M" to its messages; the position is reported
