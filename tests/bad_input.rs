@@ -271,6 +271,17 @@ fn control_character_in_front_matter_is_reported_where_it_is() {
     );
 }
 
+// Regression: a field given twice was reported at the front matter's first line.
+#[test]
+fn duplicate_field_points_at_the_second_one() {
+    expect(
+        "duplicate-field",
+        "$LAYER/kb/item.md:5:1: duplicate field `title`
+5 | title: Another title
+  | ^",
+    );
+}
+
 // Regression: `start: a` naming a missing step pointed at the `a` inside the key `start`.
 #[test]
 fn start_naming_a_missing_step_points_at_the_value() {

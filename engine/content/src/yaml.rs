@@ -47,17 +47,25 @@ pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| at_duplicate(text, convert(text, &e)))
 }
 
-/// A duplicate key is reported where the parser stood (the first of the two); point at
-/// the second, where the mistake is.
+/// A duplicate key (`duplicate key` from a map of ours, `duplicate field` from a struct) is
+/// reported where the parser stood (the mapping that holds it); point at the second of
+/// the two, where the mistake is.
 fn at_duplicate(text: &str, mut e: YamlError) -> YamlError {
-    let Some(key) = e
-        .message
-        .split("duplicate key `")
-        .nth(1)
+    let Some(key) = ["duplicate key `", "duplicate field `"]
+        .iter()
+        .find_map(|p| e.message.split(p).nth(1))
         .and_then(|rest| rest.split('`').next())
+        .map(str::to_owned)
     else {
         return e;
     };
+    if let Some((line, column)) = marks(text).and_then(|m| second_key(&m, &key, (e.line, e.column)))
+    {
+        e.line = line;
+        e.column = column;
+        return e;
+    }
+    let key = key.as_str();
     let mut seen = 0;
     for (i, line) in text.lines().enumerate().skip(e.line.saturating_sub(1)) {
         let mut from = 0;
@@ -79,6 +87,36 @@ fn at_duplicate(text: &str, mut e: YamlError) -> YamlError {
         }
     }
     e
+}
+
+/// Where `key` is given the second time, in the first mapping (in document order) that
+/// gives it twice and starts at or after `from`; else in the first such mapping at all.
+fn second_key(root: &Mark, key: &str, from: (usize, usize)) -> Option<(usize, usize)> {
+    /// (where the mapping starts, where its second `key` is)
+    type Found = Vec<((usize, usize), (usize, usize))>;
+    fn walk(m: &Mark, key: &str, found: &mut Found) {
+        match &m.node {
+            MarkNode::Map(entries) => {
+                let mut same = entries.iter().filter(|(k, _, _)| k == key);
+                if let (Some(_), Some((_, second, _))) = (same.next(), same.next()) {
+                    found.push((m.pos(), second.pos()));
+                }
+                for (_, k, v) in entries {
+                    walk(k, key, found);
+                    walk(v, key, found);
+                }
+            }
+            MarkNode::Seq(items) => items.iter().for_each(|i| walk(i, key, found)),
+            MarkNode::Scalar(_) | MarkNode::Alias => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(root, key, &mut found);
+    found
+        .iter()
+        .find(|(map, _)| *map >= from)
+        .or(found.first())
+        .map(|(_, second)| *second)
 }
 
 /// Deepest nesting accepted: flow brackets (`[`, `{`) plus block levels (indentation and
