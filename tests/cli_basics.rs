@@ -96,8 +96,68 @@ fn a_layer_that_is_not_a_folder_is_reported() {
     assert_eq!(v[0]["file"], "/nonexistent/layer");
     assert_eq!(
         v[0]["message"],
-        "/nonexistent/layer: not a directory (expected a layer folder with kb/ or playbooks/)"
+        "no such folder (a layer is a folder with kb/, playbooks/ or site/)"
     );
+}
+
+/// `check` in `dir` with `--content LAYER`: exit code and the lines that name the layer.
+fn check_layer(dir: &std::path::Path, layer: &str) -> (Option<i32>, Vec<String>) {
+    let out = run_in(dir, &["--content", layer, "check"]);
+    let lines = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with(layer) || l.starts_with("ok:") || l.contains("error(s)"))
+        .map(str::to_owned)
+        .collect();
+    (out.status.code(), lines)
+}
+
+// Regression: a `--content` folder that loads nothing (the kb/ folder itself, an empty
+// folder, one whose kb is a file) said "ok"; a missing one said "not a directory".
+#[test]
+fn a_layer_that_loads_nothing_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("ok/kb")).expect("mkdir");
+    std::fs::write(d.join("ok/kb/a.md"), "---\nid: a\ntitle: A\n---\nBody.\n").expect("write");
+    std::fs::create_dir_all(d.join("empty")).expect("mkdir");
+    std::fs::create_dir_all(d.join("kbfile")).expect("mkdir");
+    std::fs::write(d.join("kbfile/kb"), "x\n").expect("write");
+
+    let (code, lines) = check_layer(d, "nonexist");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines[0],
+        "nonexist:1:1: no such folder (a layer is a folder with kb/, playbooks/ or site/)"
+    );
+
+    let (code, lines) = check_layer(d, "ok/kb");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        lines,
+        [
+            "ok/kb:1:1: warning: nothing to load: a layer is a folder with kb/, playbooks/ or site/, and this one holds none of them; it holds content files directly: did you mean its parent folder, ok/?",
+            "ok: 132 items, 6 playbooks, 1 warning(s)",
+        ]
+    );
+
+    let (code, lines) = check_layer(d, "empty");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        lines[0],
+        "empty:1:1: warning: nothing to load: a layer is a folder with kb/, playbooks/ or site/, and this one holds none of them"
+    );
+
+    let (code, lines) = check_layer(d, "kbfile");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        lines[0],
+        "kbfile/kb:1:1: `kb` is a file, not a folder: nothing is loaded from it (a layer is a folder with kb/, playbooks/ or site/)"
+    );
+
+    // The parent the warning suggests is the layer: its article loads.
+    let (code, lines) = check_layer(d, "ok");
+    assert_eq!(code, Some(0));
+    assert_eq!(lines, ["ok: 133 items, 6 playbooks, 0 warning(s)"]);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! checked first; a symbolic link is followed only while it stays inside the layer folder.
 
 use include_dir::{include_dir, Dir};
+
+use crate::diag::Diagnostic;
 use std::path::{Path, PathBuf};
 
 static BUILTIN_KB: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../kb");
@@ -38,6 +40,97 @@ pub struct RawFile {
     pub contents: Result<Vec<u8>, String>,
 }
 
+/// What a layer folder may hold, as said in messages.
+const LAYER_HOLDS: &str = "a layer is a folder with kb/, playbooks/ or site/";
+
+/// The folders a layer may hold: its items, its playbooks, its site theme.
+const LAYER_FOLDERS: [&str; 3] = ["kb", "playbooks", "site"];
+
+/// Problems with the shape of a layer folder, before its files are read. `Err`: the layer
+/// cannot be read at all (no such folder, or a file). `Ok`: what else is wrong with it
+/// (`kb` that is a file: an error; none of the folders a layer holds: a warning).
+pub fn shape(spec: &LayerSpec) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let LayerSpec::Dir(root) = spec else {
+        return Ok(Vec::new());
+    };
+    let shown = root.display().to_string();
+    match std::fs::metadata(root) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Diagnostic::error(
+                &shown,
+                1,
+                1,
+                format!("no such folder ({LAYER_HOLDS})"),
+            ));
+        }
+        Err(e) => {
+            return Err(Diagnostic::error(
+                &shown,
+                1,
+                1,
+                format!("cannot be read: {e}"),
+            ));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(Diagnostic::error(
+                &shown,
+                1,
+                1,
+                format!("not a folder ({LAYER_HOLDS})"),
+            ));
+        }
+        Ok(_) => {}
+    }
+    let mut out = Vec::new();
+    let mut found = false;
+    for sub in LAYER_FOLDERS {
+        let path = root.join(sub);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => found = true,
+            Ok(_) => {
+                found = true;
+                out.push(Diagnostic::error(
+                    &path.display().to_string(),
+                    1,
+                    1,
+                    format!("`{sub}` is a file, not a folder: nothing is loaded from it ({LAYER_HOLDS})"),
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    if !found {
+        let mut message =
+            format!("nothing to load: {LAYER_HOLDS}, and this one holds none of them");
+        let holds = |pred: &dyn Fn(&str) -> bool| {
+            std::fs::read_dir(root).ok().is_some_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| pred(&e.file_name().to_string_lossy()))
+            })
+        };
+        if holds(&|n| n == "deskbook.yaml") {
+            message.push_str("; it holds a deskbook.yaml: give an organisation with --config");
+        } else if holds(&|n| n.ends_with(".md") || n.ends_with(".yaml") || n.ends_with(".lua")) {
+            let parent = root
+                .parent()
+                .map(|p| p.display().to_string())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| ".".to_string());
+            let parent = if parent.ends_with('/') {
+                parent
+            } else {
+                format!("{parent}/")
+            };
+            message.push_str(&format!(
+                "; it holds content files directly: did you mean its parent folder, {parent}?"
+            ));
+        }
+        out.push(Diagnostic::warning(&shown, 1, 1, message));
+    }
+    Ok(out)
+}
+
 /// Every file of the layer under `kb/` and `playbooks/`, sorted by relative path.
 pub fn files(spec: &LayerSpec) -> Result<Vec<RawFile>, String> {
     let mut out = Vec::new();
@@ -49,10 +142,7 @@ pub fn files(spec: &LayerSpec) -> Result<Vec<RawFile>, String> {
         }
         LayerSpec::Dir(root) => {
             if !root.is_dir() {
-                return Err(format!(
-                    "{}: not a directory (expected a layer folder with kb/ or playbooks/)",
-                    root.display()
-                ));
+                return Err(format!("not a folder ({LAYER_HOLDS})"));
             }
             for sub in ["kb", "playbooks"] {
                 let dir = root.join(sub);
@@ -112,7 +202,7 @@ pub fn stats(spec: &LayerSpec) -> Result<Vec<FileStat>, String> {
         }
         LayerSpec::Dir(root) => {
             if !root.is_dir() {
-                return Err(format!("{}: not a directory", root.display()));
+                return Err(format!("{}: not a folder ({LAYER_HOLDS})", root.display()));
             }
             for sub in ["kb", "playbooks"] {
                 let dir = root.join(sub);

@@ -223,6 +223,13 @@ pub fn load_org(org: &Org) -> Content {
         });
         // The built-in content keeps the strict rules; a layer's items may be light.
         let strict = *spec == LayerSpec::BuiltIn;
+        match layer::shape(spec) {
+            Ok(problems) => content.diagnostics.extend(problems),
+            Err(problem) => {
+                content.diagnostics.push(problem);
+                continue;
+            }
+        }
         let files = match layer::files(spec) {
             Ok(f) => f,
             Err(msg) => {
