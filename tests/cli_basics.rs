@@ -196,3 +196,76 @@ fn a_reader_that_goes_away_is_not_a_crash() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+// Regression: `run` created an empty call database before refusing a playbook that does
+// not run (unknown, with errors) or an answers file that does not fit it.
+#[test]
+fn a_refused_run_leaves_no_call_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("layer/playbooks")).expect("mkdir");
+    std::fs::write(
+        d.join("layer/playbooks/hello.yaml"),
+        "id: hello\ntitle: Hello\nsummary: One question.\nstart: ask\nsteps:\n  - id: ask\n    ask: \"Ready?\"\n    next: done\n  - id: done\n    end: fixed-understood\n    category: rras\n",
+    )
+    .expect("write");
+    let bad = fixture("bad/start-missing");
+    let bad = bad.to_string_lossy();
+    std::fs::write(
+        d.join("unknown-step.yaml"),
+        "answers: {nosuch-step: \"yes\"}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("other.yaml"),
+        "playbook: tier1-triage\nanswers: {ask: ok}\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("good.yaml"), "answers: {ask: \"yes\"}\n").expect("write");
+    let refused: [(&[&str], String); 4] = [
+        (&["run", "nosuch"], "error: unknown playbook `nosuch`".into()),
+        (
+            &["--content", &bad, "run", "start-missing"],
+            format!("error: {bad}/playbooks/start-missing.yaml: `start` names missing step `a` (run `deskbook check`)"),
+        ),
+        (
+            &["--content", "layer", "run", "hello", "--answers", "unknown-step.yaml"],
+            "error: unknown-step.yaml:1:11: no step `nosuch-step` in playbook `hello` or the playbooks it calls".into(),
+        ),
+        (
+            &["--content", "layer", "run", "hello", "--answers", "other.yaml"],
+            "error: other.yaml:1:1: this answers file is for playbook `tier1-triage`, not `hello`".into(),
+        ),
+    ];
+    for (args, expected) in refused {
+        let mut all = vec!["--db", "x.sqlite"];
+        all.extend(args);
+        let out = run_in(d, &all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out).lines().next(),
+            Some(expected.as_str()),
+            "{args:?}"
+        );
+        assert!(
+            !d.join("x.sqlite").exists(),
+            "{args:?} left x.sqlite behind"
+        );
+    }
+    // The same database is created by a run that is accepted.
+    let out = run_in(
+        d,
+        &[
+            "--db",
+            "x.sqlite",
+            "--content",
+            "layer",
+            "run",
+            "hello",
+            "--answers",
+            "good.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(d.join("x.sqlite").exists());
+}

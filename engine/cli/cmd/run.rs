@@ -53,11 +53,6 @@ pub enum SummaryFormat {
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     let ctx = &Ctx::load(g)?;
     let answers = args.answers.as_deref().map(AnswersFile::read).transpose()?;
-    let mut store = if args.dry_run {
-        None
-    } else {
-        Some(open_store(ctx, Access::Write)?)
-    };
     let probes = LiveProbes::new(ContentTasks::new(&ctx.content));
     let opts = Options {
         answers,
@@ -69,14 +64,22 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
         evidence: args.evidence,
     };
     let scripted = opts.answers.is_some();
-    let end = deskbook_runtime::start(
+    let dry_run = opts.dry_run;
+    // Everything that refuses a run is checked before the store is opened: a refused run
+    // leaves no call database behind.
+    let prepared = deskbook_runtime::prepare(
         &ctx.content,
-        store.as_mut(),
         &probes,
         &args.playbook,
         opts,
         terminal_io(args.json),
     )?;
+    let mut store = if dry_run {
+        None
+    } else {
+        Some(open_store(ctx, Access::Write)?)
+    };
+    let end = prepared.begin(store.as_mut())?;
     print_summary(ctx, &end, args.json, scripted, args.summary_format)?;
     Ok(ExitCode::SUCCESS)
 }

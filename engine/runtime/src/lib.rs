@@ -27,5 +27,5 @@ mod terminal;
 pub use answers::AnswersFile;
 pub use error::RuntimeError;
 pub use probing::{LiveProbes, Probes};
-pub use runner::{resume, start, Input, Options, RunEnd};
+pub use runner::{prepare, resume, start, Input, Options, Prepared, RunEnd};
 pub use tasks::ContentTasks;

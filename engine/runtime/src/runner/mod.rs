@@ -120,6 +120,36 @@ pub fn start<'a>(
     opts: Options,
     io: Input<'a>,
 ) -> Result<RunEnd, RuntimeError> {
+    prepare(content, probes, playbook, opts, io)?.begin(store)
+}
+
+/// A run that passed every check made before the call starts (the playbook runs, the
+/// answers file fits it, the inputs are given, the evidence packet is accepted): what
+/// [`Prepared::begin`] needs to record the call and drive it. Nothing is recorded yet, so
+/// a command may open the call store only once this is had.
+pub struct Prepared<'a> {
+    content: &'a Content,
+    probes: &'a dyn Probes,
+    playbook: String,
+    opts: Options,
+    engine: Engine,
+    vars: BTreeMap<String, String>,
+    agent: Box<dyn Agent + 'a>,
+    ui: Ui<'a>,
+    json: Box<dyn Write + 'a>,
+    attached: Option<Record>,
+}
+
+/// Everything [`start`] checks before the call is recorded: an unknown playbook, one that
+/// does not run, an answers file for another playbook or its steps, a bad input, a refused
+/// evidence packet are refused here. At a terminal, missing inputs are asked here.
+pub fn prepare<'a>(
+    content: &'a Content,
+    probes: &'a dyn Probes,
+    playbook: &str,
+    opts: Options,
+    io: Input<'a>,
+) -> Result<Prepared<'a>, RuntimeError> {
     if let Some(a) = &opts.answers {
         if let Some(p) = a.playbook.as_deref().filter(|p| *p != playbook) {
             return Err(RuntimeError::Answers(Box::new(a.at_playbook(format!(
@@ -152,50 +182,81 @@ pub fn start<'a>(
                 _ => e,
             }
         })?;
-    let fingerprint = Engine::fingerprint(content, playbook);
-    let content_version = content.version();
-    let new = NewCall {
-        playbook,
-        fingerprint: &fingerprint,
-        content_version: &content_version,
-        agent: opts.agent.as_deref(),
-        rollout: opts.rollout.as_deref(),
-        vars: &vars,
-    };
     // A refused packet stops the run before anything is recorded.
     let attached = match &opts.evidence {
         Some(path) => Some(crate::evidence::read(path, &vars, opts.agent.as_deref())?),
         None => None,
     };
-    let json_out = opts.json.then_some(json);
-    let store = if opts.dry_run { None } else { store };
-    let mut log = Log::begin(store, &new, json_out)?;
-    let title = playbook_title(content, playbook);
-    if log.is_dry_run() {
-        ui.say(&format!(
-            "dry run of {playbook} ({title}): commands are shown, not run; nothing is recorded"
-        ));
-    } else {
-        ui.say(&format!("call {} · {playbook} · {title}", log.session()));
-    }
-    if let Some(record) = attached {
-        if let Record::Attached {
-            computer,
-            collected,
-            ..
-        } = &record
-        {
+    Ok(Prepared {
+        content,
+        probes,
+        playbook: playbook.to_string(),
+        opts,
+        engine,
+        vars,
+        agent,
+        ui,
+        json,
+        attached,
+    })
+}
+
+impl<'a> Prepared<'a> {
+    /// Record the call in `store` (none under `--dry-run`) and drive it to its end.
+    pub fn begin(self, store: Option<&'a mut Store>) -> Result<RunEnd, RuntimeError> {
+        let Prepared {
+            content,
+            probes,
+            playbook,
+            opts,
+            engine,
+            vars,
+            agent,
+            mut ui,
+            json,
+            attached,
+        } = self;
+        let playbook = playbook.as_str();
+        let fingerprint = Engine::fingerprint(content, playbook);
+        let content_version = content.version();
+        let new = NewCall {
+            playbook,
+            fingerprint: &fingerprint,
+            content_version: &content_version,
+            agent: opts.agent.as_deref(),
+            rollout: opts.rollout.as_deref(),
+            vars: &vars,
+        };
+        let json_out = opts.json.then_some(json);
+        let store = if opts.dry_run { None } else { store };
+        let mut log = Log::begin(store, &new, json_out)?;
+        let title = playbook_title(content, playbook);
+        if log.is_dry_run() {
             ui.say(&format!(
-                "attached {}",
-                crate::evidence::label(computer, collected)
+                "dry run of {playbook} ({title}): commands are shown, not run; nothing is recorded"
             ));
+        } else {
+            ui.say(&format!("call {} · {playbook} · {title}", log.session()));
         }
-        log.record(record)?;
+        if let Some(record) = attached {
+            if let Record::Attached {
+                computer,
+                collected,
+                ..
+            } = &record
+            {
+                ui.say(&format!(
+                    "attached {}",
+                    crate::evidence::label(computer, collected)
+                ));
+            }
+            log.record(record)?;
+        }
+        let mut runner = Runner::new(content, engine, log, ui, probes, agent, opts);
+        let initial = runner.engine.initial_events().to_vec();
+        runner.absorb(initial, &Map::new())?;
+        runner.finish()
     }
-    let mut runner = Runner::new(content, engine, log, ui, probes, agent, opts);
-    let initial = runner.engine.initial_events().to_vec();
-    runner.absorb(initial, &Map::new())?;
-    runner.finish()
 }
 
 /// Resume a dropped call: replay its log, say what no longer fits, go on from the first
