@@ -270,36 +270,32 @@ fn a_caller_probe_without_a_packet_shows_the_command_for_each_os_and_waits_for_t
     );
 }
 
+/// `sessions attach SESSION PACKET` on the desk.
+fn attach(desk: &Desk, session: &str, packet: &Path) -> std::process::Output {
+    desk.run_layers(
+        &[],
+        &[
+            "sessions",
+            "attach",
+            session,
+            packet.to_str().expect("path"),
+        ],
+        "",
+    )
+}
+
 #[test]
 fn sessions_attach_adds_a_packet_to_an_open_call_and_resume_takes_its_results() {
     let desk = Desk::new();
     let (session, _) = open_call(&desk);
     let packet = packet(desk.path(), Status::Ok);
-    let out = desk.run_layers(
-        &[],
-        &[
-            "sessions",
-            "attach",
-            &session,
-            packet.to_str().expect("path"),
-        ],
-        "",
-    );
+    let out = attach(&desk, &session, &packet);
     assert_eq!(
         success_stdout(&out),
         format!("attached PC-0042's packet, collected 10:42 to call {session}: 2 results for the steps of that computer\n")
     );
     // The same packet again adds nothing.
-    let again = desk.run_layers(
-        &[],
-        &[
-            "sessions",
-            "attach",
-            &session,
-            packet.to_str().expect("path"),
-        ],
-        "",
-    );
+    let again = attach(&desk, &session, &packet);
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(
         stderr(&again),
@@ -323,16 +319,7 @@ fn sessions_attach_adds_a_packet_to_an_open_call_and_resume_takes_its_results() 
         "PC-0042"
     );
     // An ended call takes no packet.
-    let out = desk.run_layers(
-        &[],
-        &[
-            "sessions",
-            "attach",
-            &session,
-            packet.to_str().expect("path"),
-        ],
-        "",
-    );
+    let out = attach(&desk, &session, &packet);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
@@ -591,16 +578,7 @@ fn a_packet_attached_while_the_call_runs_prefills_the_next_caller_step() {
     let at_scope = live.wait_prompt();
     let session = session_of(&live.transcript());
     assert!(at_scope.contains("[scope]"), "{at_scope}");
-    let out = desk.run_layers(
-        &[],
-        &[
-            "sessions",
-            "attach",
-            &session,
-            packet.to_str().expect("path"),
-        ],
-        "",
-    );
+    let out = attach(&desk, &session, &packet);
     success_stdout(&out);
     live.send("only srv-files-01");
     let at_ping = live.wait_prompt();

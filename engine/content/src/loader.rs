@@ -102,6 +102,14 @@ impl Content {
         self.role = role;
     }
 
+    /// Whether layer number `layer` (an item's or a playbook's `layer`) is the built-in
+    /// content, which ships reviewed with deskbook.
+    pub fn is_built_in(&self, layer: usize) -> bool {
+        self.layers
+            .get(layer)
+            .is_some_and(|l| l.spec == LayerSpec::BuiltIn)
+    }
+
     /// Whether the role may see this item (the one rule: [`Role::may_see`]).
     pub fn visible(&self, item: &Item) -> bool {
         self.role.may_see(item.meta.audience)

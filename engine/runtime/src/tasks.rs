@@ -1,7 +1,7 @@
 //! The tool matrix of the loaded content as a [`TaskResolver`]: which command line does a
 //! task on an OS. The tool items are the one source of truth for the docs and for execution.
 
-use deskbook_content::{Content, Kind, LayerSpec};
+use deskbook_content::{Content, Kind};
 use deskbook_probes::TaskResolver;
 use std::collections::BTreeMap;
 
@@ -28,10 +28,7 @@ impl ContentTasks {
             let Some(tool) = &item.meta.tool else {
                 continue;
             };
-            let built_in = content
-                .layers
-                .get(item.layer)
-                .is_some_and(|l| l.spec == LayerSpec::BuiltIn);
+            let built_in = content.is_built_in(item.layer);
             for (os, on) in &tool.os {
                 if !on.available {
                     continue;
@@ -92,6 +89,7 @@ mod tests {
     /// taking its place, is not.
     #[test]
     fn only_the_built_in_matrix_is_built_in() {
+        use deskbook_content::LayerSpec;
         let builtin = ContentTasks::new(&deskbook_content::load(&[LayerSpec::BuiltIn]));
         assert!(builtin.built_in("winxp", "restart-ipsec-service"));
         let dir = tempfile::tempdir().expect("temp dir");

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use deskbook_content::playbook::{Action, FromSpec, InputKind, StepBody, Vantage};
 use deskbook_content::vocab::TASKS;
-use deskbook_content::{Diagnostic, LayerSpec};
+use deskbook_content::Diagnostic;
 use deskbook_probes::ProbeError;
 
 use crate::template;
@@ -166,11 +166,7 @@ impl YamlCheck<'_> {
         }
         let s = &self.pb.steps[i];
         let pos = self.field_pos(i, "probe");
-        let built_in = self
-            .content
-            .layers
-            .get(self.doc.layer)
-            .is_some_and(|l| l.spec == LayerSpec::BuiltIn);
+        let built_in = self.content.is_built_in(self.doc.layer);
         if built_in {
             self.err(
                 pos,

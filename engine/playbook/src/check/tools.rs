@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use deskbook_content::yaml::{self, Seg};
-use deskbook_content::{frontmatter, Content, Diagnostic, Item, LayerSpec};
+use deskbook_content::{frontmatter, Content, Diagnostic, Item};
 
 /// The `command` probe's own arguments; any other `with` key fills a placeholder.
 const COMMAND_ARGS: &[&str] = &["task", "argv", "timeout_ms", "regex", "os"];
@@ -21,10 +21,7 @@ pub(super) fn check_tools(content: &Content, out: &mut Vec<Diagnostic>) {
         };
         // The built-in matrix also holds lines a person types at the caller's command prompt
         // (`cmd /c "net stop … & net start …"`); the probe refuses to run those here.
-        let built_in = content
-            .layers
-            .get(item.layer)
-            .is_some_and(|l| l.spec == LayerSpec::BuiltIn);
+        let built_in = content.is_built_in(item.layer);
         let problem = if built_in {
             deskbook_probes::task_line_form_problem
         } else {
