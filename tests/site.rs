@@ -705,7 +705,10 @@ fn check_reports_the_broken_links_site_build_would_refuse() {
          {file}:12:6: broken link `x`: the site has no page `articles/x`\n\
          12 | <img src=x alt=\"a picture\">\n   |      ^\n"
     );
+    // Plain `check` keeps its speed and does not render the site.
     let o = run(&["--content", &layer, "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(&["--content", &layer, "check", "--site"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
     assert!(out.starts_with(&expected), "{out}");
@@ -714,7 +717,7 @@ fn check_reports_the_broken_links_site_build_would_refuse() {
         "{out}"
     );
     // The JSON contract: the same four, counted as errors.
-    let o = run(&["--content", &layer, "check", "--json"]);
+    let o = run(&["--content", &layer, "check", "--site", "--json"]);
     assert_eq!(o.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     let list = json.as_array().expect("array");

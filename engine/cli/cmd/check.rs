@@ -1,5 +1,5 @@
-//! `deskbook check`: every problem of every layer, and what building the site would refuse
-//! (template errors, broken internal links); exit 1 when any is an error.
+//! `deskbook check`: every problem of every layer, and with `--site` what building the site
+//! would refuse (template errors, broken internal links); exit 1 when any is an error.
 
 use anyhow::Result;
 use std::process::ExitCode;
@@ -13,6 +13,11 @@ pub struct Args {
     /// The diagnostics as a JSON array of {file, line, column, message, severity}.
     #[arg(long)]
     pub json: bool,
+    /// Also what `site build` would refuse (a broken internal link, a failing layer
+    /// template), for the same --role. It renders every page in memory, so it is slower:
+    /// run it before publishing.
+    #[arg(long)]
+    pub site: bool,
 }
 
 pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
@@ -35,9 +40,10 @@ pub fn execute(g: &Globals, args: Args) -> Result<ExitCode> {
     // The content's own problems, then the playbooks' (graphs, templates, Lua, scenarios).
     let mut all = ctx.content.diagnostics.clone();
     all.extend(deskbook_playbook::check::check(&ctx.content));
-    // Then what `site build` (for the same role) would refuse: a failing layer template,
-    // a broken internal link. The site is only rendered for content without errors.
-    if !all.iter().any(|d| d.is_error()) {
+    // With --site, what `site build` (for the same role) would refuse: a failing layer
+    // template, a broken internal link. The site is only rendered for content without
+    // errors.
+    if args.site && !all.iter().any(|d| d.is_error()) {
         all.extend(deskbook_site::check(&ctx.content));
     }
     let diags = &all;
