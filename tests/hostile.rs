@@ -438,21 +438,6 @@ fn resuming_a_call_from_a_layer_not_given_suggests_content() {
     );
 }
 
-/// No raw ESC, BEL or other control character (but newline and tab) in `text`.
-fn no_raw_controls(what: &str, text: &str) {
-    let bad: Vec<char> = text
-        .chars()
-        .filter(|c| {
-            (c.is_control() && *c != '\n' && *c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "{what}: raw control characters {bad:?} in:\n{text}"
-    );
-}
-
 /// Regression: recorded text and probe output reached the terminal raw (a DNS CNAME, file
 /// content, an `--agent` name with ESC and BEL). Every terminal surface neutralises them.
 #[test]
@@ -462,7 +447,7 @@ fn control_characters_never_reach_the_terminal_raw() {
     // show: title, summary and body.
     let out = common::run(&["--content", &layer_s, "show", "hostile-esc"]);
     let shown = common::stdout(&out);
-    no_raw_controls("show", &shown);
+    common::no_raw_controls("show", &shown);
     assert!(
         shown.contains("A title that clears the screen ^[[2J"),
         "{shown}"
@@ -482,7 +467,7 @@ fn control_characters_never_reach_the_terminal_raw() {
         runtime_support::stderr(&out)
     );
     let text = runtime_support::stdout(&out);
-    no_raw_controls("run", &text);
+    common::no_raw_controls("run", &text);
     assert!(
         text.contains("Did the screen clear? ^[[2J^[]0;pwned^G"),
         "{text}"
@@ -495,7 +480,7 @@ fn control_characters_never_reach_the_terminal_raw() {
         .arg(&layer)
         .args(["sessions", "show", &session]);
     let out = c.output().expect("show");
-    no_raw_controls("sessions show", &runtime_support::stdout(&out));
+    common::no_raw_controls("sessions show", &runtime_support::stdout(&out));
     assert!(runtime_support::stdout(&out).contains("agent^[]0;pwned^G"));
     // sessions list and report --format table: the recorded agent name, in its column.
     let out = desk
@@ -503,7 +488,7 @@ fn control_characters_never_reach_the_terminal_raw() {
         .output()
         .expect("list");
     let text = runtime_support::stdout(&out);
-    no_raw_controls("sessions list", &text);
+    common::no_raw_controls("sessions list", &text);
     let row = text.lines().nth(1).unwrap_or_default();
     assert!(
         row.ends_with("  -       -       agent^[]0;pwned^G  fixed-understood  other"),
@@ -523,14 +508,14 @@ fn control_characters_never_reach_the_terminal_raw() {
         .output()
         .expect("list");
     let text = runtime_support::stdout(&out);
-    no_raw_controls("sessions list", &text);
+    common::no_raw_controls("sessions list", &text);
     assert!(text.contains("  ^[[2J2026-"), "{text}");
     let out = desk
         .command(&[], &["report", "--by", "agent"])
         .output()
         .expect("report");
     let text = runtime_support::stdout(&out);
-    no_raw_controls("report", &text);
+    common::no_raw_controls("report", &text);
     assert!(
         text.contains("\nagent              calls  share esc uncl median p90\nagent^[]0;pwned^G      1 100.0%  0%   0%"),
         "{text}"
@@ -541,11 +526,11 @@ fn control_characters_never_reach_the_terminal_raw() {
     std::fs::write(&log, "IKE \x1b[2J main mode \x1b]0;pwned\x07\n").expect("write");
     let out = common::run(&["probe", "file", "--arg", &format!("path={}", log.display())]);
     let text = common::stdout(&out);
-    no_raw_controls("probe file", &text);
+    common::no_raw_controls("probe file", &text);
     assert!(text.contains("IKE ^[[2J main mode ^[]0;pwned^G"), "{text}");
     // check: a diagnostic's snippet of a line holding ESC.
     let (_, got) = common::check_fixture(&hostile("terminal-bad"));
-    no_raw_controls("check", &got);
+    common::no_raw_controls("check", &got);
     assert!(
         got.contains("See [this](kb:no-such-page) ^[[31mred^[[0m"),
         "{got}"
@@ -561,7 +546,7 @@ fn listings_show_control_characters_neutralised() {
     let layer = hostile("terminal").to_string_lossy().to_string();
     let out = common::run(&["--content", &layer, "list", "--kind", "article"]);
     let text = common::stdout(&out);
-    no_raw_controls("list", &text);
+    common::no_raw_controls("list", &text);
     let line = text
         .lines()
         .find(|l| l.starts_with("hostile-esc "))
@@ -607,7 +592,7 @@ fn listings_show_control_characters_neutralised() {
         "diff",
     ]);
     let text = common::stdout(&out);
-    no_raw_controls("layers diff", &text);
+    common::no_raw_controls("layers diff", &text);
     assert!(text.contains("esc^[[2J-patch"), "{text}");
     assert_eq!(
         text.replace(&shown_patch, "$PATCH"),
@@ -620,7 +605,7 @@ fn listings_show_control_characters_neutralised() {
     // --json: the same value, with DEL, C1 and bidirectional controls as \u escapes.
     let out = common::run(&["--content", &layer, "show", "hostile-esc", "--json"]);
     let text = common::stdout(&out);
-    no_raw_controls("show --json", &text);
+    common::no_raw_controls("show --json", &text);
     assert!(
         text.contains(r"an 8-bit CSI \u009b2J and a right-to-left override \u202eevil."),
         "{text}"
@@ -633,11 +618,11 @@ fn listings_show_control_characters_neutralised() {
     );
     let out = common::run(&["--content", &layer_e, "layers"]);
     let text = common::stdout(&out);
-    no_raw_controls("layers", &text);
+    common::no_raw_controls("layers", &text);
     assert!(text.contains("esc^[[2J-layer"), "{text}");
     let out = common::run(&["--content", &layer, "test"]);
     let text = common::stdout(&out);
-    no_raw_controls("test", &text);
+    common::no_raw_controls("test", &text);
     let scenario =
         format!("ok    esc: the screen ^[[2J clears^G  ({layer}/playbooks/tests/esc.yaml)");
     assert!(text.lines().any(|l| l == scenario), "{text}");
@@ -691,7 +676,7 @@ fn a_dns_cname_with_control_characters_is_shown_neutralised() {
         "type=CNAME",
     ]);
     let text = common::stdout(&out);
-    no_raw_controls("probe resolve", &text);
+    common::no_raw_controls("probe resolve", &text);
     assert!(text.contains("evil^[]0;pwned^G.example.com"), "{text}");
 }
 

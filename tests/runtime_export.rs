@@ -3,6 +3,7 @@
 //! JSON and every probe and command output under the names the seed's debug script gives
 //! its files (Table 7.3), named after the caller's computer.
 
+mod common;
 mod runtime_support;
 
 use runtime_support::*;
@@ -230,18 +231,6 @@ fn hostile_packet(dir: &std::path::Path) -> std::path::PathBuf {
     w.finish(&manifest, "README").expect("finish packet")
 }
 
-/// No raw control character (but newline and tab) nor bidirectional control in `text`.
-fn no_raw_controls(file: &str, text: &str) {
-    let bad: Vec<char> = text
-        .chars()
-        .filter(|c| {
-            (c.is_control() && *c != '\n' && *c != '\t')
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
-        .collect();
-    assert!(bad.is_empty(), "{file}: raw controls {bad:?} in:\n{text}");
-}
-
 /// A triage call with `hostile_packet` attached (it takes the ping); its session.
 fn call_with_packet(desk: &Desk) -> String {
     let packet = hostile_packet(desk.path());
@@ -287,7 +276,7 @@ fn every_file_of_the_export_shows_control_characters_neutralised() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let bytes = std::fs::read(entry.path()).expect("read");
         let text = String::from_utf8(bytes).expect("UTF-8");
-        no_raw_controls(&name, &text);
+        common::no_raw_controls(&name, &text);
         names.push(name);
     }
     assert!(names.len() >= 4, "{names:?}");

@@ -100,3 +100,19 @@ pub fn fuzz_config() -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// Fails naming `what` when `text` holds a raw control character (but newline and tab) or
+/// a bidirectional control: what the terminal and the files for Tier 2 must never get.
+pub fn no_raw_controls(what: &str, text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| {
+            (c.is_control() && *c != '\n' && *c != '\t')
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{what}: raw control characters {bad:?} in:\n{text}"
+    );
+}
